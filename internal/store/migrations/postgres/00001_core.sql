@@ -1,0 +1,119 @@
+-- +goose Up
+-- The shared core: territories, accounts, roles, organisations, sessions,
+-- tokens and the e-mail outbox. Every territory-owned table carries
+-- territory_id (see DESIGN.md, "Scale to plan for").
+
+CREATE TABLE territories (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    slug             TEXT NOT NULL UNIQUE,
+    name             TEXT NOT NULL,
+    min_lon          DOUBLE PRECISION NOT NULL,
+    min_lat          DOUBLE PRECISION NOT NULL,
+    max_lon          DOUBLE PRECISION NOT NULL,
+    max_lat          DOUBLE PRECISION NOT NULL,
+    lang             TEXT NOT NULL DEFAULT 'fr',
+    time_zone        TEXT NOT NULL DEFAULT 'Europe/Paris',
+    modules          TEXT NOT NULL DEFAULT 'directory',
+    tile_url         TEXT NOT NULL DEFAULT '',
+    tile_attribution TEXT NOT NULL DEFAULT '',
+    licence          TEXT NOT NULL DEFAULT 'ODbL-1.0',
+    contact_email    TEXT NOT NULL DEFAULT '',
+    data_version     BIGINT NOT NULL DEFAULT 1,
+    created_at       TIMESTAMPTZ NOT NULL,
+    CHECK (min_lon < max_lon AND min_lat < max_lat)
+);
+
+CREATE TABLE users (
+    id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email          TEXT NOT NULL UNIQUE,
+    display_name   TEXT NOT NULL DEFAULT '',
+    password_hash  TEXT NOT NULL,
+    lang           TEXT NOT NULL DEFAULT 'fr',
+    email_verified BOOLEAN NOT NULL DEFAULT FALSE,
+    platform_admin BOOLEAN NOT NULL DEFAULT FALSE,
+    suspended      BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at     TIMESTAMPTZ NOT NULL,
+    last_login_at  TIMESTAMPTZ
+);
+
+CREATE TABLE memberships (
+    territory_id BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    user_id      BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role         TEXT NOT NULL CHECK (role IN ('member', 'organiser', 'moderator', 'admin')),
+    created_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (territory_id, user_id)
+);
+CREATE INDEX memberships_user ON memberships(user_id);
+
+CREATE TABLE organisations (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    territory_id BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('association', 'merchant', 'public_service', 'company', 'collective')),
+    description  TEXT NOT NULL DEFAULT '',
+    website      TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMPTZ NOT NULL,
+    UNIQUE (territory_id, name)
+);
+
+CREATE TABLE organisation_members (
+    organisation_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    territory_id    BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    user_id         BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role            TEXT NOT NULL CHECK (role IN ('member', 'admin')),
+    created_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (organisation_id, user_id)
+);
+CREATE INDEX organisation_members_user ON organisation_members(user_id);
+
+-- Server-side sessions (alexedwards/scs postgresstore layout).
+CREATE TABLE sessions (
+    token  TEXT PRIMARY KEY,
+    data   BYTEA NOT NULL,
+    expiry TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions(expiry);
+
+-- Personal API tokens: only a SHA-256 of the secret is kept.
+CREATE TABLE api_tokens (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id      BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL DEFAULT '',
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   TIMESTAMPTZ NOT NULL,
+    last_used_at TIMESTAMPTZ
+);
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+
+-- One-time e-mail tokens (verification, password reset): hash only.
+CREATE TABLE email_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('verify', 'reset')),
+    expires_at TIMESTAMPTZ NOT NULL,
+    used_at    TIMESTAMPTZ
+);
+CREATE INDEX email_tokens_user ON email_tokens(user_id);
+
+-- Mail that was not sent through SMTP (none configured) or is waiting.
+CREATE TABLE outbox (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    recipient  TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    sent_at    TIMESTAMPTZ,
+    error      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_recipient ON outbox(recipient);
+
+-- +goose Down
+DROP TABLE outbox;
+DROP TABLE email_tokens;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE organisation_members;
+DROP TABLE organisations;
+DROP TABLE memberships;
+DROP TABLE users;
+DROP TABLE territories;
