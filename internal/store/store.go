@@ -161,9 +161,18 @@ func (db *DB) Rebind(q string) string {
 type Querier interface {
 	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
 	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	QueryRow(ctx context.Context, q string, args ...any) *Row
 	Dialect() Dialect
 }
+
+// Row is *sql.Row whose Scan translates driver errors into errs kinds.
+type Row struct {
+	row *sql.Row
+	db  *DB
+}
+
+// Scan copies the row's columns into dest.
+func (r *Row) Scan(dest ...any) error { return r.db.Translate(r.row.Scan(dest...)) }
 
 // Exec runs a write on the writer pool.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -178,13 +187,13 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 // QueryRow reads one row on the reader pool.
-func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.R.QueryRowContext(ctx, db.Rebind(q), args...)
+func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	return &Row{db.R.QueryRowContext(ctx, db.Rebind(q), args...), db}
 }
 
 // QueryRowW reads one row on the writer pool: for a "RETURNING" write outside a transaction.
-func (db *DB) QueryRowW(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.W.QueryRowContext(ctx, db.Rebind(q), args...)
+func (db *DB) QueryRowW(ctx context.Context, q string, args ...any) *Row {
+	return &Row{db.W.QueryRowContext(ctx, db.Rebind(q), args...), db}
 }
 
 // Dialect reports the engine, for the few queries that differ.
@@ -206,8 +215,8 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	return rows, t.db.Translate(err)
 }
 
-func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	return &Row{t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...), t.db}
 }
 
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
