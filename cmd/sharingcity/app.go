@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/store"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+// app is the set of services every command works with.
+type app struct {
+	db          *store.DB
+	log         *slog.Logger
+	territories *territory.Service
+	accounts    *account.Service
+	directory   *directory.Service
+	outbox      *mail.Outbox
+	created     bool // the SQLite file did not exist before
+}
+
+type appOptions struct {
+	dsn     string
+	baseURL string
+	smtp    mail.SMTPConfig
+}
+
+// openApp opens and migrates the database and builds the services.
+func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, error) {
+	created := !store.IsPostgresURL(opts.dsn) && !fileExists(opts.dsn)
+	db, err := store.Open(ctx, opts.dsn)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "versions", applied, "dialect", db.Dialect())
+	}
+	now := time.Now
+	outbox := mail.NewOutbox(db, log, now)
+	var sender mail.Sender = outbox
+	if opts.smtp.Host != "" {
+		smtp, err := mail.NewSMTP(opts.smtp, db, log, now)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		sender = smtp
+	} else {
+		log.Info("no SMTP server configured: e-mail goes to the outbox table (see /admin/outbox)")
+	}
+	if opts.baseURL == "" {
+		opts.baseURL = "http://localhost:8080"
+	}
+	territories := territory.NewService(territory.NewSQLStore(db))
+	accounts := account.NewService(db, sender, log, now, account.Options{BaseURL: opts.baseURL})
+	dir := directory.NewService(directory.NewSQLStore(db), territories, accounts, log, now)
+	return &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, outbox: outbox, created: created}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }

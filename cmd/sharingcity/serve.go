@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/sharingcity/sharingcity/internal/i18n"
+	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/web"
+)
+
+func runServe(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "serve", "serve [--addr HOST:PORT] [--db FILE_OR_URL] [--demo] [flags]")
+	addr := fs.String("addr", envDefault(env, "ADDR", "localhost:8080"), "address to listen on (env SHARINGCITY_ADDR)")
+	dsn := dbFlag(env, fs)
+	demo := fs.String("demo", envDefault(env, "DEMO", "auto"), "seed the demo territory 'demo': true, false, or auto (only into a new SQLite file) (env SHARINGCITY_DEMO)")
+	baseURL := fs.String("base-url", envDefault(env, "BASE_URL", ""), "public URL, for links in e-mails; https turns on secure cookies (env SHARINGCITY_BASE_URL; default http://ADDR)")
+	logFormat := fs.String("log-format", envDefault(env, "LOG_FORMAT", "text"), "log format: text or json (env SHARINGCITY_LOG_FORMAT)")
+	logLevel := fs.String("log-level", envDefault(env, "LOG_LEVEL", "info"), "debug, info, warn or error (env SHARINGCITY_LOG_LEVEL)")
+	smtpHost := fs.String("smtp-host", envDefault(env, "SMTP_HOST", ""), "SMTP server; empty keeps mail in the outbox table (env SHARINGCITY_SMTP_HOST)")
+	smtpPort := fs.Int("smtp-port", atoiOr(envDefault(env, "SMTP_PORT", "587"), 587), "SMTP port (env SHARINGCITY_SMTP_PORT)")
+	smtpUser := fs.String("smtp-user", envDefault(env, "SMTP_USER", ""), "SMTP user name (env SHARINGCITY_SMTP_USER)")
+	smtpPassword := fs.String("smtp-password", envDefault(env, "SMTP_PASSWORD", ""), "SMTP password (env SHARINGCITY_SMTP_PASSWORD)")
+	smtpFrom := fs.String("smtp-from", envDefault(env, "SMTP_FROM", "sharingcity <no-reply@localhost>"), "sender address (env SHARINGCITY_SMTP_FROM)")
+	smtpTLS := fs.String("smtp-tls", envDefault(env, "SMTP_TLS", "starttls"), "none, starttls or tls (env SHARINGCITY_SMTP_TLS)")
+	loginRate := fs.Int("login-per-minute", atoiOr(envDefault(env, "LOGIN_PER_MINUTE", "10"), 10), "login attempts allowed per minute per address and e-mail (env SHARINGCITY_LOGIN_PER_MINUTE)")
+	postRate := fs.Int("post-per-minute", atoiOr(envDefault(env, "POST_PER_MINUTE", "30"), 30), "contributions allowed per minute per member (env SHARINGCITY_POST_PER_MINUTE)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(env, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + *addr
+	}
+	a, err := openApp(ctx, log, appOptions{
+		dsn: *dsn, baseURL: strings.TrimRight(*baseURL, "/"),
+		smtp: mail.SMTPConfig{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: *smtpPassword, From: *smtpFrom, TLS: *smtpTLS},
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	seed := *demo == "true" || (*demo == "auto" && a.created)
+	if *demo != "true" && *demo != "false" && *demo != "auto" {
+		return usageError{"--demo must be true, false or auto"}
+	}
+	if seed {
+		if err := seedDemo(ctx, a, env.stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{
+		BaseURL: *baseURL, SecureCookies: strings.HasPrefix(*baseURL, "https://"),
+		LoginPerMinute: *loginRate, PostPerMinute: *postRate, Version: version,
+	}, web.Deps{
+		DB: a.db, Log: log, I18n: bundle, Territories: a.territories, Accounts: a.accounts,
+		Directory: a.directory, Outbox: a.outbox, Registry: reg,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("sharingcity listening", "url", "http://"+ln.Addr().String(), "db", a.db.Dialect(), "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests in flight")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{"--log-level: " + err.Error()}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(env.stderr, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(env.stderr, opts)), nil
+	}
+	return nil, usageError{"--log-format must be text or json"}
+}
+
+func atoiOr(s string, def int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+func fileExists(path string) bool {
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	_, err := os.Stat(path)
+	return err == nil
+}

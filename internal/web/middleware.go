@@ -1,0 +1,197 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/i18n"
+)
+
+type ctxKey int
+
+const (
+	ctxRequestID ctxKey = iota
+	ctxActor
+	ctxUser
+	ctxLang
+)
+
+// statusWriter remembers the status for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// outer wraps every request: request id, recovery, security headers, access
+// log and metrics. It is cheap enough for the hottest endpoint.
+func (s *Server) outer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		h := w.Header()
+		h.Set("X-Request-ID", id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		if s.cfg.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		ctx := context.WithValue(r.Context(), ctxRequestID, id)
+		r = r.WithContext(ctx)
+		defer func() {
+			if p := recover(); p != nil {
+				s.Log.Error("panic", "request_id", id, "panic", p, "path", r.URL.Path)
+				if sw.status == 0 {
+					s.renderError(sw, r, errs.E(errs.Internal, "err.internal"))
+				}
+			}
+			dur := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			if s.metrics != nil {
+				s.metrics.observe(route, r.Method, sw.status, dur)
+			}
+			if !strings.HasPrefix(r.URL.Path, "/static/") && route != "GET /healthz" {
+				s.Log.LogAttrs(ctx, slog.LevelInfo, "request",
+					slog.String("request_id", id), slog.String("method", r.Method),
+					slog.String("route", route), slog.Int("status", sw.status),
+					slog.Int("bytes", sw.bytes), slog.Duration("duration", dur))
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// withSession loads the session and the acting user (from the session
+// cookie or a bearer token) and the language. Public hot paths skip it.
+func (s *Server) withSession(next http.Handler) http.Handler {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		actor := access.Actor{}
+		var user *account.User
+		if tok, ok := bearerToken(r); ok {
+			u, err := s.Accounts.UserForToken(ctx, tok)
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			a, err := s.Accounts.ActorFor(ctx, u.ID)
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			actor, user = a, u
+		} else if uid := s.sessions.GetInt64(ctx, "user_id"); uid != 0 {
+			a, err := s.Accounts.ActorFor(ctx, uid)
+			if err == nil {
+				actor = a
+				user, _ = s.Accounts.User(ctx, uid)
+			} else {
+				// A deleted or suspended account ends every session it had.
+				_ = s.sessions.Destroy(ctx)
+			}
+		}
+		ctx = context.WithValue(ctx, ctxActor, actor)
+		ctx = context.WithValue(ctx, ctxUser, user)
+		ctx = context.WithValue(ctx, ctxLang, s.pickLang(w, r, user))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+	return s.sessions.LoadAndSave(inner)
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:]), true
+	}
+	return "", false
+}
+
+// pickLang chooses the interface language: an explicit ?lang= (remembered in
+// a cookie), the cookie, the member's preference, the browser, then French.
+func (s *Server) pickLang(w http.ResponseWriter, r *http.Request, user *account.User) string {
+	if l := r.URL.Query().Get("lang"); i18n.Supported(l) {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+		return l
+	}
+	if c, err := r.Cookie("lang"); err == nil && i18n.Supported(c.Value) {
+		return c.Value
+	}
+	if user != nil && i18n.Supported(user.Lang) {
+		return user.Lang
+	}
+	if l := i18n.Match(r.Header.Get("Accept-Language")); l != "" {
+		return l
+	}
+	return "fr"
+}
+
+func actorFrom(ctx context.Context) access.Actor {
+	a, _ := ctx.Value(ctxActor).(access.Actor)
+	return a
+}
+
+func userFrom(ctx context.Context) *account.User {
+	u, _ := ctx.Value(ctxUser).(*account.User)
+	return u
+}
+
+func langFrom(ctx context.Context) string {
+	if l, ok := ctx.Value(ctxLang).(string); ok {
+		return l
+	}
+	return "fr"
+}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxRequestID).(string)
+	return id
+}
+
+// clientIP is the peer address; behind a proxy, operators set
+// SHARINGCITY_TRUST_PROXY and the first X-Forwarded-For hop is used.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/errs"
+)
+
+func (s *Server) organisationRoutes(page func(string, http.HandlerFunc)) {
+	page("GET /t/{slug}/organisations", s.organisationsPage)
+	page("POST /t/{slug}/organisations", s.createOrganisation)
+	page("GET /t/{slug}/organisations/{id}", s.organisationPage)
+	page("POST /t/{slug}/organisations/{id}/members", s.addOrgMember)
+	page("GET /t/{slug}/admin", s.adminPage)
+	page("POST /t/{slug}/admin/grant", s.grantRole)
+}
+
+var orgKinds = []string{"association", "merchant", "public_service", "company", "collective"}
+
+type organisationsView struct {
+	Organisations []account.Organisation
+	Kinds         []string
+}
+
+func (s *Server) organisationsPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "org.list_title")
+	if !ok {
+		return
+	}
+	s.renderOrganisations(w, r, p, http.StatusOK)
+}
+
+func (s *Server) renderOrganisations(w http.ResponseWriter, r *http.Request, p *Page, status int) {
+	list, err := s.Accounts.Organisations(r.Context(), p.Territory.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p.Data = organisationsView{Organisations: list, Kinds: orgKinds}
+	s.render(w, r, status, "organisations", p)
+}
+
+func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "org.list_title")
+	if !ok {
+		return
+	}
+	_ = r.ParseForm()
+	p.Form = r.PostForm
+	a := actorFrom(r.Context())
+	if !s.limits.Post("org:" + strconv.FormatInt(a.UserID, 10)) {
+		s.renderError(w, r, errs.E(errs.TooManyRequests, "err.too_many_requests"))
+		return
+	}
+	org, err := s.Accounts.CreateOrganisation(r.Context(), a, p.Territory.ID, account.Organisation{
+		Name: p.Form.Get("name"), Kind: p.Form.Get("kind"),
+		Description: p.Form.Get("description"), Website: p.Form.Get("website"),
+	})
+	if err != nil {
+		if errs.Is(err, errs.Unauthenticated) {
+			s.renderError(w, r, err)
+			return
+		}
+		p.setErr(err)
+		s.renderOrganisations(w, r, p, statusOf(errs.KindOf(err)))
+		return
+	}
+	s.flash(r, p.L.T("org.created", "Name", org.Name))
+	http.Redirect(w, r, "/t/"+p.Territory.Slug+"/organisations/"+strconv.FormatInt(org.ID, 10), http.StatusSeeOther)
+}
+
+type organisationView struct {
+	Organisation *account.Organisation
+	MyRole       string
+}
+
+func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "org.title")
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, errs.ErrNotFound)
+		return
+	}
+	org, err := s.Accounts.Organisation(r.Context(), p.Territory.ID, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := organisationView{Organisation: org}
+	if a := actorFrom(r.Context()); a.UserID != 0 {
+		v.MyRole, _ = s.Accounts.OrgRole(r.Context(), org.ID, a.UserID)
+	}
+	p.Title = org.Name
+	p.Data = v
+	s.render(w, r, http.StatusOK, "organisation", p)
+}
+
+func (s *Server) addOrgMember(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, errs.ErrNotFound)
+		return
+	}
+	if err := s.Accounts.AddOrgMember(r.Context(), actorFrom(r.Context()), t.ID, id, r.PostFormValue("email"), r.PostFormValue("role")); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, s.localizer(r).T("org.member_added"))
+	http.Redirect(w, r, "/t/"+t.Slug+"/organisations/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+type adminView struct {
+	Members []account.MemberRow
+	Roles   []access.Role
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "admin.title")
+	if !ok {
+		return
+	}
+	members, err := s.Accounts.Members(r.Context(), p.Actor, p.Territory.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p.Data = adminView{Members: members, Roles: access.Roles}
+	s.render(w, r, http.StatusOK, "admin", p)
+}
+
+func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	err := s.Accounts.Grant(r.Context(), actorFrom(r.Context()), t.ID, r.PostFormValue("email"), access.Role(r.PostFormValue("role")))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, s.localizer(r).T("admin.granted"))
+	http.Redirect(w, r, "/t/"+t.Slug+"/admin", http.StatusSeeOther)
+}

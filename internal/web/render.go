@@ -1,0 +1,212 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/i18n"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// views are the parsed pages: each page file is parsed over a clone of the
+// layout and partials, so pages can define the same block names.
+type views struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"join":  strings.Join,
+	"lower": strings.ToLower,
+	"date": func(t time.Time, lang string) string {
+		if t.IsZero() {
+			return ""
+		}
+		if lang == "en" {
+			return t.Format("2 Jan 2006")
+		}
+		return t.Format("02/01/2006")
+	},
+	"datetime": func(t time.Time, lang string) string {
+		if t.IsZero() {
+			return ""
+		}
+		if lang == "en" {
+			return t.Format("2 Jan 2006 15:04")
+		}
+		return t.Format("02/01/2006 15:04")
+	},
+	"has": func(list []string, v string) bool {
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	},
+	"query": url.QueryEscape,
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"add":   func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i + 1
+		}
+		return out
+	},
+}
+
+func loadViews() (*views, error) {
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	files, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, f := range files {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(templateFS, f); err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", f, err)
+		}
+		v.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	return v, nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	L         *i18n.Localizer
+	Lang      string
+	Title     string
+	Territory *territory.Territory
+	Actor     access.Actor
+	User      *account.User
+	Path      string // current path and query, for the language switch
+	Flash     string
+	Errors    []string          // messages shown above a form
+	Fields    map[string]string // field -> message, shown next to inputs
+	Form      url.Values        // what the user typed, to fill the form again
+	Data      any
+	Version   string
+	Scripts   []string // extra scripts under /static/
+	Styles    []string // extra stylesheets under /static/
+}
+
+func (s *Server) newPage(r *http.Request, title string) *Page {
+	lang := langFrom(r.Context())
+	p := &Page{
+		L:       s.I18n.Localizer(lang),
+		Lang:    lang,
+		Title:   title,
+		Actor:   actorFrom(r.Context()),
+		User:    userFrom(r.Context()),
+		Path:    r.URL.Path,
+		Version: s.cfg.Version,
+		Form:    url.Values{},
+	}
+	if _, ok := r.Context().Value(ctxActor).(access.Actor); ok {
+		p.Flash = s.sessions.PopString(r.Context(), "flash")
+	}
+	return p
+}
+
+// LangURL returns the current page in another language.
+func (p *Page) LangURL(lang string) string {
+	return p.Path + "?lang=" + lang
+}
+
+// Can reports whether the viewer holds min in the page's territory.
+func (p *Page) Can(min string) bool {
+	if p.Territory == nil {
+		return p.Actor.PlatformAdmin
+	}
+	return p.Actor.Can(p.Territory.ID, access.Role(min))
+}
+
+// Value returns the submitted value of a form field.
+func (p *Page) Value(field string) string { return p.Form.Get(field) }
+
+// FieldError returns the message for field, if any.
+func (p *Page) FieldError(field string) string { return p.Fields[field] }
+
+// setErr puts err's messages on the page: field errors next to inputs,
+// others above the form.
+func (p *Page) setErr(err error) {
+	e, ok := errs.As(err)
+	if !ok {
+		p.Errors = append(p.Errors, p.L.Err(err))
+		return
+	}
+	if len(e.Fields) == 0 {
+		p.Errors = append(p.Errors, p.L.T(e.Key, e.Args))
+		return
+	}
+	if p.Fields == nil {
+		p.Fields = map[string]string{}
+	}
+	p.Errors = append(p.Errors, p.L.T(e.Key, e.Args))
+	for _, f := range e.Fields {
+		if p.Fields[f.Field] == "" {
+			p.Fields[f.Field] = p.L.T(f.Key, f.Args)
+		}
+	}
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	t, ok := s.views.pages[name]
+	if !ok {
+		s.Log.Error("unknown page", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.Log.Error("render", "page", name, "request_id", requestID(r.Context()), "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// flash stores a message shown on the next page.
+func (s *Server) flash(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash", msg) }
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

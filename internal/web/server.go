@@ -1,0 +1,101 @@
+// Package web serves the pages and the JSON API. Handlers parse input, call
+// one service method and render; every rule lives in the services.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/i18n"
+	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/store"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+// Config is what an operator sets for the web layer.
+type Config struct {
+	// BaseURL is the public address, used in links sent by e-mail and to
+	// decide whether cookies are marked Secure.
+	BaseURL string
+	// SecureCookies marks cookies Secure (on for https base URLs).
+	SecureCookies bool
+	// LoginPerMinute bounds login attempts per client address and e-mail.
+	LoginPerMinute int
+	// PostPerMinute bounds contributions (forms and API writes) per user.
+	PostPerMinute int
+	Version       string
+}
+
+// Deps are the services the handlers call.
+type Deps struct {
+	DB          *store.DB
+	Log         *slog.Logger
+	I18n        *i18n.Bundle
+	Territories *territory.Service
+	Accounts    *account.Service
+	Directory   *directory.Service
+	Outbox      *mail.Outbox
+	Registry    *prometheus.Registry
+	Now         func() time.Time
+}
+
+// Server holds the handlers' shared state.
+type Server struct {
+	cfg      Config
+	Deps
+	sessions *scs.SessionManager
+	views    *views
+	limits   *limiters
+	metrics  *metrics
+	mapCache *tileCache
+}
+
+// New builds the server. It does not listen; call Handler.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if cfg.LoginPerMinute <= 0 {
+		cfg.LoginPerMinute = 10
+	}
+	if cfg.PostPerMinute <= 0 {
+		cfg.PostPerMinute = 30
+	}
+	v, err := loadViews()
+	if err != nil {
+		return nil, err
+	}
+	sm := scs.New()
+	if deps.DB.Dialect() == store.Postgres {
+		sm.Store = postgresstore.NewWithCleanupInterval(deps.DB.W, 30*time.Minute)
+	} else {
+		sm.Store = sqlite3store.NewWithCleanupInterval(deps.DB.W, 30*time.Minute)
+	}
+	sm.Lifetime = 30 * 24 * time.Hour
+	sm.IdleTimeout = 7 * 24 * time.Hour
+	sm.Cookie.Name = "sc_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	sm.Cookie.Persist = true
+	s := &Server{
+		cfg:      cfg,
+		Deps:     deps,
+		sessions: sm,
+		views:    v,
+		limits:   newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
+		mapCache: newTileCache(4096),
+	}
+	if deps.Registry != nil {
+		s.metrics = newMetrics(deps.Registry)
+	}
+	return s, nil
+}
