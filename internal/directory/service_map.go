@@ -1,0 +1,175 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+// Reads of the published directory: search, map and "near me". They need
+// no actor: published data is public.
+
+// checkFilter validates categories and kinds into v.
+func checkFilter(v *errs.Validator, text string, cats []string, kinds []Kind) {
+	v.Check(utf8.RuneCountInString(text) <= MaxTextLen, "q", "err.too_long", "Max", MaxTextLen)
+	for _, c := range cats {
+		v.Check(isCategory(c), "category", "err.category_unknown", "Category", c)
+	}
+	for _, k := range kinds {
+		ok := false
+		for _, known := range Kinds {
+			ok = ok || k == known
+		}
+		v.Check(ok, "kind", "err.kind_unknown")
+	}
+}
+
+// normalize checks a query and fills its defaults.
+func (q *Query) normalize() error {
+	var v errs.Validator
+	q.Text = strings.TrimSpace(q.Text)
+	checkFilter(&v, q.Text, q.Categories, q.Kinds)
+	if q.Near != nil {
+		v.Check(q.Near.Valid(), "near", "err.point_format")
+	}
+	v.Check(q.RadiusM >= 0 && q.RadiusM <= MaxRadiusM && !math.IsNaN(q.RadiusM), "radius", "err.radius_range", "Max", MaxRadiusM)
+	v.Check(q.RadiusM == 0 || q.Near != nil, "radius", "err.radius_needs_point")
+	if q.BBox != nil {
+		v.Check(q.BBox.Valid(), "bbox", "err.bbox_range")
+	}
+	switch q.Sort {
+	case "":
+		switch {
+		case len(queryTerms(q.Text)) > 0:
+			q.Sort = SortRelevance
+		case q.Near != nil:
+			q.Sort = SortDistance
+		default:
+			q.Sort = SortName
+		}
+	case SortRelevance, SortName, SortRecent:
+	case SortDistance:
+		v.Check(q.Near != nil, "sort", "err.sort_needs_point")
+	default:
+		v.Add("sort", "err.sort_unknown")
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultLimit
+	}
+	v.Check(q.Limit > 0 && q.Limit <= MaxLimit, "limit", "err.limit_range", "Max", MaxLimit)
+	v.Check(q.Offset >= 0 && q.Offset <= MaxOffset, "offset", "err.offset_range", "Max", MaxOffset)
+	return v.Err()
+}
+
+// Search finds published initiatives by words (French stems and prefixes,
+// accents ignored), categories, kinds, a box and distance from a point.
+func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query) (Result, error) {
+	if err := q.normalize(); err != nil {
+		return Result{}, err
+	}
+	if q.Text != "" && len(queryTerms(q.Text)) == 0 {
+		return Result{Items: []Hit{}}, nil // only punctuation: nothing can match
+	}
+	res, err := s.store.Search(ctx, ter.ID, q)
+	if err != nil {
+		return res, fmt.Errorf("directory: search %q: %w", q.Text, err)
+	}
+	if res.Items == nil {
+		res.Items = []Hit{}
+	}
+	return res, nil
+}
+
+func checkMap(box geo.BBox, f Filter) error {
+	var v errs.Validator
+	v.Check(box.Valid(), "bbox", "err.bbox_range")
+	checkFilter(&v, strings.TrimSpace(f.Text), f.Categories, f.Kinds)
+	return v.Err()
+}
+
+// InBox returns the light rows of the published initiatives in box, at most
+// limit of them (0 or more than MaxMapPoints means MaxMapPoints).
+func (s *Service) InBox(ctx context.Context, ter *territory.Territory, box geo.BBox, f Filter, limit int) ([]MapPoint, error) {
+	if err := checkMap(box, f); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxMapPoints {
+		limit = MaxMapPoints
+	}
+	box, ok := box.Intersect(ter.BBox)
+	if !ok {
+		return []MapPoint{}, nil
+	}
+	pts, err := s.store.InBox(ctx, ter.ID, box, f, limit)
+	if err != nil {
+		return nil, fmt.Errorf("directory: map box %s: %w", box, err)
+	}
+	return pts, nil
+}
+
+// CellSize is the side of a cluster cell at a zoom level, in degrees of
+// longitude and latitude around lat: 64 pixels of a 256-pixel web-map tile.
+func CellSize(zoom int, lat float64) (lon, latDeg float64) {
+	lon = 360 / math.Exp2(float64(zoom)) / 4
+	return lon, lon * math.Cos(lat*math.Pi/180)
+}
+
+// Clusters groups the published initiatives of box on a grid whose cells
+// are 64 pixels wide at zoom, so that a whole territory costs a few
+// hundred rows at most. Counts add up to the number of points in box.
+func (s *Service) Clusters(ctx context.Context, ter *territory.Territory, box geo.BBox, zoom int, f Filter) ([]Cluster, error) {
+	if err := checkMap(box, f); err != nil {
+		return nil, err
+	}
+	if zoom < 0 || zoom > MaxZoom {
+		return nil, errs.Fields([]errs.FieldError{{Field: "zoom", Key: "err.zoom_range", Args: map[string]any{"Max": MaxZoom}}})
+	}
+	box, ok := box.Intersect(ter.BBox)
+	if !ok {
+		return []Cluster{}, nil
+	}
+	cellLon, cellLat := CellSize(zoom, box.Center().Lat)
+	cs, err := s.store.Clusters(ctx, ter.ID, box, cellLon, cellLat, f)
+	if err != nil {
+		return nil, fmt.Errorf("directory: clusters %s z%d: %w", box, zoom, err)
+	}
+	return cs, nil
+}
+
+// Near returns the limit (default 10, at most MaxLimit) published
+// initiatives closest to p, closest first.
+func (s *Service) Near(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, error) {
+	var v errs.Validator
+	v.Check(p.Valid(), "near", "err.point_format")
+	v.Check(limit >= 0 && limit <= MaxLimit, "limit", "err.limit_range", "Max", MaxLimit)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = 10
+	}
+	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, p, limit)
+	if err != nil {
+		return nil, fmt.Errorf("directory: near %v: %w", p, err)
+	}
+	if hits == nil {
+		hits = []Hit{}
+	}
+	return hits, nil
+}
+
+// All calls fn for every published initiative, by id, for exports.
+func (s *Service) All(ctx context.Context, ter *territory.Territory, fn func(*Initiative) error) error {
+	return s.store.All(ctx, ter.ID, fn)
+}
+
+// Stats counts the territory's initiatives per status, category and kind.
+func (s *Service) Stats(ctx context.Context, ter *territory.Territory) (Stats, error) {
+	return s.store.Stats(ctx, ter.ID)
+}

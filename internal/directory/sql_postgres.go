@@ -1,0 +1,121 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
+)
+
+// PostgreSQL: a partial GiST index on point(lon, lat) of published rows, and
+// a generated tsvector with a partial GIN index. Queries must spell
+// "status = 'published'" and "point(i.lon, i.lat)" as the indexes do.
+
+const pgBox = `point(i.lon, i.lat) <@ box(point(?, ?), point(?, ?))`
+
+func pgBoxArgs(b geo.BBox) []any { return []any{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat} }
+
+const pgRank = `ts_rank(i.search, to_tsquery('sc_simple', ?), 1)`
+
+func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Query) (Result, error) {
+	terms := queryTerms(q.Text)
+	w := &where{}
+	w.add("i.territory_id = ?", territoryID)
+	w.add("i.status = 'published'")
+	tsq := ""
+	if len(terms) > 0 {
+		tsq = tsQuery(terms)
+		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsq)
+	}
+	w.filter(q.Categories, q.Kinds)
+	if box, ok := searchBox(q); ok {
+		w.add(pgBox, pgBoxArgs(box)...)
+	}
+	extra, extraArgs := "0.0", []any(nil)
+	if q.Near != nil {
+		expr, args := planarAt(*q.Near).sql()
+		extra, extraArgs = expr, args
+		if q.RadiusM > 0 {
+			w.add(expr+" <= ?", append(args, radiusDeg2(q.RadiusM))...)
+		}
+	}
+	var res Result
+	if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+w.String(), w.args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("search count: %w", err)
+	}
+	order := orderBy(q.Sort, q.Near != nil)
+	var orderArgs []any
+	if q.Sort == SortRelevance && tsq != "" {
+		order, orderArgs = pgRank+" DESC, i.id", []any{tsq}
+	}
+	args := append(append(append(extraArgs, w.args...), orderArgs...), q.Limit, q.Offset)
+	hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM initiatives i WHERE `+w.String()+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	setDistances(hits, q.Near)
+	res.Items = hits
+	return res, err
+}
+
+func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, f Filter) {
+	w.add("i.status = 'published'")
+	w.add(pgBox, pgBoxArgs(box)...)
+	w.add("i.territory_id = ?", territoryID)
+	if terms := queryTerms(f.Text); len(terms) > 0 {
+		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsQuery(terms))
+	}
+	w.filter(f.Categories, f.Kinds)
+}
+
+func (s *SQLStore) inBoxPostgres(ctx context.Context, territoryID int64, box geo.BBox, f Filter, limit int) ([]MapPoint, error) {
+	w := &where{}
+	s.mapFilterPostgres(w, territoryID, box, f)
+	return s.points(ctx, `SELECT i.id, i.name, i.lat, i.lon, i.categories, i.kind FROM initiatives i
+		WHERE `+w.String()+` LIMIT ?`, append(w.args, limit)...)
+}
+
+func (s *SQLStore) clustersPostgres(ctx context.Context, territoryID int64, box geo.BBox, cellLon, cellLat float64, f Filter) ([]Cluster, error) {
+	w := &where{}
+	s.mapFilterPostgres(w, territoryID, box, f)
+	return s.clusters(ctx, `SELECT floor((i.lon + 180.0) / ?)::bigint AS cx, floor((i.lat + 90.0) / ?)::bigint AS cy,
+		COUNT(*), AVG(i.lat), AVG(i.lon), MIN(i.id) FROM initiatives i WHERE `+w.String()+` GROUP BY cx, cy`,
+		append([]any{cellLon, cellLat}, w.args...)...)
+}
+
+// nearPostgres walks the GiST index in order of distance (KNN). That
+// distance is in raw degrees, where a degree of longitude counts as much as
+// one of latitude; the true distance is between cos(lat) times it and it.
+// So candidates are read until the last one, shrunk by cos(lat), is
+// farther than the limit-th best true distance.
+func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, p geo.Point, limit int) ([]Hit, error) {
+	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
+	n := 2*limit + 8
+	for {
+		rows, err := s.q.Query(ctx, `SELECT `+initiativeColumns+`, point(i.lon, i.lat) <-> point(?, ?) AS raw
+			FROM initiatives i WHERE i.status = 'published' AND i.territory_id = ?
+			ORDER BY point(i.lon, i.lat) <-> point(?, ?) LIMIT ?`, p.Lon, p.Lat, territoryID, p.Lon, p.Lat, n)
+		if err != nil {
+			return nil, err
+		}
+		var hits []Hit
+		var last float64
+		for rows.Next() {
+			in, err := scanInitiative(rows, &last)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			hits = append(hits, Hit{Initiative: in})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		exhausted := len(hits) < n
+		hits = nearest(hits, p, limit)
+		if exhausted || len(hits) < limit || hits[len(hits)-1].DistanceM <= last*cosLat*metresPerDegree {
+			return hits, nil
+		}
+		n *= 4
+	}
+}

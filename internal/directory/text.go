@@ -1,0 +1,144 @@
+package directory
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/kljensen/snowball/french"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+func trimSpace(s string) string { return strings.TrimSpace(s) }
+
+// fold lower-cases s and removes its accents ("Réparation" -> "reparation").
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, strings.ToLower(s))
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}
+
+// words splits s into lower-case words of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// nameKey is the folded name with single spaces: it sorts names the way
+// readers expect and matches an imported row to an existing entry.
+func nameKey(s string) string { return strings.Join(words(fold(s)), " ") }
+
+// stem returns the French stem of a lower-case word. The Snowball stemmer
+// keeps the plural "s" of short words ("vélos"), so it is dropped here.
+func stem(w string) string {
+	s := french.Stem(w, false)
+	if n := len(s); n > 3 && (s[n-1] == 's' || s[n-1] == 'x') {
+		s = s[:n-1]
+	}
+	return s
+}
+
+// withStems returns s followed by the stems that differ from their word, so
+// that an index of the result finds "réparations" from "réparation" while a
+// prefix still finds a word the stemmer would cut differently.
+func withStems(s string) string {
+	ws := words(s)
+	if len(ws) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/2)
+	b.WriteString(s)
+	for _, w := range ws {
+		if st := stem(w); st != w {
+			b.WriteByte(' ')
+			b.WriteString(st)
+		}
+	}
+	return b.String()
+}
+
+// maxQueryWords bounds the work one search may ask for.
+const maxQueryWords = 8
+
+// queryTerms returns, for each word of a search text, the forms to look
+// for as prefixes: the folded word and its folded stem when it differs.
+// One-letter words are dropped unless they are all there is ("l'atelier").
+func queryTerms(text string) [][]string {
+	ws := words(text)
+	var out [][]string
+	for _, w := range ws {
+		if len([]rune(w)) < 2 && len(ws) > 1 {
+			continue
+		}
+		forms := []string{fold(w)}
+		if st := fold(stem(w)); st != forms[0] && st != "" {
+			forms = append(forms, st)
+		}
+		out = append(out, forms)
+		if len(out) == maxQueryWords {
+			break
+		}
+	}
+	return out
+}
+
+// ftsMatch builds an FTS5 query: every word (as a prefix, or its stem as a
+// prefix) in the text columns, and the facet tokens.
+func ftsMatch(terms [][]string, facets []string) string {
+	var parts []string
+	for _, forms := range terms {
+		alts := make([]string, len(forms))
+		for i, f := range forms {
+			alts[i] = `"` + f + `"*`
+		}
+		parts = append(parts, "{name body tags} : ("+strings.Join(alts, " OR ")+")")
+	}
+	for _, f := range facets {
+		parts = append(parts, "facets : ("+f+")")
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// tsQuery builds a PostgreSQL tsquery in the same spirit as ftsMatch; it is
+// read with the sc_simple configuration, which only folds accents and case.
+func tsQuery(terms [][]string) string {
+	parts := make([]string, len(terms))
+	for i, forms := range terms {
+		alts := make([]string, len(forms))
+		for j, f := range forms {
+			alts[j] = f + ":*"
+		}
+		parts[i] = "(" + strings.Join(alts, " | ") + ")"
+	}
+	return strings.Join(parts, " & ")
+}
+
+// Facet tokens: letters only, since the FTS5 tokenizer splits on "_".
+func territoryFacet(id int64) string { return "zt" + itoa(id) }
+func categoryFacet(c string) string  { return "zc" + strings.ReplaceAll(c, "_", "") }
+func kindFacet(k Kind) string        { return "zk" + strings.ReplaceAll(string(k), "_", "") }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// joinList stores a list as ",a,b," so that LIKE '%,a,%' finds an item.
+func joinList(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return "," + strings.Join(xs, ",") + ","
+}
+
+func splitList(s string) []string {
+	s = strings.Trim(s, ",")
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}

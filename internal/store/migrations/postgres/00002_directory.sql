@@ -1,0 +1,133 @@
+-- +goose Up
+-- The map and directory of initiatives and commons (internal/directory).
+
+-- unaccent lives in public so that dropping a test schema keeps it. Two
+-- sessions creating it at once race on the catalogue: the loser just goes on.
+-- +goose StatementBegin
+DO $$
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
+EXCEPTION WHEN unique_violation OR duplicate_object THEN
+    NULL;
+END
+$$;
+-- +goose StatementEnd
+
+-- French stemming without accents, and the same without stemming for
+-- prefixes of words the stemmer would cut differently ("reparat").
+CREATE TEXT SEARCH CONFIGURATION sc_french (COPY = pg_catalog.french);
+ALTER TEXT SEARCH CONFIGURATION sc_french
+    ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, french_stem;
+CREATE TEXT SEARCH CONFIGURATION sc_simple (COPY = pg_catalog.simple);
+ALTER TEXT SEARCH CONFIGURATION sc_simple
+    ALTER MAPPING FOR hword, hword_part, word, asciiword, asciihword, hword_asciipart WITH public.unaccent, simple;
+
+CREATE TABLE mapjams (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    territory_id BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    title        TEXT NOT NULL,
+    place        TEXT NOT NULL DEFAULT '',
+    starts_at    TIMESTAMPTZ NOT NULL,
+    ends_at      TIMESTAMPTZ NOT NULL,
+    opened_by    BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    min_lon      DOUBLE PRECISION,
+    min_lat      DOUBLE PRECISION,
+    max_lon      DOUBLE PRECISION,
+    max_lat      DOUBLE PRECISION,
+    created_at   TIMESTAMPTZ NOT NULL,
+    closed_at    TIMESTAMPTZ,
+    CHECK (starts_at < ends_at)
+);
+CREATE INDEX mapjams_territory ON mapjams(territory_id, starts_at);
+
+-- categories and tags are stored as ",food,energy," so that a filter is a
+-- LIKE '%,food,%' in both dialects; name_key is the lower-case, unaccented
+-- name used for sorting and for matching imported rows.
+CREATE TABLE initiatives (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    territory_id    BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    name            TEXT NOT NULL,
+    name_key        TEXT NOT NULL,
+    summary         TEXT NOT NULL DEFAULT '',
+    description     TEXT NOT NULL DEFAULT '',
+    categories      TEXT NOT NULL,
+    tags            TEXT NOT NULL DEFAULT '',
+    kind            TEXT NOT NULL CHECK (kind IN ('association', 'company', 'public_service', 'collective', 'commons')),
+    address         TEXT NOT NULL DEFAULT '',
+    lat             DOUBLE PRECISION NOT NULL,
+    lon             DOUBLE PRECISION NOT NULL,
+    opening_hours   TEXT NOT NULL DEFAULT '[]',
+    website         TEXT NOT NULL DEFAULT '',
+    email           TEXT NOT NULL DEFAULT '',
+    phone           TEXT NOT NULL DEFAULT '',
+    organisation_id BIGINT REFERENCES organisations(id) ON DELETE SET NULL,
+    commons         TEXT NOT NULL DEFAULT '{}',
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'published', 'rejected', 'archived')),
+    reject_reason   TEXT NOT NULL DEFAULT '',
+    source_key      TEXT NOT NULL DEFAULT '',
+    mapjam_id       BIGINT REFERENCES mapjams(id) ON DELETE SET NULL,
+    created_by      BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    revision        INTEGER NOT NULL DEFAULT 1,  -- number of the applied revision shown
+    revision_seq    INTEGER NOT NULL DEFAULT 1,  -- last revision number handed out
+    -- Name weighs most, then summary and tags, then the rest. Both the
+    -- stemmed and the plain (unaccented) words are kept so that a prefix
+    -- matches whether or not the stemmer would have cut it.
+    search          TSVECTOR GENERATED ALWAYS AS (
+        setweight(to_tsvector('sc_french'::regconfig, name), 'A') ||
+        setweight(to_tsvector('sc_simple'::regconfig, name), 'A') ||
+        setweight(to_tsvector('sc_french'::regconfig, summary || ' ' || replace(tags, ',', ' ')), 'B') ||
+        setweight(to_tsvector('sc_simple'::regconfig, summary || ' ' || replace(tags, ',', ' ')), 'B') ||
+        setweight(to_tsvector('sc_french'::regconfig, description || ' ' || address || ' ' || commons), 'D') ||
+        setweight(to_tsvector('sc_simple'::regconfig, description || ' ' || address || ' ' || commons), 'D')
+    ) STORED
+);
+CREATE UNIQUE INDEX initiatives_source_key ON initiatives(territory_id, source_key) WHERE source_key <> '';
+CREATE INDEX initiatives_status_name ON initiatives(territory_id, status, name_key);
+CREATE INDEX initiatives_status_created ON initiatives(territory_id, status, created_at);
+CREATE INDEX initiatives_name_key ON initiatives(territory_id, name_key);
+CREATE INDEX initiatives_mapjam ON initiatives(mapjam_id) WHERE mapjam_id IS NOT NULL;
+CREATE INDEX initiatives_organisation ON initiatives(organisation_id) WHERE organisation_id IS NOT NULL;
+-- Only published initiatives are on the map. Queries use point(lon, lat)
+-- <@ box for a viewport and <-> for nearest neighbours (no PostGIS needed).
+CREATE INDEX initiatives_point ON initiatives USING gist (point(lon, lat)) WHERE status = 'published';
+CREATE INDEX initiatives_search ON initiatives USING gin (search) WHERE status = 'published';
+
+CREATE TABLE initiative_revisions (
+    initiative_id BIGINT NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+    territory_id  BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    number        INTEGER NOT NULL,
+    author_id     BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('applied', 'pending', 'rejected')),
+    content       TEXT NOT NULL,  -- JSON snapshot of the editable fields
+    comment       TEXT NOT NULL DEFAULT '',  -- the author's note on the change
+    review_note   TEXT NOT NULL DEFAULT '',  -- the moderator's reason when rejected
+    reviewed_by   BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    reviewed_at   TIMESTAMPTZ,
+    PRIMARY KEY (initiative_id, number)
+);
+CREATE INDEX initiative_revisions_pending ON initiative_revisions(territory_id, created_at) WHERE status = 'pending';
+
+CREATE TABLE reports (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    initiative_id BIGINT NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+    territory_id  BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    reporter_id   BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    reason        TEXT NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
+    resolved_at   TIMESTAMPTZ,
+    resolved_by   BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    resolution    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX reports_open ON reports(territory_id, created_at) WHERE resolved_at IS NULL;
+CREATE INDEX reports_initiative ON reports(initiative_id);
+
+-- +goose Down
+DROP TABLE reports;
+DROP TABLE initiative_revisions;
+DROP TABLE initiatives;
+DROP TABLE mapjams;
+DROP TEXT SEARCH CONFIGURATION sc_simple;
+DROP TEXT SEARCH CONFIGURATION sc_french;
