@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
@@ -59,6 +60,7 @@ func (s *Service) Reject(ctx context.Context, actor access.Actor, ter *territory
 	if err := requireModerator(actor, ter); err != nil {
 		return err
 	}
+	reason = strings.TrimSpace(reason)
 	if err := requireText("reason", reason, 1000); err != nil {
 		return err
 	}
@@ -108,6 +110,7 @@ func (s *Service) RejectRevision(ctx context.Context, actor access.Actor, ter *t
 	if err := requireModerator(actor, ter); err != nil {
 		return err
 	}
+	reason = strings.TrimSpace(reason)
 	if err := requireText("reason", reason, 1000); err != nil {
 		return err
 	}
@@ -209,6 +212,7 @@ func (s *Service) Report(ctx context.Context, actor access.Actor, ter *territory
 	if err := actor.Require(ter.ID, access.Member); err != nil {
 		return nil, err
 	}
+	reason = strings.TrimSpace(reason)
 	if err := requireText("reason", reason, 2000); err != nil {
 		return nil, err
 	}
@@ -227,6 +231,7 @@ func (s *Service) ResolveReport(ctx context.Context, actor access.Actor, ter *te
 	if err := requireModerator(actor, ter); err != nil {
 		return err
 	}
+	resolution = strings.TrimSpace(resolution)
 	if err := requireText("resolution", resolution, 2000); err != nil {
 		return err
 	}
