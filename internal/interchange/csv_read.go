@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
@@ -22,12 +23,15 @@ var errRecordTooLarge = errors.New("interchange: record too large")
 type guardReader struct {
 	r    io.Reader
 	n    int64
-	mark func() int64
+	mark int64 // input offset at the end of the last complete record
 }
 
 func (g *guardReader) Read(p []byte) (int, error) {
-	if g.mark != nil && g.n-g.mark() > maxRecordBytes+peekSize {
+	if g.n-g.mark > maxRecordBytes+peekSize {
 		return 0, errRecordTooLarge
+	}
+	if len(p) > peekSize {
+		p = p[:peekSize] // small steps, so the check above stays close to the limit
 	}
 	n, err := g.r.Read(p)
 	g.n += int64(n)
@@ -60,11 +64,6 @@ func ReadCSV(r io.Reader, opts CSVOptions) (items []Item, rowErrs []errs.FieldEr
 		return nil, nil, errs.E(errs.Invalid, "err.import_empty")
 	}
 
-	cr := csv.NewReader(br)
-	cr.Comma = detectDelimiter(peek)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	guard.mark = func() int64 { return cr.InputOffset() + offset }
 	dec := charmap.Windows1252.NewDecoder()
 	decode := func(s string) string {
 		if cp1252 || !utf8.ValidString(s) {
@@ -77,10 +76,19 @@ func ReadCSV(r io.Reader, opts CSVOptions) (items []Item, rowErrs []errs.FieldEr
 	}
 
 	b := &rowBuilder{v: newVocab(), opts: opts}
+	cr := csv.NewReader(br)
+	cr.Comma = detectDelimiter(peek, decode, b.v.match, opts.Map)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	read := func() ([]string, error) {
+		rec, err := cr.Read()
+		guard.mark = cr.InputOffset() + offset
+		return rec, err
+	}
 	var header []string
 	var scanned [][]string // records read while looking for the header
 	for len(scanned) < headerScan {
-		rec, err := cr.Read()
+		rec, err := read()
 		if err == io.EOF {
 			break
 		}
@@ -116,7 +124,7 @@ func ReadCSV(r io.Reader, opts CSVOptions) (items []Item, rowErrs []errs.FieldEr
 		if len(scanned) > 0 {
 			rec, scanned = scanned[0], scanned[1:]
 		} else {
-			rec, err = cr.Read()
+			rec, err = read()
 			if err == io.EOF {
 				break
 			}
@@ -224,63 +232,86 @@ func trimPartialRune(p []byte) []byte {
 	return p
 }
 
-// detectDelimiter counts candidate delimiters outside quotes on the first
-// line that looks like a header (three columns or more, skipping a title
-// above it), else on the first line with any. Ties go to tab, then
-// semicolon: a header holding as many commas as semicolons is French.
-func detectDelimiter(p []byte) rune {
+// detectDelimiter looks at the first lines for the header: the first line
+// that, split by tab, semicolon or comma, names two known columns decides.
+// Failing that, it counts delimiters outside quotes on the first line with
+// three columns or more (a title line may sit above the header). Ties go to
+// tab, then semicolon: a header holding as many commas as semicolons is
+// French.
+func detectDelimiter(p []byte, decode func(string) string, m *matcher, explicit map[string]string) rune {
 	candidates := [3]rune{'\t', ';', ','}
-	var counts [3]int
-	var fallback rune
-	endLine := func() rune {
-		best := -1
-		for i, n := range counts {
-			if n > 0 && (best < 0 || n > counts[best]) {
-				best = i
+	lines := firstLines(p, headerScan)
+	for _, line := range lines {
+		best, bestKnown := rune(0), 1
+		for _, c := range candidates {
+			cr := csv.NewReader(strings.NewReader(decode(line)))
+			cr.Comma, cr.LazyQuotes, cr.FieldsPerRecord = c, true, -1
+			rec, err := cr.Read()
+			if err != nil || len(rec) < 2 {
+				continue
+			}
+			n := m.known(rec)
+			if len(explicit) > 0 && hasAny(rec, explicit) {
+				n += 2
+			}
+			if n > bestKnown {
+				best, bestKnown = c, n
 			}
 		}
-		n := 0
-		if best >= 0 {
-			n = counts[best]
+		if best != 0 {
+			return best
 		}
-		counts = [3]int{}
-		switch {
-		case n >= 2:
-			return candidates[best]
-		case n == 1 && fallback == 0:
-			fallback = candidates[best]
-		}
-		return 0
 	}
-	lines, inQuotes := 0, false
-	for _, c := range p {
-		switch {
-		case c == '"':
-			inQuotes = !inQuotes
-		case c == '\n' && !inQuotes:
-			if d := endLine(); d != 0 {
-				return d
-			}
-			if lines++; lines >= headerScan {
-				return orComma(fallback)
-			}
-		case !inQuotes:
-			for i, d := range candidates {
-				if rune(c) == d {
-					counts[i]++
+	var fallback rune
+	for _, line := range lines {
+		var counts [3]int
+		inQuotes := false
+		for i := 0; i < len(line); i++ {
+			switch c := rune(line[i]); {
+			case c == '"':
+				inQuotes = !inQuotes
+			case !inQuotes:
+				for k, d := range candidates {
+					if c == d {
+						counts[k]++
+					}
 				}
 			}
 		}
+		best := -1
+		for k, n := range counts {
+			if n > 0 && (best < 0 || n > counts[best]) {
+				best = k
+			}
+		}
+		switch {
+		case best >= 0 && counts[best] >= 2:
+			return candidates[best]
+		case best >= 0 && fallback == 0:
+			fallback = candidates[best]
+		}
 	}
-	if d := endLine(); d != 0 {
-		return d
-	}
-	return orComma(fallback)
-}
-
-func orComma(r rune) rune {
-	if r == 0 {
+	if fallback == 0 {
 		return ','
 	}
-	return r
+	return fallback
+}
+
+// firstLines splits the start of a file into up to n non-empty lines,
+// keeping quoted line breaks inside their line.
+func firstLines(p []byte, n int) []string {
+	var lines []string
+	start, inQuotes := 0, false
+	for i := 0; i <= len(p) && len(lines) < n; i++ {
+		if i < len(p) && p[i] == '"' {
+			inQuotes = !inQuotes
+		}
+		if i == len(p) || (p[i] == '\n' && !inQuotes) {
+			if line := strings.TrimRight(string(p[start:i]), "\r"); strings.TrimSpace(line) != "" {
+				lines = append(lines, line)
+			}
+			start = i + 1
+		}
+	}
+	return lines
 }

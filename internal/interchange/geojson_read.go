@@ -24,7 +24,6 @@ func ReadGeoJSON(r io.Reader, opts ReadOptions) (items []Item, rowErrs []errs.Fi
 	guard := &guardReader{r: r}
 	dec := json.NewDecoder(guard)
 	dec.UseNumber()
-	guard.mark = dec.InputOffset
 	b := &rowBuilder{v: newVocab(), opts: opts}
 	if bad := badMapKeys(b.v.match, opts.Map); bad != nil {
 		return nil, nil, bad
@@ -46,6 +45,7 @@ func ReadGeoJSON(r io.Reader, opts ReadOptions) (items []Item, rowErrs []errs.Fi
 		if err != nil {
 			return nil, nil, geojsonFileError(err)
 		}
+		guard.mark = dec.InputOffset()
 		key, _ := tok.(string)
 		switch key {
 		case "type":
@@ -65,6 +65,7 @@ func ReadGeoJSON(r io.Reader, opts ReadOptions) (items []Item, rowErrs []errs.Fi
 				if err := dec.Decode(&raw); err != nil {
 					return nil, nil, geojsonFileError(err)
 				}
+				guard.mark = dec.InputOffset()
 				row++
 				if row > MaxRows {
 					return nil, nil, errs.E(errs.Invalid, "err.import_too_many_rows", "Max", MaxRows)

@@ -26,7 +26,7 @@ type propertiesOut struct {
 	Kind         string   `json:"kind"`
 	Address      string   `json:"address"`
 	OpeningHours string   `json:"opening_hours,omitempty"`
-	Website      string   `json:"website,omitempty"`
+	Website      string   `json:"website"` // always, so that readers never take url for it
 	Email        string   `json:"email,omitempty"`
 	Phone        string   `json:"phone,omitempty"`
 	Resource     string   `json:"resource,omitempty"`
