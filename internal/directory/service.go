@@ -211,9 +211,8 @@ func (s *Service) ProposeChange(ctx context.Context, actor access.Actor, ter *te
 			return nil, err
 		}
 	}
-	if !direct && cur.Status == StatusPending && cur.CreatedBy == actor.UserID && changed.OrganisationID == cur.OrganisationID {
-		direct = true // still unpublished: the author refines their own draft
-	}
+	draft := !direct && cur.Status == StatusPending && cur.CreatedBy == actor.UserID && changed.OrganisationID == cur.OrganisationID
+	direct = direct || draft // still unpublished: the author refines their own draft
 	now := s.clock()
 	rev := &Revision{InitiativeID: id, TerritoryID: ter.ID, AuthorID: actor.UserID, CreatedAt: now,
 		Status: RevisionPending, Content: *changed, Comment: comment}
@@ -223,7 +222,8 @@ func (s *Service) ProposeChange(ctx context.Context, actor access.Actor, ter *te
 		if err != nil {
 			return err
 		}
-		if locked.OrganisationID != cur.OrganisationID || locked.Status != cur.Status {
+		// The rights were worked out on what was read before the lock.
+		if locked.OrganisationID != cur.OrganisationID || (draft && locked.Status != StatusPending) {
 			return errs.E(errs.Conflict, "err.changed_meanwhile")
 		}
 		if rev.Number, err = tx.NextRevisionNumber(ctx, ter.ID, id); err != nil {
