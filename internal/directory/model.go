@@ -185,6 +185,12 @@ type ImportItem struct {
 	Row        int
 	SourceKey  string
 	Initiative Initiative
+	// Errors are what the file reader could not read in this row: such a
+	// row counts as bad like one that fails validation.
+	Errors []errs.FieldError
+	// MapJamID attaches a new entry to a mapping event of the territory
+	// (for entries recorded after the event, as the demo does).
+	MapJamID int64
 }
 
 // ImportResult counts what an import did. Unchanged rows matched an existing

@@ -37,6 +37,9 @@ func (s *Service) Import(ctx context.Context, actor access.Actor, ter *territory
 		if utf8.RuneCountInString(it.SourceKey) > 200 {
 			err = errs.Fields(append(fieldErrors(err), errs.FieldError{Field: "source_key", Key: "err.too_long", Args: map[string]any{"Max": 200}}))
 		}
+		if len(it.Errors) > 0 {
+			err = errs.Fields(append(append([]errs.FieldError(nil), it.Errors...), fieldErrors(err)...))
+		}
 		if err != nil {
 			fe := fieldErrors(err)
 			if fe == nil {
@@ -122,6 +125,12 @@ func (s *Service) importOne(ctx context.Context, tx Store, actor access.Actor, t
 	if old == nil {
 		in.ID, in.TerritoryID, in.CreatedBy, in.SourceKey = 0, ter.ID, actor.UserID, it.SourceKey
 		in.Status, in.RejectReason, in.MapJamID = StatusPublished, "", 0
+		if it.MapJamID != 0 {
+			if _, err := tx.GetMapJam(ctx, ter.ID, it.MapJamID); err != nil {
+				return err
+			}
+			in.MapJamID = it.MapJamID
+		}
 		in.CreatedAt, in.UpdatedAt, in.Revision = now, now, 1
 		if err := tx.Insert(ctx, &in); err != nil {
 			return err

@@ -146,7 +146,8 @@ func bearerToken(r *http.Request) (string, bool) {
 }
 
 // pickLang chooses the interface language: an explicit ?lang= (remembered in
-// a cookie), the cookie, the member's preference, the browser, then French.
+// a cookie), the cookie, the member's preference (after Accept-Language for
+// the API), the browser, then French.
 func (s *Server) pickLang(w http.ResponseWriter, r *http.Request, user *account.User) string {
 	if l := r.URL.Query().Get("lang"); i18n.Supported(l) {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
@@ -154,6 +155,13 @@ func (s *Server) pickLang(w http.ResponseWriter, r *http.Request, user *account.
 	}
 	if c, err := r.Cookie("lang"); err == nil && i18n.Supported(c.Value) {
 		return c.Value
+	}
+	// A script asks for its language explicitly; a browser always sends
+	// Accept-Language, so on pages the member's own choice comes first.
+	if wantsJSON(r) {
+		if l := i18n.Match(r.Header.Get("Accept-Language")); l != "" {
+			return l
+		}
 	}
 	if user != nil && i18n.Supported(user.Lang) {
 		return user.Lang

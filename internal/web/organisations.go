@@ -16,6 +16,7 @@ func (s *Server) organisationRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /t/{slug}/organisations/{id}/members", s.addOrgMember)
 	page("GET /t/{slug}/admin", s.adminPage)
 	page("POST /t/{slug}/admin/grant", s.grantRole)
+	page("GET /admin/outbox", s.outboxPage)
 }
 
 var orgKinds = []string{"association", "merchant", "public_service", "company", "collective"}
@@ -150,4 +151,27 @@ func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, s.localizer(r).T("admin.granted"))
 	http.Redirect(w, r, "/t/"+t.Slug+"/admin", http.StatusSeeOther)
+}
+
+// outboxPage shows the mail the platform sent or kept, to platform
+// administrators only: it holds other people's links and addresses.
+func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := a.RequireUser(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if !a.PlatformAdmin {
+		s.renderError(w, r, errs.E(errs.Forbidden, "err.platform_admin_required"))
+		return
+	}
+	list, err := s.Outbox.List(r.Context(), r.URL.Query().Get("to"), 100)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p := s.newPage(r, s.localizer(r).T("admin.outbox"))
+	p.Form = r.URL.Query()
+	p.Data = list
+	s.render(w, r, http.StatusOK, "outbox", p)
 }

@@ -65,7 +65,7 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"add":   func(a, b int) int { return a + b },
+	"add": func(a, b int) int { return a + b },
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {

@@ -49,7 +49,7 @@ type Deps struct {
 
 // Server holds the handlers' shared state.
 type Server struct {
-	cfg      Config
+	cfg Config
 	Deps
 	sessions *scs.SessionManager
 	views    *views
@@ -92,7 +92,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		sessions: sm,
 		views:    v,
 		limits:   newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
-		mapCache: newTileCache(4096),
+		mapCache: newTileCache(32 << 20),
 	}
 	if deps.Registry != nil {
 		s.metrics = newMetrics(deps.Registry)

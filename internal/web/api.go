@@ -1,0 +1,222 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+func (s *Server) apiRoutes(page func(string, http.HandlerFunc)) {
+	for _, r := range s.apiTable() {
+		page(r.method+" "+r.path, r.h)
+	}
+}
+
+type apiHandler struct {
+	method, path string
+	h            http.HandlerFunc
+}
+
+// apiTable lists the JSON API served under a session or a bearer token.
+// The public map endpoint is registered apart (see Handler).
+func (s *Server) apiTable() []apiHandler {
+	t := []apiHandler{
+		{"GET", "/api/v1/territories", s.apiTerritories},
+		{"GET", "/api/v1/territories/{slug}", s.apiTerritory},
+		{"GET", "/api/v1/territories/{slug}/organisations", s.apiOrganisations},
+		{"POST", "/api/v1/territories/{slug}/organisations", s.apiCreateOrganisation},
+		{"GET", "/api/v1/territories/{slug}/organisations/{id}", s.apiOrganisation},
+		{"GET", "/api/v1/me", s.apiMe},
+		{"GET", "/api/v1/me/export", s.exportMyData},
+	}
+	return append(t, s.directoryAPITable()...)
+}
+
+// APIRoutes returns "METHOD /path" for every API route, for tests.
+func (s *Server) APIRoutes() []string {
+	out := []string{"GET /api/v1/territories/{slug}/initiatives"}
+	for _, r := range s.apiTable() {
+		out = append(out, r.method+" "+r.path)
+	}
+	return out
+}
+
+const maxJSONBody = 1 << 20
+
+// decodeJSON reads a JSON body of at most 1 MiB into v.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errs.E(errs.Invalid, "err.body_too_large")
+		}
+		return errs.Wrap(errs.Invalid, "err.body_json", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errs.E(errs.Invalid, "err.body_json")
+	}
+	return nil
+}
+
+// writer returns the acting user for an API write, after the rate limit.
+func (s *Server) writer(r *http.Request) (access.Actor, error) {
+	a := actorFrom(r.Context())
+	if err := a.RequireUser(); err != nil {
+		return a, err
+	}
+	if !s.limits.Post(strconv.FormatInt(a.UserID, 10)) {
+		return a, errs.E(errs.TooManyRequests, "err.too_many_requests")
+	}
+	return a, nil
+}
+
+// territoryJSON is the public view of a territory.
+type territoryJSON struct {
+	Slug            string     `json:"slug"`
+	Name            string     `json:"name"`
+	BBox            [4]float64 `json:"bbox"`
+	Lang            string     `json:"lang"`
+	TimeZone        string     `json:"time_zone"`
+	Modules         []string   `json:"modules"`
+	TileURL         string     `json:"tile_url"`
+	TileAttribution string     `json:"tile_attribution"`
+	Licence         string     `json:"licence"`
+	DataVersion     int64      `json:"data_version"`
+	URL             string     `json:"url"`
+}
+
+func toTerritoryJSON(t *territory.Territory) territoryJSON {
+	return territoryJSON{
+		Slug: t.Slug, Name: t.Name, BBox: t.BBox.Array(), Lang: t.Lang, TimeZone: t.TimeZone,
+		Modules: t.Modules, TileURL: t.TileURL, TileAttribution: t.TileAttribution, Licence: t.Licence,
+		DataVersion: t.DataVersion, URL: "/t/" + t.Slug + "/",
+	}
+}
+
+func (s *Server) apiTerritories(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Territories.List(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	out := make([]territoryJSON, 0, len(list))
+	for _, t := range list {
+		out = append(out, toTerritoryJSON(t))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"territories": out})
+}
+
+func (s *Server) apiTerritory(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, toTerritoryJSON(t))
+}
+
+func (s *Server) apiOrganisations(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	list, err := s.Accounts.Organisations(r.Context(), t.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []account.Organisation{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"organisations": list})
+}
+
+func (s *Server) apiOrganisation(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	org, err := s.Accounts.Organisation(r.Context(), t.ID, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, org)
+}
+
+func (s *Server) apiCreateOrganisation(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var in struct {
+		Name        string `json:"name"`
+		Kind        string `json:"kind"`
+		Description string `json:"description"`
+		Website     string `json:"website"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	org, err := s.Accounts.CreateOrganisation(r.Context(), a, t.ID, account.Organisation{
+		Name: in.Name, Kind: in.Kind, Description: in.Description, Website: in.Website,
+	})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/territories/"+t.Slug+"/organisations/"+strconv.FormatInt(org.ID, 10))
+	writeJSON(w, http.StatusCreated, org)
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	a := actorFrom(r.Context())
+	if err := a.RequireUser(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	u := userFrom(r.Context())
+	roles := map[string]access.Role{}
+	list, err := s.Territories.List(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, t := range list {
+		if role := a.Roles[t.ID]; role != "" {
+			roles[t.Slug] = role
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": u.ID, "email": u.Email, "display_name": u.DisplayName, "email_verified": u.EmailVerified,
+		"lang": u.Lang, "roles": roles,
+	})
+}
+
+// pathID reads a numeric path value; anything else names nothing that exists.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.ErrNotFound
+	}
+	return id, nil
+}

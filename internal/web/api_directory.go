@@ -1,0 +1,703 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/interchange"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+func (s *Server) directoryAPITable() []apiHandler {
+	const base = "/api/v1/territories/{slug}"
+	return []apiHandler{
+		{"POST", base + "/initiatives", s.apiContribute},
+		{"GET", base + "/initiatives/{id}", s.apiInitiative},
+		{"PATCH", base + "/initiatives/{id}", s.apiUpdateInitiative},
+		{"POST", base + "/initiatives/{id}/publish", s.apiPublish},
+		{"POST", base + "/initiatives/{id}/reject", s.apiReject},
+		{"POST", base + "/initiatives/{id}/archive", s.apiArchive},
+		{"POST", base + "/initiatives/{id}/reports", s.apiReport},
+		{"GET", base + "/initiatives/{id}/revisions", s.apiRevisions},
+		{"POST", base + "/initiatives/{id}/revisions/{number}/restore", s.apiRestore},
+		{"POST", base + "/initiatives/{id}/revisions/{number}/approve", s.apiApproveRevision},
+		{"POST", base + "/initiatives/{id}/revisions/{number}/reject", s.apiRejectRevision},
+		{"GET", base + "/search", s.apiSearch},
+		{"GET", base + "/moderation", s.apiModeration},
+		{"POST", base + "/reports/{id}/resolve", s.apiResolveReport},
+		{"GET", base + "/mapjams", s.apiMapJams},
+		{"POST", base + "/mapjams", s.apiOpenMapJam},
+		{"GET", base + "/mapjams/{id}", s.apiMapJam},
+		{"POST", base + "/mapjams/{id}/close", s.apiCloseMapJam},
+		{"GET", base + "/export", s.apiExport},
+		{"POST", base + "/import", s.apiImport},
+	}
+}
+
+// initiativeInput is the JSON an API client sends to contribute or change.
+type initiativeInput struct {
+	Name           string                   `json:"name"`
+	Summary        string                   `json:"summary"`
+	Description    string                   `json:"description"`
+	Categories     []string                 `json:"categories"`
+	Tags           []string                 `json:"tags"`
+	Kind           string                   `json:"kind"`
+	Address        string                   `json:"address"`
+	Lat            *float64                 `json:"lat"`
+	Lon            *float64                 `json:"lon"`
+	OpeningHours   []directory.OpeningHours `json:"opening_hours"`
+	Website        string                   `json:"website"`
+	Email          string                   `json:"email"`
+	Phone          string                   `json:"phone"`
+	OrganisationID int64                    `json:"organisation_id"`
+	Commons        directory.Commons        `json:"commons"`
+	Comment        string                   `json:"comment"`
+}
+
+func (in *initiativeInput) initiative() *directory.Initiative {
+	out := &directory.Initiative{
+		Name: in.Name, Summary: in.Summary, Description: in.Description, Categories: in.Categories,
+		Tags: in.Tags, Kind: directory.Kind(in.Kind), Address: in.Address, OpeningHours: in.OpeningHours,
+		Website: in.Website, Email: in.Email, Phone: in.Phone, OrganisationID: in.OrganisationID, Commons: in.Commons,
+	}
+	if in.Lat != nil && in.Lon != nil {
+		out.Position = geo.Point{Lat: *in.Lat, Lon: *in.Lon}
+	}
+	return out
+}
+
+// initiativeJSON is what the API shows of an initiative: its public
+// content, never who wrote it.
+type initiativeJSON struct {
+	ID              int64                    `json:"id"`
+	Name            string                   `json:"name"`
+	Summary         string                   `json:"summary"`
+	Description     string                   `json:"description"`
+	DescriptionHTML string                   `json:"description_html"`
+	Categories      []string                 `json:"categories"`
+	Tags            []string                 `json:"tags"`
+	Kind            directory.Kind           `json:"kind"`
+	Address         string                   `json:"address"`
+	Lat             float64                  `json:"lat"`
+	Lon             float64                  `json:"lon"`
+	OpeningHours    []directory.OpeningHours `json:"opening_hours"`
+	Website         string                   `json:"website,omitempty"`
+	Email           string                   `json:"email,omitempty"`
+	Phone           string                   `json:"phone,omitempty"`
+	OrganisationID  int64                    `json:"organisation_id,omitempty"`
+	Commons         *directory.Commons       `json:"commons,omitempty"`
+	Status          directory.Status         `json:"status"`
+	RejectReason    string                   `json:"reject_reason,omitempty"`
+	MapJamID        int64                    `json:"mapjam_id,omitempty"`
+	Revision        int                      `json:"revision"`
+	CreatedAt       time.Time                `json:"created_at"`
+	UpdatedAt       time.Time                `json:"updated_at"`
+	URL             string                   `json:"url"`
+}
+
+func (s *Server) initiativeJSON(ter *territory.Territory, in *directory.Initiative) initiativeJSON {
+	out := initiativeJSON{
+		ID: in.ID, Name: in.Name, Summary: in.Summary, Description: in.Description,
+		DescriptionHTML: string(s.md().HTML(in.Description)), Categories: nonNil(in.Categories), Tags: nonNil(in.Tags),
+		Kind: in.Kind, Address: in.Address, Lat: in.Position.Lat, Lon: in.Position.Lon,
+		OpeningHours: in.OpeningHours, Website: in.Website, Email: in.Email, Phone: in.Phone,
+		OrganisationID: in.OrganisationID, Status: in.Status, RejectReason: in.RejectReason,
+		MapJamID: in.MapJamID, Revision: in.Revision, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+		URL: "/t/" + ter.Slug + "/initiatives/" + strconv.FormatInt(in.ID, 10),
+	}
+	if out.OpeningHours == nil {
+		out.OpeningHours = []directory.OpeningHours{}
+	}
+	if in.Commons != (directory.Commons{}) {
+		c := in.Commons
+		out.Commons = &c
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// dirCall is the shape of most directory API handlers: territory from the
+// path, then one service call.
+func (s *Server) dirTerritory(w http.ResponseWriter, r *http.Request) (*territory.Territory, bool) {
+	return s.territory(w, r)
+}
+
+func (s *Server) apiContribute(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var in initiativeInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	ini := in.initiative()
+	if err := s.Directory.Contribute(r.Context(), a, ter, ini); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/territories/"+ter.Slug+"/initiatives/"+strconv.FormatInt(ini.ID, 10))
+	writeJSON(w, http.StatusCreated, s.initiativeJSON(ter, ini))
+}
+
+// initiativeFromPath loads the initiative named in the path, as the actor may see it.
+func (s *Server) initiativeFromPath(w http.ResponseWriter, r *http.Request) (*territory.Territory, *directory.Initiative, bool) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	id, err := pathID(r, "id")
+	if err == nil {
+		var in *directory.Initiative
+		if in, err = s.Directory.Get(r.Context(), actorFrom(r.Context()), ter, id); err == nil {
+			return ter, in, true
+		}
+	}
+	s.renderError(w, r, err)
+	return nil, nil, false
+}
+
+func (s *Server) apiInitiative(w http.ResponseWriter, r *http.Request) {
+	ter, in, ok := s.initiativeFromPath(w, r)
+	if !ok {
+		return
+	}
+	writeJSONAs(w, http.StatusOK, "application/geo+json", map[string]any{
+		"type": "Feature", "id": in.ID,
+		"geometry":   map[string]any{"type": "Point", "coordinates": []float64{in.Position.Lon, in.Position.Lat}},
+		"properties": s.initiativeJSON(ter, in),
+	})
+}
+
+func (s *Server) apiUpdateInitiative(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var in initiativeInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	rev, err := s.Directory.ProposeChange(r.Context(), a, ter, id, in.initiative(), in.Comment)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if rev.Status == directory.RevisionPending {
+		writeJSON(w, http.StatusAccepted, s.revisionJSON(a, ter, rev))
+		return
+	}
+	s.respondInitiative(w, r, a, ter, id, http.StatusOK)
+}
+
+func (s *Server) respondInitiative(w http.ResponseWriter, r *http.Request, a access.Actor, ter *territory.Territory, id int64, status int) {
+	in, err := s.Directory.Get(r.Context(), a, ter, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeJSON(w, status, s.initiativeJSON(ter, in))
+}
+
+// moderate runs a moderation action on the initiative in the path and
+// answers with the initiative as it now is.
+func (s *Server) moderate(w http.ResponseWriter, r *http.Request, needReason bool, act func(a access.Actor, ter *territory.Territory, id int64, reason string) error) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if needReason {
+		if err := decodeJSON(w, r, &body); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	if err := act(a, ter, id, body.Reason); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.respondInitiative(w, r, a, ter, id, http.StatusOK)
+}
+
+func (s *Server) apiPublish(w http.ResponseWriter, r *http.Request) {
+	s.moderate(w, r, false, func(a access.Actor, ter *territory.Territory, id int64, _ string) error {
+		return s.Directory.Publish(r.Context(), a, ter, id)
+	})
+}
+
+func (s *Server) apiReject(w http.ResponseWriter, r *http.Request) {
+	s.moderate(w, r, true, func(a access.Actor, ter *territory.Territory, id int64, reason string) error {
+		return s.Directory.Reject(r.Context(), a, ter, id, reason)
+	})
+}
+
+func (s *Server) apiArchive(w http.ResponseWriter, r *http.Request) {
+	s.moderate(w, r, false, func(a access.Actor, ter *territory.Territory, id int64, _ string) error {
+		return s.Directory.Archive(r.Context(), a, ter, id)
+	})
+}
+
+func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &body); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	rep, err := s.Directory.Report(r.Context(), a, ter, id, body.Reason)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "initiative_id": rep.InitiativeID, "created_at": rep.CreatedAt})
+}
+
+// revisionJSON hides who wrote a revision from everyone but moderators.
+type revisionJSON struct {
+	Number     int                      `json:"number"`
+	Status     directory.RevisionStatus `json:"status"`
+	CreatedAt  time.Time                `json:"created_at"`
+	Comment    string                   `json:"comment,omitempty"`
+	ReviewNote string                   `json:"review_note,omitempty"`
+	AuthorID   int64                    `json:"author_id,omitempty"`
+	Changes    []directory.FieldChange  `json:"changes"`
+}
+
+func (s *Server) revisionJSON(a access.Actor, ter *territory.Territory, rev *directory.Revision) revisionJSON {
+	out := revisionJSON{Number: rev.Number, Status: rev.Status, CreatedAt: rev.CreatedAt, Comment: rev.Comment,
+		ReviewNote: rev.ReviewNote, Changes: rev.Changes}
+	if out.Changes == nil {
+		out.Changes = []directory.FieldChange{}
+	}
+	if a.Can(ter.ID, access.Moderator) || (a.UserID != 0 && a.UserID == rev.AuthorID) {
+		out.AuthorID = rev.AuthorID
+	}
+	return out
+}
+
+func (s *Server) apiRevisions(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	a := actorFrom(r.Context())
+	revs, err := s.Directory.Revisions(r.Context(), a, ter, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	out := make([]revisionJSON, 0, len(revs))
+	for i := range revs {
+		out = append(out, s.revisionJSON(a, ter, &revs[i]))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"revisions": out})
+}
+
+// revisionAction runs an action on the revision in the path.
+func (s *Server) apiRevisionAction(w http.ResponseWriter, r *http.Request, needReason bool, act func(a access.Actor, ter *territory.Territory, id int64, number int, reason string) error, status int) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	number, err := pathID(r, "number")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if needReason {
+		if err := decodeJSON(w, r, &body); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	if err := act(a, ter, id, int(number), body.Reason); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	s.respondInitiative(w, r, a, ter, id, status)
+}
+
+func (s *Server) apiRestore(w http.ResponseWriter, r *http.Request) {
+	s.apiRevisionAction(w, r, false, func(a access.Actor, ter *territory.Territory, id int64, n int, _ string) error {
+		_, err := s.Directory.Restore(r.Context(), a, ter, id, n)
+		return err
+	}, http.StatusOK)
+}
+
+func (s *Server) apiApproveRevision(w http.ResponseWriter, r *http.Request) {
+	s.apiRevisionAction(w, r, false, func(a access.Actor, ter *territory.Territory, id int64, n int, _ string) error {
+		return s.Directory.ApproveRevision(r.Context(), a, ter, id, n)
+	}, http.StatusOK)
+}
+
+func (s *Server) apiRejectRevision(w http.ResponseWriter, r *http.Request) {
+	s.apiRevisionAction(w, r, true, func(a access.Actor, ter *territory.Territory, id int64, n int, reason string) error {
+		return s.Directory.RejectRevision(r.Context(), a, ter, id, n, reason)
+	}, http.StatusNoContent)
+}
+
+// ParseSearch reads a search from query parameters; pages and the API share it.
+func ParseSearch(q map[string][]string) (directory.Query, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	var v errs.Validator
+	out := directory.Query{Text: get("q"), Categories: splitList(q["category"]), Sort: directory.Sort(get("sort"))}
+	for _, k := range splitList(q["kind"]) {
+		out.Kinds = append(out.Kinds, directory.Kind(k))
+	}
+	if near := get("near"); near != "" {
+		p, err := geo.ParsePoint(near)
+		v.Check(err == nil, "near", "err.point_format")
+		out.Near = &p
+	}
+	if rad := get("radius"); rad != "" {
+		f, err := strconv.ParseFloat(rad, 64)
+		v.Check(err == nil && f >= 0 && f <= directory.MaxRadiusM, "radius", "err.radius_range", "Max", directory.MaxRadiusM)
+		out.RadiusM = f
+	}
+	if b := get("bbox"); b != "" {
+		box, err := geo.ParseBBox(b)
+		v.Check(err == nil, "bbox", "err.bbox_format")
+		out.BBox = &box
+	}
+	if l := get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		v.Check(err == nil && n >= 1 && n <= directory.MaxLimit, "limit", "err.limit_range", "Max", directory.MaxLimit)
+		out.Limit = n
+	}
+	if o := get("offset"); o != "" {
+		n, err := strconv.Atoi(o)
+		v.Check(err == nil && n >= 0 && n <= directory.MaxOffset, "offset", "err.offset_range", "Max", directory.MaxOffset)
+		out.Offset = n
+	}
+	return out, v.Err()
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	q, err := ParseSearch(r.URL.Query())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	res, err := s.Directory.Search(r.Context(), ter, q)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	type hit struct {
+		Initiative initiativeJSON `json:"initiative"`
+		DistanceM  *float64       `json:"distance_m,omitempty"`
+	}
+	items := make([]hit, 0, len(res.Items))
+	for _, h := range res.Items {
+		x := hit{Initiative: s.initiativeJSON(ter, h.Initiative)}
+		if q.Near != nil {
+			d := h.DistanceM
+			x.DistanceM = &d
+		}
+		items = append(items, x)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": res.Total, "items": items})
+}
+
+func (s *Server) apiModeration(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	queue, err := s.Directory.ModerationQueue(r.Context(), actorFrom(r.Context()), ter)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, queue)
+}
+
+func (s *Server) apiResolveReport(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var body struct {
+		Resolution string `json:"resolution"`
+	}
+	if err := decodeJSON(w, r, &body); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.Directory.ResolveReport(r.Context(), a, ter, id, body.Resolution); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiMapJams(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	list, err := s.Directory.ListMapJams(r.Context(), ter)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []*directory.MapJam{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"mapjams": list})
+}
+
+func (s *Server) apiOpenMapJam(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var m directory.MapJam
+	if err := decodeJSON(w, r, &m); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.Directory.OpenMapJam(r.Context(), a, ter, &m); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, m)
+}
+
+func (s *Server) apiMapJam(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d, err := s.Directory.GetMapJam(r.Context(), actorFrom(r.Context()), ter, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	items := make([]initiativeJSON, 0, len(d.Initiatives))
+	for _, in := range d.Initiatives {
+		items = append(items, s.initiativeJSON(ter, in))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"mapjam": d.MapJam, "initiatives": items})
+}
+
+func (s *Server) apiCloseMapJam(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.Directory.CloseMapJam(r.Context(), a, ter, id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	f, err := interchange.ParseFormat(r.URL.Query().Get("format"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Content-Disposition", `attachment; filename="`+ter.Slug+"-initiatives"+f.Ext()+`"`)
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	each := func(yield func(*directory.Initiative) error) error {
+		return s.Directory.All(r.Context(), ter, yield)
+	}
+	if err := interchange.Write(w, f, ter, each, interchange.WriteOptions{BaseURL: s.cfg.BaseURL}); err != nil {
+		// Headers are gone once streaming started; the log keeps the cause.
+		s.Log.Error("export", "territory", ter.Slug, "format", f, "err", err)
+	}
+}
+
+const maxImportBody = 64 << 20
+
+func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.dirTerritory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	// Refuse before reading a large body.
+	if err := a.Require(ter.ID, access.Moderator); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f, err := interchange.ParseFormat(q.Get("format"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	opts := interchange.ReadOptions{Map: map[string]string{}}
+	for _, m := range q["map"] {
+		field, col, ok := strings.Cut(m, "=")
+		if !ok || field == "" || col == "" {
+			s.renderError(w, r, errs.E(errs.Invalid, "err.map_format", "Value", m))
+			return
+		}
+		opts.Map[field] = col
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBody)
+	items, rowErrs, err := interchange.Read(r.Body, f, opts)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	skip := q.Get("skip_invalid") == "true" || q.Get("skip_invalid") == "1"
+	res, err := s.importItems(r, a, ter, items, rowErrs, skip)
+	if err != nil {
+		e, _ := errs.As(err)
+		if e != nil && e.Kind == errs.Invalid && len(res.Errors) > 0 {
+			e.Fields = res.Errors
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	loc := s.localizer(r)
+	type rowErr struct {
+		Row     int    `json:"row"`
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	}
+	out := make([]rowErr, 0, len(res.Errors))
+	for _, fe := range res.Errors {
+		out = append(out, rowErr{Row: fe.Row, Field: fe.Field, Message: loc.T(fe.Key, fe.Args)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged, "skipped": res.Skipped, "errors": out,
+	})
+}
+
+// importItems hands every parsed row, with what the reader found wrong in
+// it, to the directory, which judges them all at once.
+func (s *Server) importItems(r *http.Request, a access.Actor, ter *territory.Territory, items []interchange.Item, rowErrs []errs.FieldError, skip bool) (directory.ImportResult, error) {
+	return s.Directory.Import(r.Context(), a, ter, interchange.ImportItems(items, rowErrs), skip)
+}
