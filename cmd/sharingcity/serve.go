@@ -35,6 +35,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	smtpFrom := fs.String("smtp-from", envDefault(env, "SMTP_FROM", "sharingcity <no-reply@localhost>"), "sender address (env SHARINGCITY_SMTP_FROM)")
 	smtpTLS := fs.String("smtp-tls", envDefault(env, "SMTP_TLS", "starttls"), "none, starttls or tls (env SHARINGCITY_SMTP_TLS)")
 	loginRate := fs.Int("login-per-minute", atoiOr(envDefault(env, "LOGIN_PER_MINUTE", "10"), 10), "login attempts allowed per minute per address and e-mail (env SHARINGCITY_LOGIN_PER_MINUTE)")
+	trustProxy := fs.Bool("trust-proxy", envDefault(env, "TRUST_PROXY", "") == "true", "behind a reverse proxy: take client addresses from X-Forwarded-For (env SHARINGCITY_TRUST_PROXY=true)")
 	postRate := fs.Int("post-per-minute", atoiOr(envDefault(env, "POST_PER_MINUTE", "30"), 30), "contributions allowed per minute per member (env SHARINGCITY_POST_PER_MINUTE)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -73,7 +74,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	srv, err := web.New(web.Config{
 		BaseURL: *baseURL, SecureCookies: strings.HasPrefix(*baseURL, "https://"),
-		LoginPerMinute: *loginRate, PostPerMinute: *postRate, Version: version,
+		LoginPerMinute: *loginRate, PostPerMinute: *postRate, TrustProxy: *trustProxy, Version: version,
 	}, web.Deps{
 		DB: a.db, Log: log, I18n: bundle, Territories: a.territories, Accounts: a.accounts,
 		Directory: a.directory, Outbox: a.outbox, Registry: reg,

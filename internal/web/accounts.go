@@ -48,7 +48,7 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	p := s.formPage(r, "signup.title")
-	if !s.limits.Post("signup:" + clientIP(r)) {
+	if !s.limits.Post("signup:" + s.clientIP(r)) {
 		p.setErr(errs.E(errs.TooManyRequests, "err.too_many_requests"))
 		s.render(w, r, http.StatusTooManyRequests, "signup", p)
 		return
@@ -91,7 +91,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	p := s.formPage(r, "login.title")
 	email := strings.ToLower(strings.TrimSpace(p.Form.Get("email")))
-	if !s.limits.Login(clientIP(r), email) {
+	if !s.limits.Login(s.clientIP(r), email) {
 		p.setErr(errs.E(errs.TooManyRequests, "err.too_many_logins"))
 		s.render(w, r, http.StatusTooManyRequests, "login", p)
 		return
@@ -152,7 +152,7 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	p := s.formPage(r, "forgot.title")
-	if !s.limits.Login(clientIP(r), "forgot") {
+	if !s.limits.Login(s.clientIP(r), "forgot") {
 		p.setErr(errs.E(errs.TooManyRequests, "err.too_many_requests"))
 		s.render(w, r, http.StatusTooManyRequests, "forgot", p)
 		return

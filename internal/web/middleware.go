@@ -194,9 +194,18 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// clientIP is the peer address; behind a proxy, operators set
-// SHARINGCITY_TRUST_PROXY and the first X-Forwarded-For hop is used.
-func clientIP(r *http.Request) string {
+// clientIP is the peer address; behind a reverse proxy (Config.TrustProxy)
+// it is the last address the proxy appended to X-Forwarded-For, which a
+// client cannot forge.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -31,7 +31,10 @@ type Config struct {
 	LoginPerMinute int
 	// PostPerMinute bounds contributions (forms and API writes) per user.
 	PostPerMinute int
-	Version       string
+	// TrustProxy takes the client address from X-Forwarded-For, for
+	// deployments behind a reverse proxy or load balancer.
+	TrustProxy bool
+	Version    string
 }
 
 // Deps are the services the handlers call.
