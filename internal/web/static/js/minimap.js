@@ -1,0 +1,33 @@
+// Small maps: one initiative's position (data-lat, data-lon) or a few
+// named points (data-points, JSON). Scroll-wheel zoom is off so the page
+// scrolls past the map; the page around it carries the same information.
+(function () {
+  'use strict';
+  if (!window.L) { return; }
+  document.querySelectorAll('.map.small[data-tiles]').forEach(function (el) {
+    var d = el.dataset;
+    var map = L.map(el, { scrollWheelZoom: false });
+    L.tileLayer(d.tiles, { attribution: d.attribution, maxZoom: 19 }).addTo(map);
+    if (d.points) {
+      var pts = JSON.parse(d.points);
+      var group = L.featureGroup();
+      pts.forEach(function (p) {
+        var a = document.createElement('a');
+        a.href = p.url;
+        a.textContent = p.name;
+        L.marker([p.lat, p.lon], { title: p.name, alt: p.name }).bindPopup(a).addTo(group);
+      });
+      group.addTo(map);
+      if (pts.length > 0) {
+        map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 16 });
+      } else if (d.bbox) {
+        var b = d.bbox.split(',').map(Number);
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+      }
+      return;
+    }
+    var ll = [Number(d.lat), Number(d.lon)];
+    map.setView(ll, 16);
+    L.marker(ll, { title: d.name || '', alt: d.name || '', keyboard: false }).addTo(map);
+  });
+})();
