@@ -243,8 +243,12 @@ func (b *rowBuilder) properties(r *rawRow, props map[string]any) {
 		r.column[f] = names[i]
 		switch v := props[names[i]].(type) {
 		case []any:
-			if field(f) == fOpeningHours {
-				if h, ok := structuredHours(v); ok {
+			if field(f) == fOpeningHours && len(v) > 0 {
+				if _, isObject := v[0].(map[string]any); isObject {
+					h, ok := structuredHours(v)
+					if !ok {
+						b.fail(r.row, fOpeningHours, "err.opening_hours", "Column", names[i])
+					}
 					r.hours = h
 					continue
 				}
@@ -313,9 +317,10 @@ func structuredHours(v []any) ([]directory.OpeningHours, bool) {
 			return nil, false
 		}
 		day, err := n.Int64()
-		opens, ok1 := m["opens"].(string)
-		closes, ok2 := m["closes"].(string)
-		if err != nil || !ok1 || !ok2 || day < 1 || day > 7 {
+		opens, _ := m["opens"].(string)
+		closes, _ := m["closes"].(string)
+		opens, closes, herr := parseTimeRange(opens + "-" + closes)
+		if err != nil || herr != nil || day < 1 || day > 7 {
 			return nil, false
 		}
 		out = append(out, directory.OpeningHours{Day: int(day), Opens: opens, Close: closes})

@@ -1,31 +1,34 @@
 package interchange
 
 import (
+	"sort"
+
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/errs"
 )
 
-// ImportItems turns parsed rows into the directory's import items, each
-// carrying the errors the reader found in it, so that the directory service
-// judges every row (readable or not) in one pass: with --skip-invalid it
-// writes the good ones, otherwise nothing when any row is bad.
+// ImportItems pairs parsed rows with the errors the reader found in them,
+// in the form the directory's Import takes. A row the reader could not
+// turn into an initiative at all (a malformed CSV record, a GeoJSON member
+// that is no Feature) still gets an entry carrying its errors, so that the
+// import counts it as bad.
 func ImportItems(items []Item, rowErrs []errs.FieldError) []directory.ImportItem {
 	byRow := map[int][]errs.FieldError{}
 	for _, e := range rowErrs {
 		byRow[e.Row] = append(byRow[e.Row], e)
 	}
-	out := make([]directory.ImportItem, 0, len(items))
-	seen := map[int]bool{}
+	out := make([]directory.ImportItem, 0, len(items)+len(byRow))
+	seen := make(map[int]bool, len(items))
 	for _, it := range items {
 		seen[it.Row] = true
 		out = append(out, directory.ImportItem{Row: it.Row, SourceKey: it.SourceKey, Initiative: it.Initiative, Errors: byRow[it.Row]})
 	}
-	// A row the reader reported but could not turn into an item at all
-	// still counts, so that it is named in the result.
-	for row, fe := range byRow {
-		if !seen[row] {
-			out = append(out, directory.ImportItem{Row: row, Errors: fe})
+	for _, e := range rowErrs {
+		if !seen[e.Row] {
+			seen[e.Row] = true
+			out = append(out, directory.ImportItem{Row: e.Row, Errors: byRow[e.Row]})
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -266,5 +267,14 @@ func TestFormats(t *testing.T) {
 	}
 	if _, _, err := Read(strings.NewReader("{}"), FormatJSONLD, ReadOptions{}); err == nil {
 		t.Error("JSON-LD read")
+	}
+}
+
+func TestImportItems(t *testing.T) {
+	items := []Item{{Row: 1, SourceKey: "a"}, {Row: 3, SourceKey: "c"}}
+	rowErrs := []errs.FieldError{{Row: 3, Field: "lat", Key: "err.coordinates_format"}, {Row: 2, Field: "row", Key: "err.csv_format"}, {Row: 3, Field: "lon", Key: "err.coordinates_format"}}
+	got := ImportItems(items, rowErrs)
+	if len(got) != 3 || got[0].Row != 1 || got[0].Errors != nil || got[1].Row != 2 || len(got[1].Errors) != 1 || got[2].SourceKey != "c" || len(got[2].Errors) != 2 {
+		t.Errorf("%+v", got)
 	}
 }
