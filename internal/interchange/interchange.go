@@ -266,3 +266,16 @@ func (m *matcher) known(names []string) int {
 	}
 	return n
 }
+
+// MessageKeys lists the i18n keys this package's errors carry (besides the
+// shared err.too_long, err.opening_hours and err.format_unknown), and the
+// field names it reports, so the message files can be checked for them.
+var MessageKeys = []string{
+	"err.import_empty", "err.import_columns", "err.import_column_missing", "err.import_column_unknown",
+	"err.import_field_unknown", "err.import_too_many_rows", "err.import_too_many_errors", "err.import_record_too_large",
+	"err.csv_format", "err.geojson_format", "err.geojson_type", "err.geojson_feature", "err.geojson_properties",
+	"err.geojson_value_type", "err.geometry_missing", "err.geometry_format", "err.geometry_type",
+	"err.coordinates_format", "err.coordinates_range", "err.format_unreadable",
+	"field.id", "field.lat", "field.lon", "field.geo", "field.row", "field.map",
+	"field.resource", "field.community", "field.governance",
+}
