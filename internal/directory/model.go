@@ -142,10 +142,12 @@ type Hit struct {
 	DistanceM  float64     `json:"distance_m,omitempty"`
 }
 
-// Result is a page of hits and the number of all matches.
+// Result is a page of hits and the number of all matches. Counting stops
+// at 1,000: then Total is 1000 and TotalCapped says there are more.
 type Result struct {
-	Items []Hit `json:"items"`
-	Total int   `json:"total"`
+	Items       []Hit `json:"items"`
+	Total       int   `json:"total"`
+	TotalCapped bool  `json:"total_capped,omitempty"`
 }
 
 // Filter narrows map queries.

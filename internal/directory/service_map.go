@@ -113,16 +113,11 @@ func (s *Service) InBox(ctx context.Context, ter *territory.Territory, box geo.B
 	return pts, nil
 }
 
-// CellSize is the side of a cluster cell at a zoom level, in degrees of
-// longitude and latitude around lat: 64 pixels of a 256-pixel web-map tile.
-func CellSize(zoom int, lat float64) (lon, latDeg float64) {
-	lon = 360 / math.Exp2(float64(zoom)) / 4
-	return lon, lon * math.Cos(lat*math.Pi/180)
-}
-
-// Clusters groups the published initiatives of box on a grid whose cells
-// are 64 pixels wide at zoom, so that a whole territory costs a few
-// hundred rows at most. Counts add up to the number of points in box.
+// Clusters groups the published initiatives of box on the grid of 64-pixel
+// cells of the Web Mercator tiles at zoom, so that a whole territory costs a
+// few hundred rows at most. Without a filter, counts come from totals kept
+// per cell and cover the whole cells the box touches: for a box made of
+// tiles, as the web layer asks, they add up to the points in the box.
 func (s *Service) Clusters(ctx context.Context, ter *territory.Territory, box geo.BBox, zoom int, f Filter) ([]Cluster, error) {
 	if err := checkMap(box, f); err != nil {
 		return nil, err
@@ -134,8 +129,7 @@ func (s *Service) Clusters(ctx context.Context, ter *territory.Territory, box ge
 	if !ok {
 		return []Cluster{}, nil
 	}
-	cellLon, cellLat := CellSize(zoom, box.Center().Lat)
-	cs, err := s.store.Clusters(ctx, ter.ID, box, cellLon, cellLat, f)
+	cs, err := s.store.Clusters(ctx, ter.ID, box, zoom, f)
 	if err != nil {
 		return nil, fmt.Errorf("directory: clusters %s z%d: %w", box, zoom, err)
 	}

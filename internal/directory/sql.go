@@ -91,7 +91,10 @@ func nullID(id int64) any {
 }
 
 // encoded holds the columns computed from an initiative's content.
-type encoded struct{ hours, commons string }
+type encoded struct {
+	hours, commons string
+	mx, my         float64
+}
 
 func encode(in *Initiative) (encoded, error) {
 	hours := in.OpeningHours
@@ -103,7 +106,8 @@ func encode(in *Initiative) (encoded, error) {
 		return encoded{}, err
 	}
 	c, err := json.Marshal(in.Commons)
-	return encoded{string(h), string(c)}, err
+	mx, my := mercator(in.Position)
+	return encoded{string(h), string(c), mx, my}, err
 }
 
 func (s *SQLStore) Insert(ctx context.Context, in *Initiative) error {
@@ -113,11 +117,11 @@ func (s *SQLStore) Insert(ctx context.Context, in *Initiative) error {
 	}
 	return s.write(ctx, func(s *SQLStore) error {
 		err := s.q.QueryRow(ctx, `INSERT INTO initiatives (territory_id, name, name_key, summary, description,
-			categories, tags, kind, address, lat, lon, opening_hours, website, email, phone, organisation_id,
+			categories, tags, kind, address, lat, lon, merc_x, merc_y, opening_hours, website, email, phone, organisation_id,
 			commons, status, reject_reason, source_key, mapjam_id, created_by, created_at, updated_at, revision, revision_seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.TerritoryID, in.Name, nameKey(in.Name), in.Summary, in.Description, joinList(in.Categories),
-			joinList(in.Tags), in.Kind, in.Address, in.Position.Lat, in.Position.Lon, e.hours, in.Website, in.Email,
+			joinList(in.Tags), in.Kind, in.Address, in.Position.Lat, in.Position.Lon, e.mx, e.my, e.hours, in.Website, in.Email,
 			in.Phone, nullID(in.OrganisationID), e.commons, in.Status, in.RejectReason, in.SourceKey,
 			nullID(in.MapJamID), nullID(in.CreatedBy), in.CreatedAt, in.UpdatedAt, in.Revision, in.Revision,
 		).Scan(&in.ID)
@@ -135,12 +139,12 @@ func (s *SQLStore) Update(ctx context.Context, in *Initiative) error {
 	}
 	return s.write(ctx, func(s *SQLStore) error {
 		res, err := s.q.Exec(ctx, `UPDATE initiatives SET name = ?, name_key = ?, summary = ?, description = ?,
-			categories = ?, tags = ?, kind = ?, address = ?, lat = ?, lon = ?, opening_hours = ?, website = ?,
+			categories = ?, tags = ?, kind = ?, address = ?, lat = ?, lon = ?, merc_x = ?, merc_y = ?, opening_hours = ?, website = ?,
 			email = ?, phone = ?, organisation_id = ?, commons = ?, status = ?, reject_reason = ?, source_key = ?,
 			updated_at = ?, revision = ?
 			WHERE id = ? AND territory_id = ?`,
 			in.Name, nameKey(in.Name), in.Summary, in.Description, joinList(in.Categories), joinList(in.Tags),
-			in.Kind, in.Address, in.Position.Lat, in.Position.Lon, e.hours, in.Website, in.Email, in.Phone,
+			in.Kind, in.Address, in.Position.Lat, in.Position.Lon, e.mx, e.my, e.hours, in.Website, in.Email, in.Phone,
 			nullID(in.OrganisationID), e.commons, in.Status, in.RejectReason, in.SourceKey, in.UpdatedAt, in.Revision,
 			in.ID, in.TerritoryID)
 		if err != nil {

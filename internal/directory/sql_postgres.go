@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -25,12 +24,16 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 	w.add("i.status = 'published'")
 	tsq := ""
 	if len(terms) > 0 {
-		tsq = tsQuery(terms)
+		tsq = tsQuery(terms, "")
 		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsq)
 	}
 	w.filter(q.Categories, q.Kinds)
-	if box, ok := searchBox(q); ok {
+	box, hasBox := searchBox(q)
+	if hasBox {
 		w.add(pgBox, pgBoxArgs(box)...)
+	}
+	if q.Sort == SortRelevance && tsq != "" && !hasBox && q.Near == nil {
+		return s.rankedPostgres(ctx, w, terms, tsq, q)
 	}
 	extra, extraArgs := "0.0", []any(nil)
 	if q.Near != nil {
@@ -41,8 +44,9 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 		}
 	}
 	var res Result
-	if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+w.String(), w.args...).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("search count: %w", err)
+	var err error
+	if res.Total, res.TotalCapped, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+w.String(), w.args...); err != nil {
+		return res, err
 	}
 	order := orderBy(q.Sort, q.Near != nil)
 	var orderArgs []any
@@ -50,11 +54,59 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 		order, orderArgs = pgRank+" DESC, i.id", []any{tsq}
 	}
 	args := append(append(append(extraArgs, w.args...), orderArgs...), q.Limit, q.Offset)
-	hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM initiatives i WHERE `+w.String()+
+	res.Items, err = s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM initiatives i WHERE `+w.String()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
-	setDistances(hits, q.Near)
-	res.Items = hits
+	setDistances(res.Items, q.Near)
 	return res, err
+}
+
+// rankedPostgres is rankedSQLite for PostgreSQL: ts_rank for at most
+// countCap matches; past that, name matches first, newest first.
+func (s *SQLStore) rankedPostgres(ctx context.Context, w *where, terms [][]string, tsq string, q Query) (Result, error) {
+	var res Result
+	var err error
+	all := `SELECT 1 FROM initiatives i WHERE ` + w.String()
+	if res.Total, res.TotalCapped, err = s.countCapped(ctx, all, w.args...); err != nil {
+		return res, err
+	}
+	page := func(cond string, condArgs []any, ranked bool, limit, offset int) ([]Hit, error) {
+		order, orderArgs := "i.id DESC", []any(nil)
+		if ranked {
+			order, orderArgs = pgRank+" DESC, i.id DESC", []any{tsq}
+		}
+		args := append(append(append(append([]any(nil), w.args...), condArgs...), orderArgs...), limit, offset)
+		return s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE `+w.String()+cond+
+			` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	}
+	if !res.TotalCapped {
+		res.Items, err = page("", nil, true, q.Limit, q.Offset)
+		return res, err
+	}
+	nameQ := []any{tsQuery(terms, "A")}
+	inName := ` AND i.search @@ to_tsquery('sc_simple', ?)`
+	n, many, err := s.countCapped(ctx, all+inName, append(append([]any(nil), w.args...), nameQ...)...)
+	if err != nil {
+		return res, err
+	}
+	if q.Offset < n || many {
+		if res.Items, err = page(inName, nameQ, !many, q.Limit, q.Offset); err != nil {
+			return res, err
+		}
+	}
+	if len(res.Items) < q.Limit {
+		if many { // a deep page: count the name group exactly
+			if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+w.String()+inName,
+				append(append([]any(nil), w.args...), nameQ...)...).Scan(&n); err != nil {
+				return res, err
+			}
+		}
+		rest, err := page(` AND NOT i.search @@ to_tsquery('sc_simple', ?)`, nameQ, false, q.Limit-len(res.Items), max(0, q.Offset-n))
+		if err != nil {
+			return res, err
+		}
+		res.Items = append(res.Items, rest...)
+	}
+	return res, nil
 }
 
 func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, f Filter) {
@@ -62,7 +114,7 @@ func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, 
 	w.add(pgBox, pgBoxArgs(box)...)
 	w.add("i.territory_id = ?", territoryID)
 	if terms := queryTerms(f.Text); len(terms) > 0 {
-		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsQuery(terms))
+		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsQuery(terms, ""))
 	}
 	w.filter(f.Categories, f.Kinds)
 }
@@ -72,14 +124,6 @@ func (s *SQLStore) inBoxPostgres(ctx context.Context, territoryID int64, box geo
 	s.mapFilterPostgres(w, territoryID, box, f)
 	return s.points(ctx, `SELECT i.id, i.name, i.lat, i.lon, i.categories, i.kind FROM initiatives i
 		WHERE `+w.String()+` LIMIT ?`, append(w.args, limit)...)
-}
-
-func (s *SQLStore) clustersPostgres(ctx context.Context, territoryID int64, box geo.BBox, cellLon, cellLat float64, f Filter) ([]Cluster, error) {
-	w := &where{}
-	s.mapFilterPostgres(w, territoryID, box, f)
-	return s.clusters(ctx, `SELECT floor((i.lon + 180.0) / ?)::bigint AS cx, floor((i.lat + 90.0) / ?)::bigint AS cy,
-		COUNT(*), AVG(i.lat), AVG(i.lon), MIN(i.id) FROM initiatives i WHERE `+w.String()+` GROUP BY cx, cy`,
-		append([]any{cellLon, cellLat}, w.args...)...)
 }
 
 // nearPostgres walks the GiST index in order of distance (KNN). That

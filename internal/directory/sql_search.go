@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -26,11 +27,28 @@ func (s *SQLStore) InBox(ctx context.Context, territoryID int64, box geo.BBox, f
 	return s.inBoxSQLite(ctx, territoryID, box, f, limit)
 }
 
-func (s *SQLStore) Clusters(ctx context.Context, territoryID int64, box geo.BBox, cellLon, cellLat float64, f Filter) ([]Cluster, error) {
-	if s.postgres() {
-		return s.clustersPostgres(ctx, territoryID, box, cellLon, cellLat, f)
+func (s *SQLStore) Clusters(ctx context.Context, territoryID int64, box geo.BBox, zoom int, f Filter) ([]Cluster, error) {
+	if f.Text == "" && len(f.Categories) == 0 && len(f.Kinds) == 0 && zoom <= maxCellZoom {
+		return s.clustersFromCells(ctx, territoryID, box, zoom)
 	}
-	return s.clustersSQLite(ctx, territoryID, box, cellLon, cellLat, f)
+	// Filtered or close up: group the matching rows on the same grid.
+	w := &where{}
+	if s.postgres() {
+		s.mapFilterPostgres(w, territoryID, box, f)
+	} else {
+		w.add("i.id IN (SELECT id FROM initiatives_rtree WHERE "+rtreeBox+")", rtreeArgs(box, territoryID)...)
+		w.add("i.status = 'published'")
+		w.add("i.territory_id = ?", territoryID)
+		s.mapFilterSQLite(w, territoryID, f)
+	}
+	n := cellsPerSide(zoom)
+	cell := `CAST(i.merc_x * ? AS INTEGER) AS gx, CAST(i.merc_y * ? AS INTEGER) AS gy`
+	if s.postgres() {
+		cell = `floor(i.merc_x * ?)::bigint AS gx, floor(i.merc_y * ?)::bigint AS gy`
+	}
+	return s.clusters(ctx, `SELECT `+cell+`, COUNT(*), AVG(i.lat), AVG(i.lon), MIN(i.id)
+		FROM initiatives i WHERE `+w.String()+` GROUP BY gx, gy`,
+		append([]any{n, n}, w.args...)...)
 }
 
 func (s *SQLStore) Near(ctx context.Context, territoryID int64, within geo.BBox, p geo.Point, limit int) ([]Hit, error) {
@@ -38,6 +56,20 @@ func (s *SQLStore) Near(ctx context.Context, territoryID int64, within geo.BBox,
 		return s.nearPostgres(ctx, territoryID, p, limit)
 	}
 	return s.nearSQLite(ctx, territoryID, within, p, limit)
+}
+
+// countCap bounds the rows a search counts, and the matches it ranks one by
+// one: past it, Result.TotalCapped is set.
+const countCap = 1000
+
+// countCapped counts the rows of query up to countCap.
+func (s *SQLStore) countCapped(ctx context.Context, query string, args ...any) (int, bool, error) {
+	var n int
+	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (`+query+` LIMIT ?) c`, append(args, countCap+1)...).Scan(&n)
+	if err != nil {
+		return 0, false, fmt.Errorf("search count: %w", err)
+	}
+	return min(n, countCap), n > countCap, nil
 }
 
 // metresPerDegree is the length of one degree of latitude.
@@ -198,4 +230,48 @@ func kthSmallest[T any](xs []T, k int, key func(T) float64) float64 {
 
 func sortBy[T any](xs []T, key func(T) float64) {
 	sort.Slice(xs, func(a, b int) bool { return key(xs[a]) < key(xs[b]) })
+}
+
+// mercator returns p on the Web Mercator square, both in [0, 1), y down.
+func mercator(p geo.Point) (x, y float64) {
+	lat := math.Max(-85.05112878, math.Min(85.05112878, p.Lat)) * math.Pi / 180
+	x = (p.Lon + 180) / 360
+	y = (1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2
+	const top = 1 - 1e-12
+	return math.Max(0, math.Min(top, x)), math.Max(0, math.Min(top, y))
+}
+
+// Cluster cells are 64-pixel squares of the Web Mercator grid: 4 per
+// 256-pixel tile side, so 4<<z per world side at zoom z. Counts are kept
+// for even zooms up to maxCellZoom; an odd zoom merges 2x2 cells of the
+// next even one.
+const maxCellZoom = 16
+
+func cellsPerSide(z int) float64 { return float64(int64(4) << z) }
+
+// cellRange is the range of cell indexes at zoom z that overlap box. A box
+// edge on a cell edge (a tile's, say) leaves the cell beyond it out; the
+// epsilon absorbs the rounding of a tile's bounds through degrees and back.
+func cellRange(box geo.BBox, z int) (x0, y0, x1, y1 int64) {
+	const eps = 1e-7
+	n := cellsPerSide(z)
+	ax, ay := mercator(geo.Point{Lat: box.MaxLat, Lon: box.MinLon})
+	bx, by := mercator(geo.Point{Lat: box.MinLat, Lon: box.MaxLon})
+	lo := func(v float64) int64 { return int64(math.Floor(v*n + eps)) }
+	hi := func(v float64) int64 { return int64(math.Ceil(v*n-eps)) - 1 }
+	x0, y0 = lo(ax), lo(ay)
+	return x0, y0, max(hi(bx), x0), max(hi(by), y0)
+}
+
+// clustersFromCells answers an unfiltered Clusters from the kept counts.
+// Whole cells are counted, so a box aligned on tiles (as the web layer
+// asks) gets exact counts, and an unaligned one the cells on its rim.
+func (s *SQLStore) clustersFromCells(ctx context.Context, territoryID int64, box geo.BBox, zoom int) ([]Cluster, error) {
+	level := zoom + zoom%2
+	shift := level - zoom
+	x0, y0, x1, y1 := cellRange(box, level)
+	// Territory ids stay small; sum_id is exact in both dialects.
+	return s.clusters(ctx, `SELECT cx / ? AS gx, cy / ? AS gy, SUM(n), SUM(sum_lat) / SUM(n), SUM(sum_lon) / SUM(n), CAST(SUM(sum_id) AS BIGINT)
+		FROM initiative_cells WHERE territory_id = ? AND z = ? AND cx BETWEEN ? AND ? AND cy BETWEEN ? AND ? AND n > 0
+		GROUP BY gx, gy`, 1<<shift, 1<<shift, territoryID, level, x0, x1, y0, y1)
 }

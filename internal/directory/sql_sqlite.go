@@ -64,9 +64,12 @@ func ftsFacets(territoryID int64, cats []string, kinds []Kind) []string {
 	return out
 }
 
-const rtreeBox = `max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?`
+// rtreeBox finds the points of a box in one territory (the third dimension).
+const rtreeBox = `max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ? AND min_territory <= ? AND max_territory >= ?`
 
-func boxArgs(b geo.BBox) []any { return []any{b.MinLon, b.MaxLon, b.MinLat, b.MaxLat} }
+func rtreeArgs(b geo.BBox, territoryID int64) []any {
+	return []any{b.MinLon, b.MaxLon, b.MinLat, b.MaxLat, territoryID, territoryID}
+}
 
 // searchBox is the box a query is limited to, if any.
 func searchBox(q Query) (geo.BBox, bool) {
@@ -91,28 +94,17 @@ func searchBox(q Query) (geo.BBox, bool) {
 
 func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query) (Result, error) {
 	terms := queryTerms(q.Text)
+	facets := ftsFacets(territoryID, q.Categories, q.Kinds)
 	useFTS := len(terms) > 0 || len(q.Categories) > 0 || len(q.Kinds) > 0
-	match := ftsMatch(terms, ftsFacets(territoryID, q.Categories, q.Kinds))
+	match := ftsMatch(terms, facets)
 	box, hasBox := searchBox(q)
 	relevance := q.Sort == SortRelevance && len(terms) > 0
-	var res Result
 
-	// The common case, words and filters without a place, is answered by
-	// the FTS5 index alone; the main table is read for one page only.
-	if useFTS && !hasBox && q.Near == nil {
-		if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives_fts WHERE initiatives_fts MATCH ?`, match).Scan(&res.Total); err != nil {
-			return res, fmt.Errorf("search count: %w", err)
-		}
-		if relevance {
-			hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, f.score FROM (SELECT rowid AS fid, `+ftsRank+` AS score
-				FROM initiatives_fts WHERE initiatives_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?) f
-				JOIN initiatives i ON i.id = f.fid WHERE i.territory_id = ? ORDER BY f.score, i.id`,
-				match, q.Limit, q.Offset, territoryID)
-			res.Items = hits
-			return res, err
-		}
+	// Words and filters without a place are answered by the FTS5 index
+	// alone; the main table is read for one page only.
+	if relevance && !hasBox && q.Near == nil {
+		return s.rankedSQLite(ctx, territoryID, q, terms, facets)
 	}
-
 	w := &where{}
 	w.add("i.territory_id = ?", territoryID)
 	w.add("i.status = 'published'")
@@ -120,7 +112,7 @@ func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query)
 		w.add("i.id IN (SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ?)", match)
 	}
 	if hasBox {
-		w.add("i.id IN (SELECT id FROM initiatives_rtree WHERE "+rtreeBox+" AND territory_id = ?)", append(boxArgs(box), territoryID)...)
+		w.add("i.id IN (SELECT id FROM initiatives_rtree WHERE "+rtreeBox+")", rtreeArgs(box, territoryID)...)
 	}
 	extra, extraArgs := "0.0", []any(nil)
 	if q.Near != nil {
@@ -130,10 +122,10 @@ func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query)
 			w.add(expr+" <= ?", append(args, radiusDeg2(q.RadiusM))...)
 		}
 	}
-	if !(useFTS && !hasBox && q.Near == nil) {
-		if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+w.String(), w.args...).Scan(&res.Total); err != nil {
-			return res, fmt.Errorf("search count: %w", err)
-		}
+	var res Result
+	var err error
+	if res.Total, res.TotalCapped, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+w.String(), w.args...); err != nil {
+		return res, err
 	}
 	from, fromArgs := "initiatives i", []any(nil)
 	order := orderBy(q.Sort, q.Near != nil)
@@ -143,17 +135,83 @@ func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query)
 		fromArgs, order = []any{match}, "f.score, i.id"
 	}
 	args := append(append(append(extraArgs, fromArgs...), w.args...), q.Limit, q.Offset)
-	hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM `+from+` WHERE `+w.String()+
+	res.Items, err = s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM `+from+` WHERE `+w.String()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
-	setDistances(hits, q.Near)
-	res.Items = hits
+	setDistances(res.Items, q.Near)
 	return res, err
+}
+
+// rankedSQLite orders matches by bm25 when there are at most countCap of
+// them. Beyond, ranking every match would cost far more than the page is
+// worth (a common word matches half the territory), so entries with the
+// words in their name come first, then the others, newest first in each
+// group: FTS5 walks its lists backwards and stops after one page.
+func (s *SQLStore) rankedSQLite(ctx context.Context, territoryID int64, q Query, terms [][]string, facets []string) (Result, error) {
+	match := ftsMatch(terms, facets)
+	var res Result
+	var err error
+	if res.Total, res.TotalCapped, err = s.ftsCount(ctx, match, countCap); err != nil {
+		return res, err
+	}
+	if !res.TotalCapped {
+		res.Items, err = s.ftsPage(ctx, territoryID, match, true, q.Limit, q.Offset)
+		return res, err
+	}
+	nameMatch := ftsNameMatch(terms, facets)
+	inName, many, err := s.ftsCount(ctx, nameMatch, countCap)
+	if err != nil {
+		return res, err
+	}
+	if q.Offset < inName || many {
+		if res.Items, err = s.ftsPage(ctx, territoryID, nameMatch, !many, q.Limit, q.Offset); err != nil {
+			return res, err
+		}
+	}
+	if len(res.Items) < q.Limit {
+		if many { // a deep page: count the name group exactly
+			if inName, _, err = s.ftsCount(ctx, nameMatch, 0); err != nil {
+				return res, err
+			}
+		}
+		rest, err := s.ftsPage(ctx, territoryID, "("+match+") NOT ("+nameMatch+")", false,
+			q.Limit-len(res.Items), max(0, q.Offset-inName))
+		if err != nil {
+			return res, err
+		}
+		res.Items = append(res.Items, rest...)
+	}
+	return res, nil
+}
+
+// ftsCount counts the matches, stopping at limit+1 (limit 0: no limit).
+func (s *SQLStore) ftsCount(ctx context.Context, match string, limit int) (n int, capped bool, err error) {
+	if limit == 0 {
+		err = s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives_fts WHERE initiatives_fts MATCH ?`, match).Scan(&n)
+		return n, false, err
+	}
+	err = s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ? LIMIT ?)`,
+		match, limit+1).Scan(&n)
+	if err != nil {
+		return 0, false, fmt.Errorf("search count: %w", err)
+	}
+	return min(n, limit), n > limit, nil
+}
+
+// ftsPage reads one page of matches, by bm25 or newest first.
+func (s *SQLStore) ftsPage(ctx context.Context, territoryID int64, match string, ranked bool, limit, offset int) ([]Hit, error) {
+	score, order := ftsRank, "score, rowid DESC"
+	if !ranked {
+		score, order = "0.0", "rowid DESC"
+	}
+	return s.hits(ctx, `SELECT `+initiativeColumns+`, f.score FROM (SELECT rowid AS fid, `+score+` AS score
+		FROM initiatives_fts WHERE initiatives_fts MATCH ? ORDER BY `+order+` LIMIT ? OFFSET ?) f
+		JOIN initiatives i ON i.id = f.fid WHERE i.territory_id = ? ORDER BY f.score, i.id DESC`,
+		match, limit, offset, territoryID)
 }
 
 func (s *SQLStore) inBoxSQLite(ctx context.Context, territoryID int64, box geo.BBox, f Filter, limit int) ([]MapPoint, error) {
 	w := &where{}
-	w.add("r."+strings.ReplaceAll(rtreeBox, "AND ", "AND r."), boxArgs(box)...)
-	w.add("r.territory_id = ?", territoryID)
+	w.add("r."+strings.ReplaceAll(rtreeBox, "AND ", "AND r."), rtreeArgs(box, territoryID)...)
 	s.mapFilterSQLite(w, territoryID, f)
 	return s.points(ctx, `SELECT i.id, i.name, i.lat, i.lon, i.categories, i.kind
 		FROM initiatives_rtree r JOIN initiatives i ON i.id = r.id WHERE `+w.String()+` LIMIT ?`, append(w.args, limit)...)
@@ -165,23 +223,6 @@ func (s *SQLStore) mapFilterSQLite(w *where, territoryID int64, f Filter) {
 			ftsMatch(terms, ftsFacets(territoryID, nil, nil)))
 	}
 	w.filter(f.Categories, f.Kinds)
-}
-
-func (s *SQLStore) clustersSQLite(ctx context.Context, territoryID int64, box geo.BBox, cellLon, cellLat float64, f Filter) ([]Cluster, error) {
-	// The grid is anchored at (-180, -90) so that cells do not move when
-	// the map pans. Without filters the R*Tree alone answers.
-	cell := `CAST((r.min_lon + 180.0) / ? AS INTEGER) AS cx, CAST((r.min_lat + 90.0) / ? AS INTEGER) AS cy,
-		COUNT(*), AVG(r.min_lat), AVG(r.min_lon), MIN(r.id)`
-	w := &where{}
-	w.add("r."+strings.ReplaceAll(rtreeBox, "AND ", "AND r."), boxArgs(box)...)
-	w.add("r.territory_id = ?", territoryID)
-	from := "initiatives_rtree r"
-	if f.Text != "" || len(f.Categories) > 0 || len(f.Kinds) > 0 {
-		from += " JOIN initiatives i ON i.id = r.id"
-		s.mapFilterSQLite(w, territoryID, f)
-	}
-	return s.clusters(ctx, `SELECT `+cell+` FROM `+from+` WHERE `+w.String()+` GROUP BY cx, cy`,
-		append([]any{cellLon, cellLat}, w.args...)...)
 }
 
 // nearSQLite grows a box around p until it holds limit initiatives all
@@ -197,8 +238,8 @@ func (s *SQLStore) nearSQLite(ctx context.Context, territoryID int64, within geo
 	for {
 		box := geo.Around(p, radius)
 		covers := box.MinLon <= within.MinLon && box.MaxLon >= within.MaxLon && box.MinLat <= within.MinLat && box.MaxLat >= within.MaxLat
-		rows, err := s.q.Query(ctx, `SELECT id, min_lat, min_lon FROM initiatives_rtree WHERE `+rtreeBox+` AND territory_id = ?`,
-			append(boxArgs(box), territoryID)...)
+		rows, err := s.q.Query(ctx, `SELECT id, min_lat, min_lon FROM initiatives_rtree WHERE `+rtreeBox,
+			rtreeArgs(box, territoryID)...)
 		if err != nil {
 			return nil, err
 		}

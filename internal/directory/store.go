@@ -51,8 +51,9 @@ type Store interface {
 
 	Search(ctx context.Context, territoryID int64, q Query) (Result, error)
 	InBox(ctx context.Context, territoryID int64, box geo.BBox, f Filter, limit int) ([]MapPoint, error)
-	// Clusters groups the points of box on a grid of cells of the given size in degrees.
-	Clusters(ctx context.Context, territoryID int64, box geo.BBox, cellLon, cellLat float64, f Filter) ([]Cluster, error)
+	// Clusters groups the points of box on the grid of 64-pixel Web
+	// Mercator cells at zoom.
+	Clusters(ctx context.Context, territoryID int64, box geo.BBox, zoom int, f Filter) ([]Cluster, error)
 	// Near returns the limit published initiatives closest to p; within is
 	// a box that holds all of the territory's initiatives.
 	Near(ctx context.Context, territoryID int64, within geo.BBox, p geo.Point, limit int) ([]Hit, error)

@@ -68,8 +68,10 @@ func withStems(s string) string {
 const maxQueryWords = 8
 
 // queryTerms returns, for each word of a search text, the forms to look
-// for as prefixes: the folded word and its folded stem when it differs.
-// One-letter words are dropped unless they are all there is ("l'atelier").
+// for as prefixes. The stem usually begins the word ("partag" for
+// "partagé"), and then it alone covers both: one prefix to look up instead
+// of two keeps common words cheap. One-letter words are dropped unless they
+// are all there is ("l'atelier").
 func queryTerms(text string) [][]string {
 	ws := words(text)
 	var out [][]string
@@ -77,8 +79,13 @@ func queryTerms(text string) [][]string {
 		if len([]rune(w)) < 2 && len(ws) > 1 {
 			continue
 		}
-		forms := []string{fold(w)}
-		if st := fold(stem(w)); st != forms[0] && st != "" {
+		word, st := fold(w), fold(stem(w))
+		forms := []string{word}
+		switch {
+		case st == "" || st == word:
+		case strings.HasPrefix(word, st):
+			forms = []string{st}
+		default:
 			forms = append(forms, st)
 		}
 		out = append(out, forms)
@@ -89,31 +96,57 @@ func queryTerms(text string) [][]string {
 	return out
 }
 
-// ftsMatch builds an FTS5 query: every word (as a prefix, or its stem as a
-// prefix) in the text columns, and the facet tokens.
-func ftsMatch(terms [][]string, facets []string) string {
-	var parts []string
-	for _, forms := range terms {
-		alts := make([]string, len(forms))
-		for i, f := range forms {
-			alts[i] = `"` + f + `"*`
-		}
-		parts = append(parts, "{name body tags} : ("+strings.Join(alts, " OR ")+")")
-	}
-	for _, f := range facets {
-		parts = append(parts, "facets : ("+f+")")
-	}
-	return strings.Join(parts, " AND ")
-}
-
-// tsQuery builds a PostgreSQL tsquery in the same spirit as ftsMatch; it is
-// read with the sc_simple configuration, which only folds accents and case.
-func tsQuery(terms [][]string) string {
+// ftsWords is the FTS5 expression requiring every word as a prefix.
+func ftsWords(terms [][]string) string {
 	parts := make([]string, len(terms))
 	for i, forms := range terms {
 		alts := make([]string, len(forms))
 		for j, f := range forms {
-			alts[j] = f + ":*"
+			alts[j] = `"` + f + `"*`
+		}
+		parts[i] = strings.Join(alts, " OR ")
+		if len(alts) > 1 {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// ftsMatch builds an FTS5 query: every word, and the facet tokens. Column
+// filters are avoided: they make FTS5 read positions, not just ids.
+func ftsMatch(terms [][]string, facets []string) string {
+	parts := make([]string, 0, 1+len(facets))
+	if len(terms) > 0 {
+		parts = append(parts, ftsWords(terms))
+	}
+	for _, f := range facets {
+		parts = append(parts, "("+f+")")
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// ftsNameMatch is ftsMatch with every word in the name.
+func ftsNameMatch(terms [][]string, facets []string) string {
+	return strings.Join(append([]string{"name : (" + ftsWords(terms) + ")"}, wrap(facets)...), " AND ")
+}
+
+func wrap(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = "(" + x + ")"
+	}
+	return out
+}
+
+// tsQuery builds a PostgreSQL tsquery in the same spirit as ftsWords; it is
+// read with the sc_simple configuration, which only folds accents and case.
+// weights ("A" for the name) restricts where the words may be.
+func tsQuery(terms [][]string, weights string) string {
+	parts := make([]string, len(terms))
+	for i, forms := range terms {
+		alts := make([]string, len(forms))
+		for j, f := range forms {
+			alts[j] = f + ":*" + weights
 		}
 		parts[i] = "(" + strings.Join(alts, " | ") + ")"
 	}
