@@ -179,6 +179,27 @@ func TestAdminPagesPermissions(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a moderator made themselves admin: %d", resp.StatusCode)
 	}
+	settings := url.Values{"name": {"Testville Métropole"}, "bbox": {"5.67,45.15,5.80,45.25"}, "lang": {"fr"}, "time_zone": {"Europe/Paris"},
+		"tile_url": {"https://tiles.example.org/{z}/{x}/{y}.png"}, "tile_attribution": {`<a href="https://example.org" onclick="x()">Tuiles</a><script>alert(1)</script>`}}
+	resp = e.form(member, "/t/test/admin/settings", settings)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a moderator changed the settings: %d", resp.StatusCode)
+	}
+	bad := url.Values{}
+	for k, v := range settings {
+		bad[k] = v
+	}
+	bad.Set("bbox", "5.80,45.15,5.67,45.25")
+	if resp := e.form(admin, "/t/test/admin/settings", bad); resp.StatusCode != 400 {
+		t.Fatalf("inverted bbox: %d", resp.StatusCode)
+	}
+	if resp := e.form(admin, "/t/test/admin/settings", settings); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("settings: %d %s", resp.StatusCode, readBody(resp))
+	}
+	ter, _ := e.territories.ByID(context.Background(), e.ter.ID)
+	if ter.Name != "Testville Métropole" || ter.BBox.MaxLat != 45.25 || strings.Contains(ter.TileAttribution, "script") || strings.Contains(ter.TileAttribution, "onclick") {
+		t.Fatalf("settings saved as %+v", ter)
+	}
 	if resp := e.get(admin, "/admin/outbox"); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("territory admin reads the platform outbox: %d", resp.StatusCode)
 	}

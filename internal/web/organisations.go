@@ -2,11 +2,15 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+
+	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/geo"
 )
 
 func (s *Server) organisationRoutes(page func(string, http.HandlerFunc)) {
@@ -16,6 +20,7 @@ func (s *Server) organisationRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /t/{slug}/organisations/{id}/members", s.addOrgMember)
 	page("GET /t/{slug}/admin", s.adminPage)
 	page("POST /t/{slug}/admin/grant", s.grantRole)
+	page("POST /t/{slug}/admin/settings", s.territorySettings)
 	page("GET /admin/outbox", s.outboxPage)
 }
 
@@ -125,18 +130,65 @@ type adminView struct {
 	Roles   []access.Role
 }
 
+// attributionPolicy keeps only links in a map attribution, which Leaflet
+// inserts as HTML.
+var attributionPolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("https")
+	p.RequireNoFollowOnLinks(true)
+	return p
+}()
+
+func (s *Server) territorySettings(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "admin.title")
+	if !ok {
+		return
+	}
+	_ = r.ParseForm()
+	f := r.PostForm
+	t := *p.Territory
+	t.Name, t.Lang, t.TimeZone = f.Get("name"), f.Get("lang"), f.Get("time_zone")
+	t.TileURL, t.TileAttribution = f.Get("tile_url"), attributionPolicy.Sanitize(f.Get("tile_attribution"))
+	t.Licence, t.ContactEmail = f.Get("licence"), f.Get("contact_email")
+	box, err := geo.ParseBBox(f.Get("bbox"))
+	if err == nil {
+		t.BBox = box
+		err = s.Territories.Update(r.Context(), p.Actor, &t)
+	}
+	if err != nil {
+		if k := errs.KindOf(err); k == errs.Forbidden || k == errs.Unauthenticated {
+			s.renderError(w, r, err)
+			return
+		}
+		p.Form = f
+		p.setErr(err)
+		s.renderAdmin(w, r, p, statusOf(errs.KindOf(err)))
+		return
+	}
+	s.flash(r, p.L.T("admin.settings_saved"))
+	http.Redirect(w, r, "/t/"+t.Slug+"/admin", http.StatusSeeOther)
+}
+
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.territoryPage(w, r, "admin.title")
 	if !ok {
 		return
 	}
+	t := p.Territory
+	p.Form = url.Values{"name": {t.Name}, "lang": {t.Lang}, "time_zone": {t.TimeZone}, "tile_url": {t.TileURL},
+		"tile_attribution": {t.TileAttribution}, "licence": {t.Licence}, "contact_email": {t.ContactEmail}, "bbox": {t.BBox.String()}}
+	s.renderAdmin(w, r, p, http.StatusOK)
+}
+
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, p *Page, status int) {
 	members, err := s.Accounts.Members(r.Context(), p.Actor, p.Territory.ID)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	p.Data = adminView{Members: members, Roles: access.Roles}
-	s.render(w, r, http.StatusOK, "admin", p)
+	s.render(w, r, status, "admin", p)
 }
 
 func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) {

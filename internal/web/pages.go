@@ -36,10 +36,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	if len(list) == 1 && r.URL.Query().Get("all") == "" {
-		http.Redirect(w, r, "/t/"+list[0].Slug+"/", http.StatusSeeOther)
-		return
-	}
 	p := s.newPage(r, s.localizer(r).T("home.title"))
 	p.Data = list
 	s.render(w, r, http.StatusOK, "home", p)
