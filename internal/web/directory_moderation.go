@@ -75,10 +75,14 @@ func (s *Server) revisionsPage(w http.ResponseWriter, r *http.Request) {
 		v.CanRestore, _ = s.Accounts.IsOrgMember(ctx, in.OrganisationID, p.Actor.UserID)
 	}
 	name := s.authorNames(ctx)
+	readable := s.readableChange(r, p)
 	// Latest first: what people come to check is the last change.
 	for i := len(revs) - 1; i >= 0; i-- {
 		rv := revisionView{Revision: revs[i], Author: name(revs[i].AuthorID),
 			When: localTime(revs[i].CreatedAt.In(p.Territory.Location()), p.Lang)}
+		for j := range rv.Changes {
+			readable(&rv.Changes[j])
+		}
 		if n, ok := strings.CutPrefix(rv.Comment, "restore:"); ok {
 			rv.RestoreOf, _ = strconv.Atoi(n)
 			rv.Comment = ""
@@ -182,4 +186,65 @@ func (s *Server) resolveReport(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, s.localizer(r).T("dir.report_resolved"))
 	http.Redirect(w, r, "/t/"+t.Slug+"/moderation", http.StatusSeeOther)
+}
+
+// readableChange rewrites the codes of a diff (categories, kind, days,
+// organisation ids) as the words the pages use.
+func (s *Server) readableChange(r *http.Request, p *Page) func(*directory.FieldChange) {
+	orgs := map[string]string{}
+	if list, err := s.Accounts.Organisations(r.Context(), p.Territory.ID); err == nil {
+		for _, o := range list {
+			orgs[strconv.FormatInt(o.ID, 10)] = o.Name
+		}
+	}
+	words := func(v string, conv func(string) string) string {
+		if v == "" {
+			return ""
+		}
+		parts := strings.Split(v, ", ")
+		for i, x := range parts {
+			parts[i] = conv(x)
+		}
+		return strings.Join(parts, ", ")
+	}
+	label := func(prefix string) func(string) string {
+		return func(x string) string {
+			if k := prefix + x; p.L.Has(k) {
+				return p.L.T(k)
+			}
+			return x
+		}
+	}
+	// Slots are written "6 09:00-12:30" and joined with "; ".
+	hours := func(v string) string {
+		if v == "" {
+			return ""
+		}
+		parts := strings.Split(v, "; ")
+		for i, x := range parts {
+			if day, span, ok := strings.Cut(x, " "); ok {
+				opens, closes, _ := strings.Cut(span, "-")
+				parts[i] = p.L.T("dir.day."+day) + " " + p.L.T("dir.slot", "Opens", opens, "Closes", closes)
+			}
+		}
+		return strings.Join(parts, " ; ")
+	}
+	return func(c *directory.FieldChange) {
+		switch c.Field {
+		case "categories":
+			c.Old, c.New = words(c.Old, label("dir.cat.")), words(c.New, label("dir.cat."))
+		case "kind":
+			c.Old, c.New = words(c.Old, label("dir.kind.")), words(c.New, label("dir.kind."))
+		case "opening_hours":
+			c.Old, c.New = hours(c.Old), hours(c.New)
+		case "organisation_id":
+			org := func(id string) string {
+				if n, ok := orgs[id]; ok {
+					return n
+				}
+				return id
+			}
+			c.Old, c.New = words(c.Old, org), words(c.New, org)
+		}
+	}
 }
