@@ -12,6 +12,8 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 const peekSize = 256 << 10 // enough to judge encoding and delimiter
@@ -39,13 +41,21 @@ func (g *guardReader) Read(p []byte) (int, error) {
 }
 
 // ReadCSV parses a CSV file of initiatives. It detects the encoding (UTF-8,
-// with or without BOM, else Windows-1252), the delimiter (comma, semicolon or
+// with or without BOM, UTF-16 with BOM, else Windows-1252), the delimiter (comma, semicolon or
 // tab) and the header row (title lines above it are skipped), and matches
 // columns by name with French and English synonyms unless opts.Map names
 // them. Row errors name the 1-based data row, the field and an i18n key;
 // err is set when the file as a whole cannot be used (no name or position
 // column, too many rows or errors, unreadable input).
 func ReadCSV(r io.Reader, opts CSVOptions) (items []Item, rowErrs []errs.FieldError, err error) {
+	// Excel's "Unicode text" export is UTF-16 with a BOM: decode it to UTF-8
+	// first, as everything below works on ASCII-compatible bytes.
+	src := bufio.NewReader(r)
+	if bom, _ := src.Peek(2); bytes.Equal(bom, []byte{0xff, 0xfe}) || bytes.Equal(bom, []byte{0xfe, 0xff}) {
+		r = transform.NewReader(src, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
+	} else {
+		r = src
+	}
 	guard := &guardReader{r: r}
 	br := bufio.NewReaderSize(guard, peekSize)
 	peek, perr := br.Peek(peekSize)

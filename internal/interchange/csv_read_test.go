@@ -12,6 +12,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 func readCSV(t *testing.T, data string, opts CSVOptions) ([]Item, []errs.FieldError) {
@@ -132,7 +133,16 @@ func TestReadCSVDelimitersAndEncodings(t *testing.T) {
 		}
 		return b
 	}
+	utf16 := func(s string) string {
+		b, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 	tests := []struct{ name, data string }{
+		{"UTF-16 Excel unicode text", utf16("nom\tcatégorie\tlat\tlon\r\nRéparation Café\tRéparation\t45,76\t4,83\r\n")},
+		{"Excel sep= line", "sep=;\nnom;catégorie;lat;lon\nRéparation Café;Réparation;45,76;4,83\n"},
 		{"comma", "nom,catégorie,lat,lon\nRéparation Café,Réparation,45.76,4.83\n"},
 		{"semicolon decimal comma", "nom;catégorie;lat;lon\nRéparation Café;Réparation;45,76;4,83\n"},
 		{"tab", "nom\tcatégorie\tlat\tlon\nRéparation Café\tRéparation\t45.76\t4.83\n"},

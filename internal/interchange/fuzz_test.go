@@ -71,6 +71,7 @@ func FuzzReadCSV(f *testing.F) {
 		"nom,lat,lon\n\"unterminated,45,4\n",
 		"nom,lat,lon\n'=1+1,45,4\n",
 		"nom,lat,lon,horaires\nA,NaN,Inf,24/7\n",
+		"\xff\xfen\x00o\x00m\x00\t\x00g\x00e\x00o\x00\n\x00A\x00\t\x001\x00 \x002\x00",
 	} {
 		f.Add([]byte(s))
 	}
