@@ -616,7 +616,11 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := interchange.ParseFormat(r.URL.Query().Get("format"))
+	name := r.URL.Query().Get("format")
+	if name == "" {
+		name = string(interchange.FormatGeoJSON)
+	}
+	f, err := interchange.ParseFormat(name)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
