@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Load test of the map endpoint against bare net/http serving the same bytes.
+#
+# Builds sharingcity, imports a generated city of N initiatives (default
+# 100,000) into a fresh database, serves it on 127.0.0.1, starts bench/bare
+# with the same viewport's bytes on another loopback port, then runs wrk
+# against both in alternating rounds (same duration, threads, connections),
+# and prints req/s, their ratio, "near me" and search latencies, and the
+# server's memory. Everything stays on loopback and stops by itself.
+#
+#   bench/map_load.sh                       # SQLite
+#   SHARINGCITY_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable bench/map_load.sh
+#
+# Knobs (environment): N=100000 DURATION=10s ROUNDS=3 CONNS=32 THREADS=1
+# PORT=18080 (bare: PORT+1) LOG_LEVEL=info (sharingcity's; info logs every
+# request, as in production) KEEP=1 keeps the work directory.
+set -euo pipefail
+
+N=${N:-100000}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-1}
+PORT=${PORT:-18080}
+BARE_PORT=$((PORT + 1))
+LOG_LEVEL=${LOG_LEVEL:-info}
+PG=${SHARINGCITY_BENCH_POSTGRES:-}
+
+# The viewport of bench/citygen (Viewport), and the city's box.
+VIEW="4.93000,45.71500,4.94600,45.72380"
+CITY="4.70,45.65,5.00,45.85"
+SLUG=metro
+
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "map_load: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "map_load: curl is missing" >&2; exit 1; }
+
+WORK=$(mktemp -d -t sharingcity-load-XXXXXX)
+SERVE_PID="" BARE_PID="" SCHEMA=""
+cleanup() {
+	set +e
+	[ -n "$BARE_PID" ] && kill "$BARE_PID" 2>/dev/null && wait "$BARE_PID" 2>/dev/null
+	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+	if [ -n "$SCHEMA" ]; then
+		timeout 60 psql -q "$PG" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null
+	fi
+	if [ -z "${KEEP:-}" ]; then rm -rf "$WORK"; else echo "work directory kept: $WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for p in "$PORT" "$BARE_PORT"; do
+	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
+		echo "map_load: 127.0.0.1:$p is in use; set PORT" >&2
+		exit 1
+	fi
+done
+
+echo "== build"
+go build -o "$WORK/sharingcity" ./cmd/sharingcity
+go build -o "$WORK/bare" ./bench/bare
+go build -o "$WORK/gen" ./bench/gen
+
+if [ -n "$PG" ]; then
+	command -v psql >/dev/null || { echo "map_load: psql is needed to create a fresh schema" >&2; exit 1; }
+	SCHEMA="bench_load_$$"
+	timeout 60 psql -q "$PG" -c "CREATE SCHEMA $SCHEMA"
+	case "$PG" in *\?*) DB="$PG&search_path=$SCHEMA,public" ;; *) DB="$PG?search_path=$SCHEMA,public" ;; esac
+	DIALECT="postgres (schema $SCHEMA)"
+else
+	DB="$WORK/bench.db"
+	DIALECT="sqlite ($DB)"
+fi
+SC="$WORK/sharingcity"
+
+echo "== $N initiatives into $DIALECT"
+"$WORK/gen" -n "$N" -o "$WORK/city.csv"
+timeout 120 "$SC" admin territory create --db "$DB" --slug "$SLUG" --name "Métropole" --bbox "$CITY" >/dev/null
+start=$(date +%s.%N)
+timeout 1800 "$SC" import --db "$DB" --territory "$SLUG" "$WORK/city.csv"
+awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "import took %.1f s\n", e - s }'
+
+echo "== serve on 127.0.0.1:$PORT"
+"$SC" serve --addr "127.0.0.1:$PORT" --db "$DB" --demo false --log-level "$LOG_LEVEL" 2>"$WORK/serve.log" >/dev/null &
+SERVE_PID=$!
+for _ in $(seq 100); do
+	curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/healthz" && break
+	kill -0 "$SERVE_PID" 2>/dev/null || { echo "map_load: serve exited:" >&2; tail -20 "$WORK/serve.log" >&2; exit 1; }
+	sleep 0.2
+done
+MAP="http://127.0.0.1:$PORT/api/v1/territories/$SLUG/initiatives?bbox=$VIEW"
+features=$(curl -sf "$MAP" | grep -o '"type":"Feature"' | wc -l)
+bytes=$(curl -sf "$MAP" | wc -c)
+echo "city viewport: $features features, $bytes bytes"
+
+"$WORK/bare" -from "$MAP" -addr "127.0.0.1:$BARE_PORT" >/dev/null &
+BARE_PID=$!
+for _ in $(seq 50); do
+	curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$BARE_PORT/" && break
+	sleep 0.1
+done
+BARE="http://127.0.0.1:$BARE_PORT/api/v1/territories/$SLUG/initiatives?bbox=$VIEW"
+
+# rps URL: requests per second wrk reaches.
+rps() {
+	timeout 120 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$1" | awk '/^Requests\/sec/ { print $2 }'
+}
+
+echo "== wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS alternating rounds"
+rps "$MAP" >/dev/null # warm up both sides: connections, caches, JIT of nothing
+ratios=()
+for r in $(seq "$ROUNDS"); do
+	m=$(rps "$MAP")
+	b=$(rps "$BARE")
+	ratio=$(awk -v m="$m" -v b="$b" 'BEGIN { printf "%.2f", m / b }')
+	ratios+=("$ratio")
+	printf "round %d: map %10.0f req/s   bare %10.0f req/s   ratio %s\n" "$r" "$m" "$b" "$ratio"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+echo "median ratio map/bare: $median (target >= 0.5)"
+
+# The same viewport's revalidation, and a low-zoom clustered view of the city.
+m304=$(timeout 120 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -H "If-None-Match: $(curl -sI "$MAP" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')" "$MAP" | awk '/^Requests\/sec/ { print $2 }')
+mclu=$(rps "http://127.0.0.1:$PORT/api/v1/territories/$SLUG/initiatives?zoom=11&bbox=$CITY")
+printf "304 revalidation: %.0f req/s   clustered zoom 11: %.0f req/s\n" "$m304" "$mclu"
+
+# p99 of a lone client (one connection), from wrk's latency distribution.
+p99() {
+	timeout 120 wrk -t1 -c1 -d"$DURATION" --latency "$@" | awk '$1 == "99%" { print $2 }'
+}
+cat >"$WORK/near.lua" <<'EOF'
+-- "near me" from a random point of the city's busy part, one at a time.
+math.randomseed(42)
+request = function()
+	local lat = 45.70 + math.random() * 0.12
+	local lon = 4.78 + math.random() * 0.16
+	return wrk.format("GET", string.format("/api/v1/territories/metro/search?near=%.5f,%.5f", lat, lon))
+end
+EOF
+echo "== latency, one connection"
+echo "near me p99:            $(p99 -s "$WORK/near.lua" "http://127.0.0.1:$PORT/") (target <= 1 ms)"
+echo "search 'partage' p99:   $(p99 "http://127.0.0.1:$PORT/api/v1/territories/$SLUG/search?q=partage") (target <= 5 ms)"
+
+echo "== memory of sharingcity serve (pid $SERVE_PID)"
+grep -E '^(VmRSS|VmHWM)' "/proc/$SERVE_PID/status" | sed 's/^/  /'
+rss_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVE_PID/status")
+echo "peak RSS $((rss_kb / 1024)) MB (target < 100 MB)"
