@@ -30,6 +30,9 @@ type User struct {
 	Suspended     bool       `json:"suspended"`
 	CreatedAt     time.Time  `json:"created_at"`
 	LastLoginAt   *time.Time `json:"last_login_at,omitempty"`
+	// SessionEpoch changes with the password; sessions started in an
+	// earlier epoch are ended by the web layer.
+	SessionEpoch int64 `json:"-"`
 }
 
 // Organisation kinds.

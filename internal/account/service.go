@@ -302,6 +302,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 		if err := st.SetPassword(ctx, used, hash, true); err != nil {
 			return err
 		}
+		if err := st.EndSessions(ctx, used); err != nil {
+			return err
+		}
 		return st.RetireEmailTokens(ctx, used, purposeReset, now)
 	})
 	if errs.Is(err, errs.NotFound) {
@@ -360,7 +363,8 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 }
 
 // ChangePassword replaces the actor's password after checking the old one.
-// Pending reset links stop working.
+// Pending reset links stop working, and so do the member's sessions (the
+// web layer starts a new one for the browser that made the change).
 func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, oldPassword, newPassword string) error {
 	if err := actor.RequireUser(); err != nil {
 		return err
@@ -384,6 +388,9 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, oldPas
 	now := s.clock()
 	return s.store.InTx(ctx, func(st Store) error {
 		if err := st.SetPassword(ctx, u.ID, hash, false); err != nil {
+			return err
+		}
+		if err := st.EndSessions(ctx, u.ID); err != nil {
 			return err
 		}
 		return st.RetireEmailTokens(ctx, u.ID, purposeReset, now)

@@ -76,12 +76,12 @@ func (s *SQLStore) execOne(ctx context.Context, what, notFoundKey string, q stri
 	return nil
 }
 
-const userColumns = `u.id, u.email, u.display_name, u.lang, u.email_verified, u.platform_admin, u.suspended, u.created_at, u.last_login_at`
+const userColumns = `u.id, u.email, u.display_name, u.lang, u.email_verified, u.platform_admin, u.suspended, u.created_at, u.last_login_at, u.session_epoch`
 
 func scanUser(sc store.Scanner, extra ...any) (*User, error) {
 	var u User
 	dest := append([]any{&u.ID, &u.Email, &u.DisplayName, &u.Lang, &u.EmailVerified, &u.PlatformAdmin, &u.Suspended,
-		&u.CreatedAt, &u.LastLoginAt}, extra...)
+		&u.CreatedAt, &u.LastLoginAt, &u.SessionEpoch}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, store.NotFound(err, "err.user_not_found")
 	}
@@ -134,6 +134,12 @@ func (s *SQLStore) SetPassword(ctx context.Context, userID int64, hash string, v
 		q = `UPDATE users SET password_hash = ?, email_verified = ` + s.boolTrue() + ` WHERE id = ?`
 	}
 	return s.execOne(ctx, "set password", "err.user_not_found", q, hash, userID)
+}
+
+// EndSessions moves the user's session epoch on, so every session started
+// before ends at its next request.
+func (s *SQLStore) EndSessions(ctx context.Context, userID int64) error {
+	return s.execOne(ctx, "end sessions", "err.user_not_found", `UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?`, userID)
 }
 
 func (s *SQLStore) boolTrue() string {

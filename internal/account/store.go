@@ -22,6 +22,8 @@ type Store interface {
 	PasswordHash(ctx context.Context, userID int64) (string, error)
 	// SetPassword replaces the hash; verified also marks the e-mail verified.
 	SetPassword(ctx context.Context, userID int64, passwordHash string, verified bool) error
+	// EndSessions ends every session of the user started before now.
+	EndSessions(ctx context.Context, userID int64) error
 	SetEmailVerified(ctx context.Context, userID int64) error
 	SetLastLogin(ctx context.Context, userID int64, at time.Time) error
 	SetSuspended(ctx context.Context, userID int64, suspended bool) error

@@ -73,15 +73,16 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, statusOf(errs.KindOf(err)), "signup", p)
 		return
 	}
-	s.startSession(r, u.ID)
+	s.startSession(r, u)
 	s.flash(r, p.L.T("signup.done", "Email", u.Email))
 	http.Redirect(w, r, safeNext(p.Form.Get("next")), http.StatusSeeOther)
 }
 
-func (s *Server) startSession(r *http.Request, userID int64) {
+func (s *Server) startSession(r *http.Request, u *account.User) {
 	// A new token at login prevents session fixation.
 	_ = s.sessions.RenewToken(r.Context())
-	s.sessions.Put(r.Context(), "user_id", userID)
+	s.sessions.Put(r.Context(), "user_id", u.ID)
+	s.sessions.Put(r.Context(), "epoch", u.SessionEpoch)
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +104,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, statusOf(errs.KindOf(err)), "login", p)
 		return
 	}
-	s.startSession(r, u.ID)
+	s.startSession(r, u)
 	s.flash(r, p.L.T("login.welcome"))
 	http.Redirect(w, r, safeNext(p.Form.Get("next")), http.StatusSeeOther)
 }
@@ -122,7 +123,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if userFrom(r.Context()) == nil {
-		s.startSession(r, u.ID)
+		s.startSession(r, u)
 	}
 	s.flash(r, p.L.T("verify.done"))
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
@@ -233,6 +234,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	if err := s.Accounts.ChangePassword(r.Context(), a, r.PostFormValue("old_password"), r.PostFormValue("new_password")); err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	// Every other session of the member has ended; this browser goes on.
+	if u, err := s.Accounts.User(r.Context(), a.UserID); err == nil {
+		s.startSession(r, u)
 	}
 	s.flash(r, s.localizer(r).T("account.password_changed"))
 	http.Redirect(w, r, "/account", http.StatusSeeOther)

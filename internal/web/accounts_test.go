@@ -106,6 +106,24 @@ func TestSignUpVerifyLoginReset(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("login with the new password: %d", resp.StatusCode)
 		}
+		readBody(resp)
+		// The reset ended the session of the first browser.
+		if resp := e.get(c, "/account"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("old session after a reset: %d", resp.StatusCode)
+		}
+		// A password change ends other sessions but keeps the one that made it.
+		third := e.client()
+		readBody(e.form(third, "/login", url.Values{"email": {"lea@example.org"}, "password": {"nouveau mot de passe"}}))
+		resp = e.form(other, "/account/password", url.Values{"old_password": {"nouveau mot de passe"}, "new_password": {"encore un autre mot"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("change password: %d %s", resp.StatusCode, readBody(resp))
+		}
+		if resp := e.get(other, "/account"); resp.StatusCode != 200 {
+			t.Fatalf("the browser that changed the password was logged out: %d", resp.StatusCode)
+		}
+		if resp := e.get(third, "/account"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("another session survived a password change: %d", resp.StatusCode)
+		}
 	})
 }
 

@@ -121,11 +121,15 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			actor, user = a, u
 		} else if uid := s.sessions.GetInt64(ctx, "user_id"); uid != 0 {
 			a, err := s.Accounts.ActorFor(ctx, uid)
+			var u *account.User
 			if err == nil {
-				actor = a
-				user, _ = s.Accounts.User(ctx, uid)
+				u, err = s.Accounts.User(ctx, uid)
+			}
+			// A deleted or suspended account, or a password changed since
+			// the session started, ends the session.
+			if err == nil && u.SessionEpoch == s.sessions.GetInt64(ctx, "epoch") {
+				actor, user = a, u
 			} else {
-				// A deleted or suspended account ends every session it had.
 				_ = s.sessions.Destroy(ctx)
 			}
 		}
