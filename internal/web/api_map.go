@@ -1,7 +1,6 @@
 package web
 
 import (
-	"hash/fnv"
 	"math"
 	"net/http"
 	"sort"
@@ -32,42 +31,96 @@ func (s *Server) apiInitiativesGeoJSON(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	req, err := parseMapRequest(ter, q)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	key := req.cacheKey(ter)
-	e, ok := s.mapCache.get(key)
+	// The same request as a recent one is answered without parsing it.
+	alias := aliasKey{territory: ter.ID, version: ter.DataVersion, query: r.URL.RawQuery}
+	e, ok := s.mapCache.byAlias(alias)
 	if !ok {
-		body, err := s.encodeMap(r, ter, req)
+		req, err := parseMapRequest(ter, r.URL.Query())
 		if err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		h := fnv.New64a()
-		_, _ = h.Write(body)
-		e = &tileEntry{key: key, etag: `"` + strconv.FormatUint(h.Sum64(), 36) + `"`, body: body}
-		s.mapCache.put(e)
+		key := req.cacheKey(ter)
+		if e, ok = s.mapCache.get(key); !ok {
+			body, err := s.encodeMap(r, ter, req)
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			e = newTileEntry(key, body)
+			s.mapCache.put(e)
+		}
+		s.mapCache.alias(alias, e)
 	}
+	writeMapEntry(w, r, e)
+}
+
+// writeMapEntry answers from a cached entry: 304 when the client has it,
+// else the body, compressed when the client accepts gzip.
+func writeMapEntry(w http.ResponseWriter, r *http.Request, e *tileEntry) {
 	hd := w.Header()
-	hd["Etag"] = []string{e.etag}
 	hd["Cache-Control"] = cacheControlMap
 	hd["Vary"] = varyMap
-	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, e.etag) {
+	body, etag, length := e.body, e.etagHdr, e.lengthHdr
+	if acceptsGzip(r.Header["Accept-Encoding"]) {
+		if gz, ok := e.gzipped(); ok {
+			body, etag, length = gz, e.gzipETag, e.gzipLength
+			hd["Content-Encoding"] = contentEncodingGzip
+		}
+	}
+	hd["Etag"] = etag
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm, e.etag) {
+		delete(hd, "Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	hd["Content-Type"] = contentTypeGeoJSON
-	hd["Content-Length"] = []string{strconv.Itoa(len(e.body))}
-	_, _ = w.Write(e.body)
+	hd["Content-Length"] = length
+	_, _ = w.Write(body)
+}
+
+// etagMatch reports whether an If-None-Match header names etag, in either
+// representation (identity or gzip), or is "*". Both share the content, so
+// either validates it.
+func etagMatch(values []string, etag string) bool {
+	bare := etag[:len(etag)-1] // without the closing quote
+	for _, v := range values {
+		for v != "" {
+			var tag string
+			tag, v, _ = strings.Cut(v, ",")
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == "*" || tag == etag || tag == bare+`-gz"` {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceptsGzip reads Accept-Encoding without allocating: gzip is accepted
+// when listed with no q=0.
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for v != "" {
+			var part string
+			part, v, _ = strings.Cut(v, ",")
+			name, params, _ := strings.Cut(part, ";")
+			if n := strings.TrimSpace(name); n != "gzip" && n != "x-gzip" {
+				continue
+			}
+			q, _, _ := strings.Cut(strings.TrimSpace(params), ";")
+			q = strings.ReplaceAll(q, " ", "")
+			return !(q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000")
+		}
+	}
+	return false
 }
 
 var (
-	cacheControlMap    = []string{"public, max-age=30"}
-	varyMap            = []string{"Accept-Encoding"}
-	contentTypeGeoJSON = []string{"application/geo+json"}
+	cacheControlMap     = []string{"public, max-age=30"}
+	varyMap             = []string{"Accept-Encoding"}
+	contentTypeGeoJSON  = []string{"application/geo+json"}
+	contentEncodingGzip = []string{"gzip"}
 )
 
 type mapRequest struct {

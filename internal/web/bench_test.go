@@ -375,6 +375,11 @@ func BenchmarkBareBytes(b *testing.B) {
 		})
 		b.Run("handler/bare", func(b *testing.B) { serveInMemory(b, bare) })
 		b.Run("handler/map", func(b *testing.B) { serveInMemory(b, f.h) })
+		// The same without s.outer and cross-origin protection: the
+		// difference with handler/map is the middleware's cost.
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET "+mapPath[:len("/api/v1/territories/")]+"{slug}/initiatives", f.srv.apiInitiativesGeoJSON)
+		b.Run("handler/map-no-middleware", func(b *testing.B) { serveInMemory(b, mux) })
 	})
 }
 
