@@ -29,9 +29,9 @@ func TestE2EAxeFindsViolations(t *testing.T) {
 	if err := chromedp.Do(tb.ctx, chromedp.Evaluate[chromedp.Void](c.axe)); err != nil {
 		t.Fatal(err)
 	}
-	vs := run(tb, "axe", chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	res := run(tb, "axe", chromedp.Evaluate[axeResult](axeRun, chromedp.EvalAwaitPromise))
 	found := map[string]string{}
-	for _, v := range vs {
+	for _, v := range res.Violations {
 		found[v.ID] = v.Impact
 	}
 	for _, id := range []string{"image-alt", "label"} {

@@ -176,6 +176,17 @@ func (tb *tab) open(path string) {
 	tb.do("open "+path, chromedp.Navigate(tb.base+path), chromedp.WaitReady(chromedp.CSS("body")))
 }
 
+// openStatus navigates to a path and returns the HTTP status of the page.
+func (tb *tab) openStatus(path string) int {
+	tb.t.Helper()
+	resp := run(tb, "open "+path, chromedp.NavigateResponse(tb.base+path))
+	tb.do("wait for "+path, chromedp.WaitReady(chromedp.CSS("body")))
+	if resp == nil {
+		return 0
+	}
+	return int(resp.Status)
+}
+
 // click moves the mouse onto the first visible element matching sel and
 // clicks, as a person would.
 func (tb *tab) click(sel string) {

@@ -48,6 +48,7 @@ type server struct {
 	outbox      *mail.Outbox
 	ter         *territory.Territory
 	jam         *directory.MapJam
+	org         *account.Organisation
 	seeded      []*directory.Initiative
 }
 
@@ -148,6 +149,7 @@ func (s *server) seed(ctx context.Context, t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.org = org
 	s.jam = &directory.MapJam{
 		Title: "MapJam d'automne à Berriat", Place: "40 cours Berriat, Grenoble",
 		StartsAt: time.Date(2025, 10, 18, 12, 0, 0, 0, time.UTC), EndsAt: time.Date(2025, 10, 18, 16, 0, 0, 0, time.UTC),
@@ -178,6 +180,54 @@ func (s *server) seed(ctx context.Context, t *testing.T) {
 	}
 	if len(s.seeded) == 0 {
 		t.Fatal("seed: no published initiative found")
+	}
+}
+
+// byName returns a seeded initiative.
+func (s *server) byName(t *testing.T, name string) *directory.Initiative {
+	t.Helper()
+	for _, in := range s.seeded {
+		if in.Name == name {
+			return in
+		}
+	}
+	t.Fatalf("no seeded initiative %q", name)
+	return nil
+}
+
+// fillModerationQueue has a member contribute an entry, propose a change
+// to a published one and report another, so the moderation page shows
+// each kind of item with its forms.
+func (s *server) fillModerationQueue(ctx context.Context, t *testing.T) {
+	t.Helper()
+	system := access.SystemActor()
+	const email = "membre@e2e.example.org"
+	u, err := s.accounts.CreateUser(ctx, system, email, password, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.accounts.Grant(ctx, system, s.ter.ID, email, access.Member); err != nil {
+		t.Fatal(err)
+	}
+	member, err := s.accounts.ActorFor(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := directory.Initiative{
+		Name: "Ressourcerie de la Villeneuve", Summary: "Objets donnés, réparés et revendus à petit prix.",
+		Categories: []string{"waste_repair"}, Kind: directory.KindAssociation,
+		Address: "Galerie de l'Arlequin, 38100 Grenoble", Position: geo.Point{Lat: 45.1650, Lon: 5.7350},
+	}
+	if err := s.directory.Contribute(ctx, member, s.ter, &pending); err != nil {
+		t.Fatal(err)
+	}
+	changed := *s.byName(t, "Repair Café Saint-Bruno")
+	changed.Summary = "On répare ensemble petits appareils, vélos et vêtements, un samedi par mois."
+	if _, err := s.directory.ProposeChange(ctx, member, s.ter, changed.ID, &changed, "Le rythme a changé."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.directory.Report(ctx, member, s.ter, s.byName(t, "Autopartage Citiz Championnet").ID, "La station a déménagé rue Lesdiguières."); err != nil {
+		t.Fatal(err)
 	}
 }
 
