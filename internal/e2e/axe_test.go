@@ -107,7 +107,7 @@ func (c *checker) check(tb *tab, label string) {
 		}
 	}
 	if ex := tb.takeExceptions(); len(ex) > 0 {
-		tb.t.Errorf("JavaScript errors on %s (%s):\n  %s", label, loc, strings.Join(ex, "\n  "))
+		tb.t.Errorf("browser errors on %s (%s):\n  %s", label, loc, strings.Join(ex, "\n  "))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	browserpkg "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -97,6 +98,7 @@ func (b *browser) newTab(t *testing.T, name, base string) *tab {
 	t.Cleanup(cancel)
 	tb := &tab{t: t, name: name, ctx: ctx, base: base}
 	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
+	logs := chromedp.Events(ctx, cdplog.EntryAdded)
 	tb.do("open", chromedp.EmulateViewport(1280, 900), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		// A resident of Grenoble: the browser asks for French first.
 		ua, err := cdp.Call(ctx, t, browserpkg.GetVersion, cdp.Empty{})
@@ -106,8 +108,33 @@ func (b *browser) newTab(t *testing.T, name, base string) *tab {
 		_, err = cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 			UserAgent: ua.UserAgent, AcceptLanguage: "fr-FR,fr;q=0.9,en;q=0.5",
 		})
+		if err != nil {
+			return err
+		}
+		// The browser's log has what scripts do not throw: refused
+		// resources (CSP), failed loads, deprecations.
+		_, err = cdp.Call(ctx, t, cdplog.Enable, cdp.Empty{})
 		return err
 	}))
+	go func() {
+		for ev, err := range logs {
+			if err != nil {
+				return
+			}
+			e := ev.Entry
+			if e.Level != cdplog.EntryLevelError || strings.HasSuffix(e.URL, "/favicon.ico") {
+				continue
+			}
+			// A page answered with an error status is logged too; whether
+			// that status is right is for the test to say, not the log.
+			if e.Source == cdplog.EntrySourceNetwork && e.URL == tb.documentURL() {
+				continue
+			}
+			tb.mu.Lock()
+			tb.exceptions = append(tb.exceptions, fmt.Sprintf("%s: %s (%s)", e.Source, e.Text, e.URL))
+			tb.mu.Unlock()
+		}
+	}()
 	go func() {
 		for ev, err := range exceptions {
 			if err != nil {
@@ -152,6 +179,17 @@ func run[T any](tb *tab, what string, action chromedp.Action[T]) T {
 func eval[T any](tb *tab, expr string) T {
 	tb.t.Helper()
 	return run(tb, "evaluate "+shorten(expr), chromedp.Evaluate[T](expr))
+}
+
+// documentURL is the address of the page in the tab, without fragment.
+func (tb *tab) documentURL() string {
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+	defer cancel()
+	loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href.split("#")[0]`))
+	if err != nil {
+		return ""
+	}
+	return loc
 }
 
 // path is the path of the page in the tab.
