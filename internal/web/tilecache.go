@@ -23,8 +23,15 @@ type tileCache struct {
 	ll       *list.List
 	items    map[string]*list.Element
 	aliases  map[aliasKey]*list.Element
+	filling  map[string]*tileFill
 	bytes    int
 	maxBytes int
+}
+
+// tileFill is an entry being built; requests for the same key wait for it.
+type tileFill struct {
+	done chan struct{}
+	e    *tileEntry // nil when the build failed
 }
 
 // aliasKey is a request as it arrived; a struct key, so that looking it up
@@ -107,18 +114,51 @@ func (e *tileEntry) size() int {
 
 func newTileCache(maxBytes int) *tileCache {
 	return &tileCache{ll: list.New(), items: map[string]*list.Element{},
-		aliases: map[aliasKey]*list.Element{}, maxBytes: maxBytes}
+		aliases: map[aliasKey]*list.Element{}, filling: map[string]*tileFill{}, maxBytes: maxBytes}
 }
 
-func (c *tileCache) get(key string) (*tileEntry, bool) {
+// fill returns the entry of key, building it with encode when missing.
+// Concurrent misses of one key run encode once; the others wait for it
+// and share its answer.
+func (c *tileCache) fill(key string, encode func() ([]byte, error)) (*tileEntry, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok {
-		return nil, false
+	if el, ok := c.items[key]; ok {
+		c.ll.MoveToFront(el)
+		c.mu.Unlock()
+		return el.Value.(*tileEntry), nil
 	}
-	c.ll.MoveToFront(el)
-	return el.Value.(*tileEntry), true
+	if f, ok := c.filling[key]; ok {
+		c.mu.Unlock()
+		<-f.done
+		if f.e != nil {
+			return f.e, nil
+		}
+		// The first request failed, perhaps only because its client
+		// went away: this one tries on its own.
+		body, err := encode()
+		if err != nil {
+			return nil, err
+		}
+		e := newTileEntry(key, body)
+		c.put(e)
+		return e, nil
+	}
+	f := &tileFill{done: make(chan struct{})}
+	c.filling[key] = f
+	c.mu.Unlock()
+	defer func() { // also when encode panics: waiters then try themselves
+		c.mu.Lock()
+		delete(c.filling, key)
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	body, err := encode()
+	if err != nil {
+		return nil, err
+	}
+	f.e = newTileEntry(key, body)
+	c.put(f.e)
+	return f.e, nil
 }
 
 // byAlias finds the entry last served for exactly this request.

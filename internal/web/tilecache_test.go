@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/directory"
@@ -128,4 +132,78 @@ func TestTileCacheBound(t *testing.T) {
 	if _, ok := c.byAlias(aliasKey{territory: 1, version: 1, query: "bbox=0,0"}); ok {
 		t.Fatal("the alias of an evicted entry still answers")
 	}
+}
+
+// TestTileCacheFill: concurrent misses of one key query once and all get
+// the same entry; after a failed build, waiters try on their own.
+func TestTileCacheFill(t *testing.T) {
+	c := newTileCache(1 << 20)
+	var calls atomic.Int32
+	release := make(chan struct{})
+	encode := func() ([]byte, error) {
+		calls.Add(1)
+		<-release
+		return []byte(`{"type":"FeatureCollection"}`), nil
+	}
+	const n = 50
+	got := make([]*tileEntry, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, err := c.fill("k", encode)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = e
+		}()
+	}
+	for c.waiting("k") < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // let the others queue behind the first
+	close(release)
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("encode ran %d times", calls.Load())
+	}
+	for _, e := range got {
+		if e == nil || e != got[0] {
+			t.Fatal("requests got different entries")
+		}
+	}
+
+	// A failing first build: the waiters build for themselves.
+	calls.Store(0)
+	fail := make(chan struct{})
+	failing := func() ([]byte, error) {
+		if calls.Add(1) == 1 {
+			<-fail
+			return nil, errors.New("client went away")
+		}
+		return []byte("{}"), nil
+	}
+	errc := make(chan error, 2)
+	go func() { _, err := c.fill("k2", failing); errc <- err }()
+	for c.waiting("k2") < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	go func() { _, err := c.fill("k2", failing); errc <- err }()
+	time.Sleep(20 * time.Millisecond)
+	close(fail)
+	errs := []error{<-errc, <-errc}
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("want one failure and one success, got %v", errs)
+	}
+}
+
+// waiting reports whether key is being built.
+func (c *tileCache) waiting(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.filling[key]; ok {
+		return 1
+	}
+	return 0
 }
