@@ -145,3 +145,16 @@ func (c *checker) screenshot(tb *tab, name string) {
 		}
 	}
 }
+
+// snapshot saves the viewport as it is, without resizing (which would
+// make a map redraw), when screenshots are asked for.
+func (c *checker) snapshot(tb *tab, name string) {
+	tb.t.Helper()
+	if c.shots == "" {
+		return
+	}
+	buf := run(tb, "screenshot", chromedp.CaptureScreenshot())
+	if err := os.WriteFile(filepath.Join(c.shots, name+".png"), buf, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+}

@@ -307,7 +307,7 @@ func (f *flow) findOnMap(t *testing.T, v *tab) {
 	if want := fmt.Sprintf("/t/%s/initiatives/%d", slug, f.initiativeID); !strings.HasSuffix(href, want) {
 		t.Errorf("the popup links to %q, want %q", href, want)
 	}
-	f.c.screenshot(v, f.run.lang+"-map-popup")
+	f.c.snapshot(v, f.run.lang+"-map-popup")
 }
 
 // waitSettled waits until the map has stopped moving and redrawing: the
