@@ -43,7 +43,19 @@ func (s *Server) formPage(r *http.Request, titleKey string) *Page {
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "signup", s.formPage(r, "signup.title"))
+	p := s.formPage(r, "signup.title")
+	s.keepTerritory(r, p)
+	s.render(w, r, http.StatusOK, "signup", p)
+}
+
+// keepTerritory gives a sign-up page reached from a territory that
+// territory's look and menu.
+func (s *Server) keepTerritory(r *http.Request, p *Page) {
+	if slug := p.Form.Get("territory"); slug != "" {
+		if t, err := s.Territories.Get(r.Context(), slug); err == nil {
+			p.Territory = t
+		}
+	}
 }
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
@@ -54,10 +66,8 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var territoryID int64
-	if slug := p.Form.Get("territory"); slug != "" {
-		if t, err := s.Territories.Get(r.Context(), slug); err == nil {
-			territoryID = t.ID
-		}
+	if s.keepTerritory(r, p); p.Territory != nil {
+		territoryID = p.Territory.ID
 	}
 	if p.Form.Get("password") != p.Form.Get("password_confirm") {
 		p.setErr(errs.Fields([]errs.FieldError{{Field: "password_confirm", Key: "err.password_mismatch"}}))

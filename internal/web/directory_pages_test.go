@@ -123,7 +123,7 @@ func TestDirectoryPagesInBothLanguages(t *testing.T) {
 	expect(t, e.get(c, "/t/nowhere/map"), http.StatusNotFound)
 	// Bad search input is a 400 with the message, never a 500.
 	expect(t, e.get(c, "/t/test/initiatives?lat=north&lon=5"), http.StatusBadRequest, "La position doit")
-	expect(t, e.get(c, "/t/test/initiatives?category=nope"), http.StatusBadRequest, "catégorie inconnue")
+	expect(t, e.get(c, "/t/test/initiatives?category=nope"), http.StatusBadRequest, "Catégorie inconnue")
 	expect(t, e.get(c, "/t/test/initiatives?page=0"), http.StatusBadRequest)
 	// The form page sends anonymous visitors to the login page.
 	resp := e.get(c, "/t/test/initiatives/new")
@@ -204,8 +204,8 @@ func TestContributeInvalidForm(t *testing.T) {
 	form.Set("lat", "nord")
 	form.Set("closes_6_1", "25:00")
 	body := expect(t, e.form(member, "/t/test/initiatives/new?lang=en", form), http.StatusBadRequest)
-	for _, want := range []string{`id="form-errors"`, "choose at least one category", "latitude and longitude must be numbers",
-		"invalid opening hours", `aria-describedby="f-name-error"`, `value="12 rue des Alliés, Grenoble"`, `value="nord"`} {
+	for _, want := range []string{`id="form-errors"`, "Choose at least one category", "Latitude and longitude must be numbers", `href="#f-categories"`,
+		"Invalid opening hours", `aria-describedby="f-name-error"`, `value="12 rue des Alliés, Grenoble"`, `value="nord"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("%q missing", want)
 		}

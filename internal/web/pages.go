@@ -69,3 +69,10 @@ func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "accessibility", p)
 }
+
+// platformAccessibility is the statement for the pages that belong to no
+// territory (home, accounts, API documentation).
+func (s *Server) platformAccessibility(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, s.localizer(r).T("a11y.title"))
+	s.render(w, r, http.StatusOK, "accessibility", p)
+}

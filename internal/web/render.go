@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
@@ -110,6 +112,7 @@ type Page struct {
 	Flash     string
 	Errors    []string          // messages shown above a form
 	Fields    map[string]string // field -> message, shown next to inputs
+	FieldList []FieldMessage    // the same, in order, for the summary above the form
 	Form      url.Values        // what the user typed, to fill the form again
 	Data      any
 	Version   string
@@ -154,27 +157,43 @@ func (p *Page) Value(field string) string { return p.Form.Get(field) }
 // FieldError returns the message for field, if any.
 func (p *Page) FieldError(field string) string { return p.Fields[field] }
 
-// setErr puts err's messages on the page: field errors next to inputs,
-// others above the form.
+// setErr puts err's messages on the page: field errors next to inputs and,
+// with a link to each field, in the summary above the form.
 func (p *Page) setErr(err error) {
 	e, ok := errs.As(err)
 	if !ok {
 		p.Errors = append(p.Errors, p.L.Err(err))
 		return
 	}
+	p.Errors = append(p.Errors, p.L.T(e.Key, e.Args))
 	if len(e.Fields) == 0 {
-		p.Errors = append(p.Errors, p.L.T(e.Key, e.Args))
 		return
 	}
 	if p.Fields == nil {
 		p.Fields = map[string]string{}
 	}
-	p.Errors = append(p.Errors, p.L.T(e.Key, e.Args))
 	for _, f := range e.Fields {
+		msg := capitalize(p.L.T(f.Key, f.Args))
+		label := p.L.T("field." + f.Field)
+		if label == "field."+f.Field {
+			label = f.Field
+		}
+		p.FieldList = append(p.FieldList, FieldMessage{Field: f.Field, Label: label, Message: msg})
 		if p.Fields[f.Field] == "" {
-			p.Fields[f.Field] = p.L.T(f.Key, f.Args)
+			p.Fields[f.Field] = msg
 		}
 	}
+}
+
+// FieldMessage is one entry of a form's error summary.
+type FieldMessage struct{ Field, Label, Message string }
+
+func capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // render executes a page into a buffer first, so a template error becomes a

@@ -29,6 +29,7 @@ func (s *Server) Handler() http.Handler {
 	page("GET /api/docs", s.apiDocs)
 	page("GET /t/{slug}/{$}", s.territoryHome)
 	page("GET /t/{slug}/accessibility", s.accessibility)
+	page("GET /accessibility", s.platformAccessibility)
 	page("GET /t/{slug}/open-data", s.openData)
 
 	s.accountRoutes(page)
