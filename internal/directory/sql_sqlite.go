@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -233,7 +234,7 @@ func (s *SQLStore) nearSQLite(ctx context.Context, territoryID int64, within geo
 		id   int64
 		dist float64
 	}
-	radius := 300.0
+	radius := 100.0
 	var best []cand
 	for {
 		box := geo.Around(p, radius)
@@ -258,10 +259,22 @@ func (s *SQLStore) nearSQLite(ctx context.Context, territoryID int64, within geo
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		if covers || len(best) >= limit && kthSmallest(best, limit, func(c cand) float64 { return c.dist }) <= radius {
+		if covers {
 			break
 		}
-		radius *= 3
+		if len(best) >= limit {
+			// The box holds the circle of its inner radius: if the
+			// limit-th candidate is inside, nothing outside can beat it;
+			// otherwise a box of that distance holds the answer.
+			kth := kthSmallest(best, limit, func(c cand) float64 { return c.dist })
+			if kth <= radius {
+				break
+			}
+			radius = kth * 1.001
+			continue
+		}
+		// Too few: grow by what the density seen so far suggests.
+		radius *= min(8, max(2, math.Sqrt(2*float64(limit)/float64(max(len(best), 1)))))
 	}
 	if len(best) == 0 {
 		return nil, nil
