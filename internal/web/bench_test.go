@@ -424,20 +424,33 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 
 // BenchmarkNearMe is "near me" over loopback HTTP: the 20 initiatives
 // closest to a random point of the city, one request at a time, so that
-// p99 is the latency of a lone phone, not of a queue.
+// p99 is the latency of a lone phone, not of a queue. "service-near" is
+// directory.Service.Near for the same points, without HTTP: the search
+// endpoint goes through Service.Search instead.
 func BenchmarkNearMe(b *testing.B) {
+	point := func(r *rand.Rand) geo.Point {
+		return geo.Point{Lat: 45.70 + r.Float64()*0.12, Lon: 4.78 + r.Float64()*0.16}
+	}
 	benchEach(b, func(b *testing.B, f *benchFixture) {
 		ts, c := loopback(b, f.h)
-		sequential(b, c, ts.URL, func(r *rand.Rand) string {
-			lat := 45.70 + r.Float64()*0.12
-			lon := 4.78 + r.Float64()*0.16
-			return fmt.Sprintf("/api/v1/territories/metro/search?near=%.5f,%.5f", lat, lon)
+		b.Run("http", func(b *testing.B) {
+			sequential(b, c, ts.URL, func(r *rand.Rand) string {
+				p := point(r)
+				return fmt.Sprintf("/api/v1/territories/metro/search?near=%.5f,%.5f", p.Lat, p.Lon)
+			})
+		})
+		b.Run("service-near", func(b *testing.B) {
+			timedCalls(b, func(r *rand.Rand) error {
+				_, err := f.srv.Directory.Near(context.Background(), f.ter, point(r), directory.DefaultLimit)
+				return err
+			})
 		})
 	})
 }
 
 // BenchmarkSearchCommonWord is full-text search for the word in half the
-// entries, and for a rare pair of words, over loopback HTTP.
+// entries, and for a rare pair of words, over loopback HTTP, and the
+// directory service's part of the common one.
 func BenchmarkSearchCommonWord(b *testing.B) {
 	benchEach(b, func(b *testing.B, f *benchFixture) {
 		ts, c := loopback(b, f.h)
@@ -451,7 +464,29 @@ func BenchmarkSearchCommonWord(b *testing.B) {
 				return "/api/v1/territories/metro/search?q=grainoth%C3%A8que+croix"
 			})
 		})
+		b.Run("service-common", func(b *testing.B) {
+			timedCalls(b, func(*rand.Rand) error {
+				_, err := f.srv.Directory.Search(context.Background(), f.ter, directory.Query{Text: citygen.CommonWord})
+				return err
+			})
+		})
 	})
+}
+
+// timedCalls runs fn one call at a time and reports the latency p50 and p99.
+func timedCalls(b *testing.B, fn func(r *rand.Rand) error) {
+	r := rand.New(rand.NewPCG(3, 5))
+	ds := make([]time.Duration, 0, 1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		if err := fn(r); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	reportLatency(b, ds)
 }
 
 func sequential(b *testing.B, c *http.Client, base string, next func(r *rand.Rand) string) {
