@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"runtime"
 
-	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
@@ -282,20 +281,6 @@ func (p *Processor) process(data []byte, format string, cfg image.Config) (large
 		return large, thumb, "", err
 	}
 	return large, thumb, ct, nil
-}
-
-// resize returns src scaled so that its longest side is at most side,
-// never enlarged, as a fresh RGBA image at the origin.
-func resize(src image.Image, side int) *image.RGBA {
-	b := src.Bounds()
-	w, h := fit(b.Dx(), b.Dy(), side)
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	if w == b.Dx() && h == b.Dy() {
-		draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Src)
-		return dst
-	}
-	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
-	return dst
 }
 
 // fit returns w×h scaled to a longest side of at most side, keeping the
