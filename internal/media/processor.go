@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -247,6 +248,14 @@ type encoded struct {
 // it black); all others become JPEG. Neither encoder writes metadata, so
 // EXIF (with its GPS position) never reaches the stored files.
 func (p *Processor) process(data []byte, format string, cfg image.Config) (large, thumb encoded, ct string, err error) {
+	// The decoders read hostile bytes; should one of them panic, that file
+	// is refused like any damaged one instead of failing the request.
+	defer func() {
+		if r := recover(); r != nil {
+			p.opts.Logger.Error("media: decoder panic", "format", format, "panic", r)
+			err = errs.Wrap(errs.Invalid, "err.photo_type", fmt.Errorf("media: %s decoder panic: %v", format, r))
+		}
+	}()
 	var src image.Image
 	rd := bytes.NewReader(data)
 	switch format {
@@ -261,6 +270,13 @@ func (p *Processor) process(data []byte, format string, cfg image.Config) (large
 	}
 	if err != nil {
 		return large, thumb, "", errs.Wrap(errs.Invalid, "err.photo_type", fmt.Errorf("media: decode %s: %w", format, err))
+	}
+	if screen := image.Rect(0, 0, cfg.Width, cfg.Height); format == "gif" && src.Bounds() != screen {
+		// A GIF's first frame may cover part of its screen only: place it
+		// on the screen as browsers do, the rest left transparent.
+		canvas := image.NewRGBA(screen)
+		draw.Draw(canvas, src.Bounds().Intersect(screen), src, src.Bounds().Intersect(screen).Min, draw.Src)
+		src = canvas
 	}
 	orientation := 1
 	if format == "jpeg" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"io"
 	"runtime"
 	"strings"
@@ -42,6 +43,7 @@ func TestIngestFormats(t *testing.T) {
 		{"transparent png stays png", encodePNG(t, transparent), TypePNG, 300, 200, 300, 200, true},
 		{"gif first frame", encodeGIF(t, halves(120, 90)), TypeJPEG, 120, 90, 120, 90, true},
 		{"transparent gif stays png", encodeGIF(t, palettedClear), TypePNG, 50, 40, 50, 40, true},
+		{"gif frame smaller than its screen", partialGIF(t), TypePNG, 100, 80, 100, 80, true},
 		{"lossy webp", readTestdata(t, "blue-purple-pink.lossy.webp"), TypeJPEG, 0, 0, 0, 0, false},
 		{"webp with alpha", readTestdata(t, "gopher-doc.with-alpha.lossless.webp"), TypePNG, 0, 0, 0, 0, false},
 		{"extreme aspect ratio", encodePNG(t, halves(4000, 2)), TypeJPEG, 1600, 1, 400, 1, false},
@@ -385,4 +387,38 @@ func BenchmarkIngest4000x3000JPEG(b *testing.B) {
 		_ = p.Delete(context.Background(), ph)
 		b.StartTimer()
 	}
+}
+
+// partialGIF is a 100×80 GIF whose only frame covers 40×30 of it.
+func partialGIF(t *testing.T) []byte {
+	frame := image.NewPaletted(image.Rect(10, 10, 50, 40), color.Palette{red, blue})
+	var b bytes.Buffer
+	err := gif.EncodeAll(&b, &gif.GIF{
+		Image: []*image.Paletted{frame}, Delay: []int{0},
+		Config: image.Config{ColorModel: frame.Palette, Width: 100, Height: 80},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// FuzzIngest feeds damaged pictures to Ingest: it must refuse them as
+// Invalid or take them, never panic nor fail otherwise.
+func FuzzIngest(f *testing.F) {
+	f.Add(encodeJPEG(f, halves(16, 8)))
+	f.Add(encodePNG(f, halves(9, 7)))
+	f.Add(encodeGIF(f, halves(5, 5)))
+	f.Add(readTestdata(f, "blue-purple-pink.lossy.webp"))
+	f.Add(withSegment(encodeJPEG(f, halves(8, 8)), exifSegment(6, "II")))
+	p, _ := newTestProcessor(f, Options{MaxPixels: 1 << 20, MaxBytes: 1 << 20})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ph, err := p.Ingest(context.Background(), bytes.NewReader(data))
+		if err != nil && errs.KindOf(err) != errs.Invalid {
+			t.Fatalf("%v", err)
+		}
+		if err == nil {
+			_ = p.Delete(context.Background(), ph)
+		}
+	})
 }
