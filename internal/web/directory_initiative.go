@@ -77,7 +77,7 @@ func (s *Server) renderInitiative(w http.ResponseWriter, r *http.Request, p *Pag
 	p.Title = in.Name
 	p.Data = v
 	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css")
-	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/minimap.js")
+	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/minimap.js")
 	s.renderDir(w, r, status, "initiative", p)
 }
 
@@ -100,7 +100,7 @@ func (s *Server) formView(r *http.Request, p *Page) (*initiativeFormView, error)
 		return nil, err
 	}
 	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css")
-	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/pick.js")
+	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/pick.js")
 	return &initiativeFormView{
 		Categories:    directory.Categories,
 		Kinds:         directory.Kinds,

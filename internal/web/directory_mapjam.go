@@ -138,7 +138,7 @@ func (s *Server) mapJamPage(w http.ResponseWriter, r *http.Request) {
 		Moderator: p.Can(string(access.Moderator)),
 	}
 	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css")
-	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/minimap.js")
+	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/minimap.js")
 	s.renderDir(w, r, http.StatusOK, "mapjam", p)
 }
 

@@ -138,7 +138,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css", "vendor/markercluster/MarkerCluster.css",
 		"vendor/markercluster/MarkerCluster.Default.css")
-	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "vendor/markercluster/leaflet.markercluster.js", "js/map.js")
+	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "vendor/markercluster/leaflet.markercluster.js", "js/mapkit.js", "js/map.js")
 	s.renderDir(w, r, http.StatusOK, "map", p)
 }
 

@@ -253,3 +253,35 @@ func TestMapJamPages(t *testing.T) {
 	expect(t, e.form(mod, loc+"/close", nil), http.StatusSeeOther)
 	expect(t, e.get(member, "/t/test/mapjams/424242"), http.StatusNotFound)
 }
+
+// Leaflet's controls speak English; every map page hands the scripts its
+// own labels in the page language, and loads mapkit.js (which applies them)
+// before the page's map script.
+func TestMapControlsSpeakThePageLanguage(t *testing.T) {
+	e := newTestEnv(t, nil)
+	in := e.published("Repair Café des Eaux-Claires", geo.Point{Lat: 45.175, Lon: 5.715}, "waste_repair")
+	member, _ := e.member("lea@example.org", access.Member)
+	pages := []struct {
+		name, path, script string
+		fr, en             []string
+	}{
+		{"map", "/t/test/map", "js/map.js",
+			[]string{`data-label-count-one="{n} initiative dans cette zone."`, `data-label-count-other="{n} initiatives dans cette zone."`, `data-label-count-zero="Aucune initiative`, `data-label-single="Initiative n°`, `id="map-filters-box"`},
+			[]string{`data-label-count-one="{n} initiative in this area."`, `data-label-single="Initiative no. {id}"`, `>Filters</summary>`}},
+		{"initiative", "/t/test/initiatives/" + strconv.FormatInt(in.ID, 10), "js/minimap.js", nil, nil},
+		{"contribute form", "/t/test/initiatives/new", "js/pick.js",
+			[]string{`data-label-marker="Position choisie`}, []string{`data-label-marker="Chosen position`}},
+	}
+	for _, pg := range pages {
+		t.Run(pg.name, func(t *testing.T) {
+			fr := append([]string{`data-label-zoom-in="Zoomer"`, `data-label-zoom-out="Dézoomer"`, `data-label-close="Fermer"`}, pg.fr...)
+			body := expect(t, e.get(member, pg.path+"?lang=fr"), http.StatusOK, fr...)
+			kit, page := strings.Index(body, "/static/js/mapkit.js"), strings.Index(body, "/static/"+pg.script)
+			if kit < 0 || page < 0 || kit > page {
+				t.Errorf("%s: mapkit.js must load before %s", pg.path, pg.script)
+			}
+			en := append([]string{`data-label-zoom-in="Zoom in"`, `data-label-zoom-out="Zoom out"`, `data-label-close="Close"`}, pg.en...)
+			expect(t, e.get(member, pg.path+"?lang=en"), http.StatusOK, en...)
+		})
+	}
+}

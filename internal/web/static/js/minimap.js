@@ -3,11 +3,10 @@
 // scrolls past the map; the page around it carries the same information.
 (function () {
   'use strict';
-  if (!window.L) { return; }
+  if (!window.L || !window.sharingMap) { return; }
   document.querySelectorAll('.map.small[data-tiles]').forEach(function (el) {
     var d = el.dataset;
-    var map = L.map(el, { scrollWheelZoom: false });
-    L.tileLayer(d.tiles, { attribution: d.attribution, maxZoom: 19 }).addTo(map);
+    var map = window.sharingMap.create(el, { scrollWheelZoom: false });
     if (d.points) {
       var pts = JSON.parse(d.points);
       var group = L.featureGroup();
@@ -15,7 +14,7 @@
         var a = document.createElement('a');
         a.href = p.url;
         a.textContent = p.name;
-        L.marker([p.lat, p.lon], { title: p.name, alt: p.name }).bindPopup(a).addTo(group);
+        L.marker([p.lat, p.lon], { title: p.name, alt: p.name, keyboard: true }).bindPopup(a).addTo(group);
       });
       group.addTo(map);
       if (pts.length > 0) {
@@ -28,6 +27,7 @@
     }
     var ll = [Number(d.lat), Number(d.lon)];
     map.setView(ll, 16);
+    // The marker does nothing when pressed, so it stays out of the tab order.
     L.marker(ll, { title: d.name || '', alt: d.name || '', keyboard: false }).addTo(map);
   });
 })();

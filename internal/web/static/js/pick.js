@@ -6,14 +6,13 @@
   var el = document.getElementById('pick-map');
   var lat = document.getElementById('f-lat');
   var lon = document.getElementById('f-lon');
-  if (!el || !lat || !lon || !window.L) { return; }
+  if (!el || !lat || !lon || !window.L || !window.sharingMap) { return; }
   var d = el.dataset;
   var status = document.getElementById('pick-status');
   el.hidden = false;
   var b = d.bbox.split(',').map(Number);
   var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
-  var map = L.map(el, { maxBounds: bounds.pad(0.5), scrollWheelZoom: false });
-  L.tileLayer(d.tiles, { attribution: d.attribution, maxZoom: 19 }).addTo(map);
+  var map = window.sharingMap.create(el, { maxBounds: bounds.pad(0.5), scrollWheelZoom: false });
   var marker = null;
 
   function current() {
@@ -24,7 +23,7 @@
 
   function place(ll) {
     if (!marker) {
-      marker = L.marker(ll, { draggable: true, keyboard: false }).addTo(map);
+      marker = L.marker(ll, { draggable: true, keyboard: false, title: d.labelMarker, alt: d.labelMarker }).addTo(map);
       marker.on('dragend', function () { set(marker.getLatLng()); });
     } else {
       marker.setLatLng(ll);
