@@ -56,11 +56,16 @@ func scanInitiative(sc store.Scanner, extra ...any) (*Initiative, error) {
 		return nil, store.NotFound(err, "err.initiative_not_found")
 	}
 	in.Categories, in.Tags = splitList(cats), splitList(tags)
-	if err := json.Unmarshal([]byte(hours), &in.OpeningHours); err != nil {
-		return nil, fmt.Errorf("initiative %d: opening hours: %w", in.ID, err)
+	// Most entries have neither: skip the decoder for the empty values.
+	if hours != "[]" && hours != "" {
+		if err := json.Unmarshal([]byte(hours), &in.OpeningHours); err != nil {
+			return nil, fmt.Errorf("initiative %d: opening hours: %w", in.ID, err)
+		}
 	}
-	if err := json.Unmarshal([]byte(commons), &in.Commons); err != nil {
-		return nil, fmt.Errorf("initiative %d: commons: %w", in.ID, err)
+	if commons != "{}" && commons != "" {
+		if err := json.Unmarshal([]byte(commons), &in.Commons); err != nil {
+			return nil, fmt.Errorf("initiative %d: commons: %w", in.ID, err)
+		}
 	}
 	in.CreatedAt, in.UpdatedAt = in.CreatedAt.UTC(), in.UpdatedAt.UTC()
 	return &in, nil

@@ -15,12 +15,22 @@ const pgBox = `point(i.lon, i.lat) <@ box(point(?, ?), point(?, ?))`
 
 func pgBoxArgs(b geo.BBox) []any { return []any{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat} }
 
-const pgRank = `ts_rank(i.search, to_tsquery('sc_simple', ?), 1)`
-
 func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Query) (Result, error) {
 	terms := queryTerms(q.Text)
+	box, hasBox := searchBox(q)
+	ranked := q.Sort == SortRelevance && len(terms) > 0 && !hasBox && q.Near == nil
 	w := &where{}
-	w.add("i.territory_id = ?", territoryID)
+	if ranked {
+		// The planner estimates prefix tsqueries poorly (a word in 1% of
+		// rows taken for 5%) and, for the counting LIMIT, prefers reading
+		// the territory's rows in some btree order (or the whole table),
+		// which for a rare word means all of them. The GIN index is right
+		// for rare and common words alike, so "+ 0" keeps the btree indexes
+		// out of reach and sequential scans are turned off below.
+		w.add("i.territory_id + 0 = ?", territoryID)
+	} else {
+		w.add("i.territory_id = ?", territoryID)
+	}
 	w.add("i.status = 'published'")
 	tsq := ""
 	if len(terms) > 0 {
@@ -28,16 +38,10 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsq)
 	}
 	w.filter(q.Categories, q.Kinds)
-	box, hasBox := searchBox(q)
 	if hasBox {
 		w.add(pgBox, pgBoxArgs(box)...)
 	}
-	if q.Sort == SortRelevance && tsq != "" && !hasBox && q.Near == nil {
-		// The planner estimates prefix tsqueries poorly (a word in 1% of
-		// rows taken for 5%) and, with the counting LIMIT, picks a
-		// sequential scan that reads the whole table for a rare word. The
-		// GIN index is right for rare and common words alike, so it is
-		// made the only choice for this transaction.
+	if ranked {
 		var res Result
 		err := s.WithTx(ctx, func(tx Store) error {
 			t := tx.(*SQLStore)
@@ -45,7 +49,7 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 				return err
 			}
 			var err error
-			res, err = t.rankedPostgres(ctx, w, terms, tsq, q)
+			res, err = t.rankedPostgres(ctx, territoryID, w, terms, q)
 			return err
 		})
 		return res, err
@@ -58,26 +62,12 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 			w.add(expr+" <= ?", append(args, radiusDeg2(q.RadiusM))...)
 		}
 	}
-	var res Result
-	var err error
-	if res.Total, res.TotalCapped, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+w.String(), w.args...); err != nil {
-		return res, err
-	}
-	order := orderBy(q.Sort, q.Near != nil)
-	var orderArgs []any
-	if q.Sort == SortRelevance && tsq != "" {
-		order, orderArgs = pgRank+" DESC, i.id", []any{tsq}
-	}
-	args := append(append(append(extraArgs, w.args...), orderArgs...), q.Limit, q.Offset)
-	res.Items, err = s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM initiatives i WHERE `+w.String()+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
-	setDistances(res.Items, q.Near)
-	return res, err
+	return s.searchWhere(ctx, territoryID, q, terms, w, extra, extraArgs)
 }
 
-// rankedPostgres is rankedSQLite for PostgreSQL: ts_rank for at most
-// countCap matches; past that, name matches first, newest first.
-func (s *SQLStore) rankedPostgres(ctx context.Context, w *where, terms [][]string, tsq string, q Query) (Result, error) {
+// rankedPostgres is rankedSQLite for PostgreSQL: matches ranked for at
+// most countCap of them; past that, name matches first, newest first.
+func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *where, terms [][]string, q Query) (Result, error) {
 	var res Result
 	var err error
 	all := `SELECT 1 FROM initiatives i WHERE ` + w.String()
@@ -85,13 +75,13 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, w *where, terms [][]strin
 		return res, err
 	}
 	page := func(cond string, condArgs []any, ranked bool, limit, offset int) ([]Hit, error) {
-		order, orderArgs := "i.id DESC", []any(nil)
+		args := append(append([]any(nil), w.args...), condArgs...)
 		if ranked {
-			order, orderArgs = pgRank+" DESC, i.id DESC", []any{tsq}
+			return s.rankedPage(ctx, territoryID, terms, limit, offset,
+				`SELECT i.id, i.name, i.tags FROM initiatives i WHERE `+w.String()+cond, args...)
 		}
-		args := append(append(append(append([]any(nil), w.args...), condArgs...), orderArgs...), limit, offset)
 		return s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE `+w.String()+cond+
-			` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+			` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	}
 	if !res.TotalCapped {
 		res.Items, err = page("", nil, true, q.Limit, q.Offset)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/store"
 )
 
 // Search, map and "near me" queries: what they share. The dialect files
@@ -274,4 +275,136 @@ func (s *SQLStore) clustersFromCells(ctx context.Context, territoryID int64, box
 	return s.clusters(ctx, `SELECT cx / ? AS gx, cy / ? AS gy, SUM(n), SUM(sum_lat) / SUM(n), SUM(sum_lon) / SUM(n), CAST(SUM(sum_id) AS BIGINT)
 		FROM initiative_cells WHERE territory_id = ? AND z = ? AND cx BETWEEN ? AND ? AND cy BETWEEN ? AND ? AND n > 0
 		GROUP BY gx, gy`, 1<<shift, 1<<shift, territoryID, level, x0, x1, y0, y1)
+}
+
+// searchWhere runs a search whose conditions are in w: the count, then a
+// page in the query's order. By relevance, up to countCap matches are
+// ranked (see rankPage); past that, newest first.
+func (s *SQLStore) searchWhere(ctx context.Context, territoryID int64, q Query, terms [][]string, w *where, extra string, extraArgs []any) (Result, error) {
+	var res Result
+	var err error
+	if res.Total, res.TotalCapped, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+w.String(), w.args...); err != nil {
+		return res, err
+	}
+	order := orderBy(q.Sort, q.Near != nil)
+	if q.Sort == SortRelevance && len(terms) > 0 {
+		if !res.TotalCapped {
+			res.Items, err = s.rankedPage(ctx, territoryID, terms, q.Limit, q.Offset,
+				`SELECT i.id, i.name, i.tags FROM initiatives i WHERE `+w.String(), w.args...)
+			setDistances(res.Items, q.Near)
+			return res, err
+		}
+		order = "i.id DESC"
+	}
+	args := append(append(append([]any(nil), extraArgs...), w.args...), q.Limit, q.Offset)
+	res.Items, err = s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM initiatives i WHERE `+w.String()+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	setDistances(res.Items, q.Near)
+	return res, err
+}
+
+// Relevance weights: where a searched word is found.
+const (
+	weightName = 10
+	weightTags = 4
+	weightBody = 1
+)
+
+// relevance scores an entry for the searched words: each word weighs by
+// the best place it is found in (name, then tags, then anywhere else, since
+// the entry matched), and a shorter name wins a tie ("Repair Café" before
+// "Repair Café des Pentes et des Quais"). Scoring in Go keeps both dialects
+// in the same order, and costs less than bm25 or ts_rank, which read the
+// whole posting list of every word for their statistics.
+func relevance(terms [][]string, name, tags string) float64 {
+	nameWords, tagWords := words(fold(name)), words(fold(strings.ReplaceAll(tags, ",", " ")))
+	score := 0.0
+	for _, forms := range terms {
+		switch {
+		case anyPrefix(nameWords, forms):
+			score += weightName
+		case anyPrefix(tagWords, forms):
+			score += weightTags
+		default:
+			score += weightBody
+		}
+	}
+	return score + 1/float64(1+len(nameWords))
+}
+
+func anyPrefix(ws, prefixes []string) bool {
+	for _, w := range ws {
+		for _, p := range prefixes {
+			if strings.HasPrefix(w, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rankedPage scores the candidates that query returns (id, name, tags),
+// best first then newest, and reads the requested page in full.
+func (s *SQLStore) rankedPage(ctx context.Context, territoryID int64, terms [][]string, limit, offset int, query string, args ...any) ([]Hit, error) {
+	type scored struct {
+		id    int64
+		score float64
+	}
+	rows, err := s.q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var cands []scored
+	for rows.Next() {
+		var c scored
+		var name, tags string
+		if err := rows.Scan(&c.id, &name, &tags); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.score = relevance(terms, name, tags)
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(cands, func(a, b int) bool {
+		if cands[a].score != cands[b].score {
+			return cands[a].score > cands[b].score
+		}
+		return cands[a].id > cands[b].id
+	})
+	if offset >= len(cands) {
+		return []Hit{}, nil
+	}
+	cands = cands[offset:min(len(cands), offset+limit)]
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	return s.byIDs(ctx, territoryID, ids)
+}
+
+// byIDs reads initiatives in the order of ids.
+func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error) {
+	if len(ids) == 0 {
+		return []Hit{}, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, territoryID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
+		store.Placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	sort.Slice(hits, func(a, b int) bool { return pos[hits[a].Initiative.ID] < pos[hits[b].Initiative.ID] })
+	return hits, nil
 }

@@ -11,10 +11,6 @@ import (
 
 // SQLite: an R*Tree (kept by triggers) for places, FTS5 (kept here) for text.
 
-// bm25 weights of the FTS5 columns name, body, tags and facets: facets are
-// filters, not relevance.
-const ftsRank = `bm25(initiatives_fts, 10.0, 1.0, 4.0, 0.0)`
-
 // syncText keeps the FTS5 row of an initiative: present while published.
 func (s *SQLStore) syncText(ctx context.Context, in *Initiative) error {
 	if s.postgres() {
@@ -99,11 +95,9 @@ func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query)
 	useFTS := len(terms) > 0 || len(q.Categories) > 0 || len(q.Kinds) > 0
 	match := ftsMatch(terms, facets)
 	box, hasBox := searchBox(q)
-	relevance := q.Sort == SortRelevance && len(terms) > 0
-
 	// Words and filters without a place are answered by the FTS5 index
 	// alone; the main table is read for one page only.
-	if relevance && !hasBox && q.Near == nil {
+	if q.Sort == SortRelevance && len(terms) > 0 && !hasBox && q.Near == nil {
 		return s.rankedSQLite(ctx, territoryID, q, terms, facets)
 	}
 	w := &where{}
@@ -123,30 +117,14 @@ func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query)
 			w.add(expr+" <= ?", append(args, radiusDeg2(q.RadiusM))...)
 		}
 	}
-	var res Result
-	var err error
-	if res.Total, res.TotalCapped, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+w.String(), w.args...); err != nil {
-		return res, err
-	}
-	from, fromArgs := "initiatives i", []any(nil)
-	order := orderBy(q.Sort, q.Near != nil)
-	if relevance {
-		from = `(SELECT rowid AS fid, ` + ftsRank + ` AS score FROM initiatives_fts WHERE initiatives_fts MATCH ?) f
-			JOIN initiatives i ON i.id = f.fid`
-		fromArgs, order = []any{match}, "f.score, i.id"
-	}
-	args := append(append(append(extraArgs, fromArgs...), w.args...), q.Limit, q.Offset)
-	res.Items, err = s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM `+from+` WHERE `+w.String()+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
-	setDistances(res.Items, q.Near)
-	return res, err
+	return s.searchWhere(ctx, territoryID, q, terms, w, extra, extraArgs)
 }
 
-// rankedSQLite orders matches by bm25 when there are at most countCap of
-// them. Beyond, ranking every match would cost far more than the page is
-// worth (a common word matches half the territory), so entries with the
-// words in their name come first, then the others, newest first in each
-// group: FTS5 walks its lists backwards and stops after one page.
+// rankedSQLite ranks the matches (see rankPage) when there are at most
+// countCap of them. Beyond, scoring every match would cost far more than
+// the page is worth (a common word matches half the territory), so entries
+// with the words in their name come first, then the others, newest first
+// in each group: FTS5 walks its lists backwards and stops after one page.
 func (s *SQLStore) rankedSQLite(ctx context.Context, territoryID int64, q Query, terms [][]string, facets []string) (Result, error) {
 	match := ftsMatch(terms, facets)
 	var res Result
@@ -154,8 +132,12 @@ func (s *SQLStore) rankedSQLite(ctx context.Context, territoryID int64, q Query,
 	if res.Total, res.TotalCapped, err = s.ftsCount(ctx, match, countCap); err != nil {
 		return res, err
 	}
+	ranked := func(match string, limit, offset int) ([]Hit, error) {
+		return s.rankedPage(ctx, territoryID, terms, limit, offset, `SELECT i.id, i.name, i.tags FROM initiatives i
+			WHERE i.id IN (SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ?) AND i.territory_id = ?`, match, territoryID)
+	}
 	if !res.TotalCapped {
-		res.Items, err = s.ftsPage(ctx, territoryID, match, true, q.Limit, q.Offset)
+		res.Items, err = ranked(match, q.Limit, q.Offset)
 		return res, err
 	}
 	nameMatch := ftsNameMatch(terms, facets)
@@ -163,10 +145,14 @@ func (s *SQLStore) rankedSQLite(ctx context.Context, territoryID int64, q Query,
 	if err != nil {
 		return res, err
 	}
-	if q.Offset < inName || many {
-		if res.Items, err = s.ftsPage(ctx, territoryID, nameMatch, !many, q.Limit, q.Offset); err != nil {
-			return res, err
-		}
+	switch {
+	case many:
+		res.Items, err = s.ftsNewest(ctx, territoryID, nameMatch, q.Limit, q.Offset)
+	case q.Offset < inName:
+		res.Items, err = ranked(nameMatch, q.Limit, q.Offset)
+	}
+	if err != nil {
+		return res, err
 	}
 	if len(res.Items) < q.Limit {
 		if many { // a deep page: count the name group exactly
@@ -174,7 +160,7 @@ func (s *SQLStore) rankedSQLite(ctx context.Context, territoryID int64, q Query,
 				return res, err
 			}
 		}
-		rest, err := s.ftsPage(ctx, territoryID, "("+match+") NOT ("+nameMatch+")", false,
+		rest, err := s.ftsNewest(ctx, territoryID, "("+match+") NOT ("+nameMatch+")",
 			q.Limit-len(res.Items), max(0, q.Offset-inName))
 		if err != nil {
 			return res, err
@@ -198,15 +184,11 @@ func (s *SQLStore) ftsCount(ctx context.Context, match string, limit int) (n int
 	return min(n, limit), n > limit, nil
 }
 
-// ftsPage reads one page of matches, by bm25 or newest first.
-func (s *SQLStore) ftsPage(ctx context.Context, territoryID int64, match string, ranked bool, limit, offset int) ([]Hit, error) {
-	score, order := ftsRank, "score, rowid DESC"
-	if !ranked {
-		score, order = "0.0", "rowid DESC"
-	}
-	return s.hits(ctx, `SELECT `+initiativeColumns+`, f.score FROM (SELECT rowid AS fid, `+score+` AS score
-		FROM initiatives_fts WHERE initiatives_fts MATCH ? ORDER BY `+order+` LIMIT ? OFFSET ?) f
-		JOIN initiatives i ON i.id = f.fid WHERE i.territory_id = ? ORDER BY f.score, i.id DESC`,
+// ftsNewest reads one page of matches, newest first.
+func (s *SQLStore) ftsNewest(ctx context.Context, territoryID int64, match string, limit, offset int) ([]Hit, error) {
+	return s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM (SELECT rowid AS fid FROM initiatives_fts
+		WHERE initiatives_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?) f
+		JOIN initiatives i ON i.id = f.fid WHERE i.territory_id = ? ORDER BY i.id DESC`,
 		match, limit, offset, territoryID)
 }
 
@@ -282,7 +264,7 @@ func (s *SQLStore) nearSQLite(ctx context.Context, territoryID int64, within geo
 	// Candidates are ranked on the R*Tree's 32-bit coordinates; the
 	// closest few are read in full and ranked again exactly.
 	sortBy(best, func(c cand) float64 { return c.dist })
-	n := min(len(best), limit+limit/4+2)
+	n := min(len(best), limit+2)
 	ids := make([]any, 0, n+1)
 	ids = append(ids, territoryID)
 	for _, c := range best[:n] {

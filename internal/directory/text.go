@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kljensen/snowball/french"
 	"golang.org/x/text/runes"
@@ -14,7 +15,44 @@ import (
 func trimSpace(s string) string { return strings.TrimSpace(s) }
 
 // fold lower-cases s and removes its accents ("Réparation" -> "reparation").
+// Search scores every candidate's name with it, so ASCII and the accents of
+// French take a fast path; other scripts go through Unicode decomposition.
 func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+		case r < 0x250:
+			b.WriteString(foldLatin(r))
+		default:
+			return foldUnicode(s)
+		}
+	}
+	return b.String()
+}
+
+// latinFolds maps the Latin-1 and Latin Extended-A letters to plain ones.
+var latinFolds = strings.NewReplacer(
+	"à", "a", "á", "a", "â", "a", "ã", "a", "ä", "a", "å", "a", "æ", "ae", "ç", "c",
+	"è", "e", "é", "e", "ê", "e", "ë", "e", "ì", "i", "í", "i", "î", "i", "ï", "i",
+	"ñ", "n", "ò", "o", "ó", "o", "ô", "o", "õ", "o", "ö", "o", "ø", "o", "œ", "oe",
+	"ù", "u", "ú", "u", "û", "u", "ü", "u", "ý", "y", "ÿ", "y", "ß", "ss",
+)
+
+func foldLatin(r rune) string {
+	l := string(unicode.ToLower(r))
+	if f := latinFolds.Replace(l); f != l {
+		return f
+	}
+	return foldUnicode(l)
+}
+
+func foldUnicode(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, strings.ToLower(s))
 	if err != nil {
