@@ -66,6 +66,7 @@ type Options struct {
 	Lease       time.Duration                   // a claim's lifetime, renewed while the job runs (5m)
 	Timeout     time.Duration                   // longest run of one job (10m)
 	MaxAttempts int                             // for jobs that set none (10)
+	KeepFailed  time.Duration                   // how long failed jobs stay for operators (30 days)
 	Backoff     func(attempt int) time.Duration // delay after the nth failed attempt (30s·2ⁿ⁻¹, at most 6h)
 }
 
@@ -84,6 +85,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 10
+	}
+	if o.KeepFailed <= 0 {
+		o.KeepFailed = 30 * 24 * time.Hour
 	}
 	if o.Backoff == nil {
 		o.Backoff = DefaultBackoff
@@ -114,7 +118,7 @@ type Queue struct {
 	mu       sync.Mutex
 	handlers map[string]Handler
 	every    map[string]time.Duration
-	claimSQL string // built from the registered kinds, reset by Register
+	claimSQL claimSQL // built from the registered kinds, reset by Register
 	started  bool
 	stopping chan struct{} // closed by Stop: claim nothing more
 	done     chan struct{} // closed when the dispatcher has returned
@@ -150,7 +154,7 @@ func (q *Queue) Register(kind string, h Handler) {
 		panic("jobs: kind " + kind + " registered twice")
 	}
 	q.handlers[kind] = h
-	q.claimSQL = ""
+	q.claimSQL = claimSQL{}
 }
 
 // Every makes kind periodic: Start (and RunDue) make sure one job of kind is
@@ -260,8 +264,9 @@ func InfoFrom(ctx context.Context) (Info, bool) {
 	return i, ok
 }
 
-// kinds lists the registered kinds in a stable order, with the claim query.
-func (q *Queue) claimQuery() (string, []string) {
+// claimQuery lists the registered kinds in a stable order, with the claim
+// statements for them.
+func (q *Queue) claimQuery() (claimSQL, []string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	kinds := make([]string, 0, len(q.handlers))
@@ -269,7 +274,7 @@ func (q *Queue) claimQuery() (string, []string) {
 		kinds = append(kinds, k)
 	}
 	sort.Strings(kinds)
-	if q.claimSQL == "" && len(kinds) > 0 {
+	if q.claimSQL.due == "" && len(kinds) > 0 {
 		q.claimSQL = buildClaimSQL(q.db.Dialect(), len(kinds))
 	}
 	return q.claimSQL, kinds

@@ -188,6 +188,10 @@ func TestRetryWithBackoffThenFailed(t *testing.T) {
 		mustStats(t, q, 0, 0, 1)
 		clk.Add(24 * time.Hour)
 		mustRunDue(t, q, 0)
+		mustStats(t, q, 0, 0, 1)
+		clk.Add(30 * 24 * time.Hour) // Options.KeepFailed
+		mustRunDue(t, q, 0)
+		mustStats(t, q, 0, 0, 0)
 	})
 }
 

@@ -74,21 +74,32 @@ func (q *Queue) insert(ctx context.Context, queryRow func(context.Context, strin
 	return id, nil
 }
 
-// buildClaimSQL takes the oldest due job of the given kinds, or one whose
-// lease ran out with attempts left, in one statement. PostgreSQL skips rows
-// other instances are claiming; SQLite has one writer, and the claim runs in
-// an immediate transaction so other processes on the same file wait.
-func buildClaimSQL(d store.Dialect, nKinds int) string {
+// claimSQL holds the two claim statements for a set of kinds: the oldest
+// due pending job, or else a job whose lease ran out with attempts left. Two
+// statements rather than one with OR, so each walks its own partial index in
+// order instead of sorting every due row. PostgreSQL skips rows another
+// instance is claiming; SQLite has one writer, and the claim runs in an
+// immediate transaction so other processes on the same file wait.
+type claimSQL struct{ due, expired, any string }
+
+func buildClaimSQL(d store.Dialect, nKinds int) claimSQL {
 	lock := ""
 	if d == store.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	return `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?
-		WHERE id = (SELECT id FROM jobs WHERE kind IN (` + store.Placeholders(nKinds) + `)
-			AND ((state = 'pending' AND run_at <= ?)
-				OR (state = 'running' AND locked_until <= ? AND attempts < max_attempts))
-			ORDER BY run_at, id LIMIT 1` + lock + `)
+	build := func(where, order string) string {
+		return `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?
+		WHERE id = (SELECT id FROM jobs WHERE ` + where + ` AND kind IN (` + store.Placeholders(nKinds) + `)
+			ORDER BY ` + order + ` LIMIT 1` + lock + `)
 		RETURNING id, kind, args, unique_key, attempts, max_attempts`
+	}
+	kinds := ` AND kind IN (` + store.Placeholders(nKinds) + `)`
+	return claimSQL{
+		due:     build(`state = 'pending' AND run_at <= ?`, `run_at, id`),
+		expired: build(`state = 'running' AND locked_until <= ? AND attempts < max_attempts`, `locked_until, id`),
+		any: `SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'pending' AND run_at <= ?` + kinds + `)
+			OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running' AND locked_until <= ? AND attempts < max_attempts` + kinds + `)`,
+	}
 }
 
 // claim returns the next due job, or nil when none is due.
@@ -98,16 +109,33 @@ func (q *Queue) claim(ctx context.Context) (*claimed, error) {
 		return nil, nil
 	}
 	now := utc(q.now())
-	args := make([]any, 0, len(kinds)+3)
-	args = append(args, now.Add(q.opts.Lease))
+	args := make([]any, 0, len(kinds)+2)
+	args = append(args, now.Add(q.opts.Lease), now)
 	for _, k := range kinds {
 		args = append(args, k)
 	}
-	args = append(args, now, now)
+	if q.db.Dialect() == store.SQLite {
+		// Idle polls only read: SQLite has one writer, shared with every
+		// request, and a claim would take it each poll for nothing.
+		readArgs := make([]any, 0, 2*len(kinds)+2)
+		readArgs = append(readArgs, args[1:]...)
+		readArgs = append(readArgs, args[1:]...)
+		var due bool
+		if err := q.db.QueryRow(ctx, query.any, readArgs...).Scan(&due); err != nil {
+			return nil, fmt.Errorf("jobs: look for due jobs: %w", err)
+		}
+		if !due {
+			return nil, nil
+		}
+	}
 	var c claimed
 	var raw string
 	err := q.db.InTx(ctx, func(tx *store.Tx) error {
-		return tx.QueryRow(ctx, query, args...).Scan(&c.id, &c.kind, &raw, &c.uniqueKey, &c.attempts, &c.maxAttempts)
+		err := tx.QueryRow(ctx, query.due, args...).Scan(&c.id, &c.kind, &raw, &c.uniqueKey, &c.attempts, &c.maxAttempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRow(ctx, query.expired, args...).Scan(&c.id, &c.kind, &raw, &c.uniqueKey, &c.attempts, &c.maxAttempts)
+		}
+		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -119,15 +147,19 @@ func (q *Queue) claim(ctx context.Context) (*claimed, error) {
 	return &c, nil
 }
 
-// failExpired marks failed the jobs whose lease ran out on their last
-// attempt: a job that kills its worker must not be claimed forever.
-func (q *Queue) failExpired(ctx context.Context) error {
+// sweep marks failed the jobs whose lease ran out on their last attempt (a
+// job that kills its worker must not be claimed forever) and forgets failed
+// jobs older than Options.KeepFailed.
+func (q *Queue) sweep(ctx context.Context) error {
 	now := utc(q.now())
 	_, err := q.db.Exec(ctx, `UPDATE jobs SET state = 'failed', locked_until = NULL, finished_at = ?,
 		last_error = 'lease expired on the last attempt: the worker stopped or the job ran too long'
 		WHERE state = 'running' AND locked_until <= ? AND attempts >= max_attempts`, now, now)
 	if err != nil {
 		return fmt.Errorf("jobs: fail expired leases: %w", err)
+	}
+	if _, err := q.db.Exec(ctx, `DELETE FROM jobs WHERE state = 'failed' AND finished_at < ?`, now.Add(-q.opts.KeepFailed)); err != nil {
+		return fmt.Errorf("jobs: prune failed jobs: %w", err)
 	}
 	return nil
 }

@@ -12,6 +12,10 @@ import (
 // on a context detached from shutdown, so a forced stop still records them.
 const bookkeepingTimeout = 30 * time.Second
 
+// sweepEvery spaces the housekeeping of idle workers: failing jobs whose
+// last lease ran out and pruning old failures are not urgent.
+const sweepEvery = time.Minute
+
 // Start runs the workers in the background until Stop. ctx only lends its
 // values: cancelling it does not stop the queue, so a shutdown signal can
 // let running jobs finish through Stop.
@@ -77,6 +81,7 @@ func (q *Queue) dispatch(ctx context.Context, stopping <-chan struct{}, done cha
 	defer close(done)
 
 	slots := make(chan struct{}, q.opts.Workers)
+	var swept time.Time
 	idle := time.NewTimer(q.opts.Poll)
 	defer idle.Stop()
 	for {
@@ -107,8 +112,11 @@ func (q *Queue) dispatch(ctx context.Context, stopping <-chan struct{}, done cha
 			return
 		case <-q.wake:
 		case <-idle.C:
-			if err := q.failExpired(ctx); err != nil {
-				q.log.Error("jobs: expiring leases", "err", err)
+			if time.Since(swept) >= sweepEvery {
+				swept = time.Now()
+				if err := q.sweep(ctx); err != nil {
+					q.log.Error("jobs: sweeping", "err", err)
+				}
 			}
 		}
 	}
@@ -120,7 +128,7 @@ func (q *Queue) RunDue(ctx context.Context) (ran int, err error) {
 	if err := q.ensurePeriodic(ctx); err != nil {
 		return 0, err
 	}
-	if err := q.failExpired(ctx); err != nil {
+	if err := q.sweep(ctx); err != nil {
 		return 0, err
 	}
 	for {

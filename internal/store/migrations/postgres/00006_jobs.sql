@@ -18,8 +18,9 @@ CREATE TABLE jobs (
 );
 -- At most one pending job per key: repeated events coalesce into one job.
 CREATE UNIQUE INDEX jobs_pending_key ON jobs (unique_key) WHERE state = 'pending' AND unique_key IS NOT NULL;
-CREATE INDEX jobs_due ON jobs (run_at) WHERE state = 'pending';
-CREATE INDEX jobs_lease ON jobs (locked_until) WHERE state = 'running';
+CREATE INDEX jobs_due ON jobs (run_at, id) WHERE state = 'pending';
+CREATE INDEX jobs_lease ON jobs (locked_until, id) WHERE state = 'running';
+CREATE INDEX jobs_failed ON jobs (finished_at) WHERE state = 'failed';
 
 -- +goose Down
 DROP TABLE jobs;
