@@ -16,6 +16,17 @@ func (s *Service) User(ctx context.Context, id int64) (*User, error) {
 	return s.store.UserByID(ctx, id)
 }
 
+// Contact returns how to write to a member, for modules that notify people
+// (their e-mail, the name to greet them by and their language). A deleted
+// member is errs.NotFound.
+func (s *Service) Contact(ctx context.Context, userID int64) (email, displayName, lang string, err error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return "", "", "", err
+	}
+	return u.Email, u.DisplayName, u.Lang, nil
+}
+
 // UserByEmail returns a user by address (any case).
 func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) {
 	return s.store.UserByEmail(ctx, NormaliseEmail(email))
