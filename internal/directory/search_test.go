@@ -36,6 +36,10 @@ func TestSearchText(t *testing.T) {
 		bikes.Categories = []string{"mobility"}
 		bikes.Tags = []string{"vélo", "réparation"}
 		e.published(t, bikes)
+		garden := sample("Potager commun", 45.745, 4.845)
+		garden.Kind = KindCommons
+		garden.Commons = Commons{Resource: "Parcelles", Governance: "Sociocratie et assemblée mensuelle"}
+		e.published(t, garden)
 		if err := e.svc.Contribute(ctx, e.member, e.ter, sample("Réparation en attente", 45.76, 4.83)); err != nil {
 			t.Fatal(err)
 		}
@@ -56,8 +60,11 @@ func TestSearchText(t *testing.T) {
 			{Query{Text: "repar", Categories: []string{"food"}}, []string{"Café associatif"}},
 			{Query{Text: "repar", Kinds: []Kind{KindCollective}}, []string{"Café associatif"}},
 			{Query{Categories: []string{"mobility", "food"}}, []string{"Café associatif", "Vélos partagés"}},
+			{Query{Kinds: []Kind{KindCommons}}, []string{"Potager commun"}},
 			{Query{Text: "repar", Sort: SortName}, []string{"Atelier de Réparation", "Café associatif", "Vélos partagés"}},
 			{Query{Text: "introuvable"}, []string{}},
+			{Query{Text: "sociocratie"}, []string{"Potager commun"}},
+			{Query{Text: "governance"}, []string{}}, // a JSON key, not a word of the entry
 			{Query{Text: "!!!"}, []string{}},
 			{Query{Text: "repar", Limit: 1, Offset: 1}, []string{"Vélos partagés"}},
 		}

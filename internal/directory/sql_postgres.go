@@ -20,39 +20,19 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 	box, hasBox := searchBox(q)
 	ranked := q.Sort == SortRelevance && len(terms) > 0 && !hasBox && q.Near == nil
 	w := &where{}
-	if ranked {
-		// The planner estimates prefix tsqueries poorly (a word in 1% of
-		// rows taken for 5%) and, for the counting LIMIT, prefers reading
-		// the territory's rows in some btree order (or the whole table),
-		// which for a rare word means all of them. The GIN index is right
-		// for rare and common words alike, so "+ 0" keeps the btree indexes
-		// out of reach and sequential scans are turned off below.
-		w.add("i.territory_id + 0 = ?", territoryID)
-	} else {
-		w.add("i.territory_id = ?", territoryID)
-	}
+	w.add("i.territory_id = ?", territoryID)
 	w.add("i.status = 'published'")
 	tsq := ""
 	if len(terms) > 0 {
-		tsq = tsQuery(terms, "")
-		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsq)
+		tsq = tsQuery(terms)
+		w.add("i.search @@ to_tsquery('simple', ?)", tsq)
 	}
 	w.filter(q.Categories, q.Kinds)
 	if hasBox {
 		w.add(pgBox, pgBoxArgs(box)...)
 	}
 	if ranked {
-		var res Result
-		err := s.WithTx(ctx, func(tx Store) error {
-			t := tx.(*SQLStore)
-			if _, err := t.q.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-				return err
-			}
-			var err error
-			res, err = t.rankedPostgres(ctx, territoryID, w, terms, q)
-			return err
-		})
-		return res, err
+		return s.rankedPostgres(ctx, territoryID, w, terms, tsq, q)
 	}
 	extra, extraArgs := "0.0", []any(nil)
 	if q.Near != nil {
@@ -67,7 +47,7 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 
 // rankedPostgres is rankedSQLite for PostgreSQL: matches ranked for at
 // most countCap of them; past that, name matches first, newest first.
-func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *where, terms [][]string, q Query) (Result, error) {
+func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
 	var err error
 	all := `SELECT 1 FROM initiatives i WHERE ` + w.String()
@@ -87,8 +67,8 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *whe
 		res.Items, err = page("", nil, true, q.Limit, q.Offset)
 		return res, err
 	}
-	nameQ := []any{tsQuery(terms, "A")}
-	inName := ` AND i.search @@ to_tsquery('sc_simple', ?)`
+	nameQ := []any{tsq}
+	inName := ` AND i.search_name @@ to_tsquery('simple', ?)`
 	n, many, err := s.countCapped(ctx, all+inName, append(append([]any(nil), w.args...), nameQ...)...)
 	if err != nil {
 		return res, err
@@ -105,7 +85,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *whe
 				return res, err
 			}
 		}
-		rest, err := page(` AND NOT i.search @@ to_tsquery('sc_simple', ?)`, nameQ, false, q.Limit-len(res.Items), max(0, q.Offset-n))
+		rest, err := page(` AND NOT i.search_name @@ to_tsquery('simple', ?)`, nameQ, false, q.Limit-len(res.Items), max(0, q.Offset-n))
 		if err != nil {
 			return res, err
 		}
@@ -119,7 +99,7 @@ func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, 
 	w.add(pgBox, pgBoxArgs(box)...)
 	w.add("i.territory_id = ?", territoryID)
 	if terms := queryTerms(f.Text); len(terms) > 0 {
-		w.add("i.search @@ to_tsquery('sc_simple', ?)", tsQuery(terms, ""))
+		w.add("i.search @@ to_tsquery('simple', ?)", tsQuery(terms))
 	}
 	w.filter(f.Categories, f.Kinds)
 }

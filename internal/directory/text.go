@@ -176,15 +176,24 @@ func wrap(xs []string) []string {
 	return out
 }
 
-// tsQuery builds a PostgreSQL tsquery in the same spirit as ftsWords; it is
-// read with the sc_simple configuration, which only folds accents and case.
-// weights ("A" for the name) restricts where the words may be.
-func tsQuery(terms [][]string, weights string) string {
+// tsQuery builds a PostgreSQL tsquery for to_tsquery('simple', ...): the
+// index holds every prefix of 2 to 12 letters of each word, so a searched
+// word is looked up exactly, cut to 12 letters; a single letter, which has
+// no entry, falls back to a prefix query.
+func tsQuery(terms [][]string) string {
 	parts := make([]string, len(terms))
 	for i, forms := range terms {
 		alts := make([]string, len(forms))
 		for j, f := range forms {
-			alts[j] = f + ":*" + weights
+			r := []rune(f)
+			switch {
+			case len(r) < 2:
+				alts[j] = f + ":*"
+			case len(r) > 12:
+				alts[j] = string(r[:12])
+			default:
+				alts[j] = f
+			}
 		}
 		parts[i] = "(" + strings.Join(alts, " | ") + ")"
 	}

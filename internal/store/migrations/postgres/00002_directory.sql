@@ -22,6 +22,23 @@ CREATE TEXT SEARCH CONFIGURATION sc_simple (COPY = pg_catalog.simple);
 ALTER TEXT SEARCH CONFIGURATION sc_simple
     ALTER MAPPING FOR hword, hword_part, word, asciiword, asciihword, hword_asciipart WITH public.unaccent, simple;
 
+-- The words of a commons' JSON description, without its keys.
+-- +goose StatementBegin
+CREATE FUNCTION commons_text(c TEXT) RETURNS TEXT IMMUTABLE LANGUAGE sql AS $$
+    SELECT concat_ws(' ', c::jsonb ->> 'resource', c::jsonb ->> 'community', c::jsonb ->> 'governance')
+$$;
+-- +goose StatementEnd
+
+-- The prefixes of the words of a text and of their stems, as lexemes.
+-- +goose StatementBegin
+CREATE FUNCTION ts_prefixes(doc TEXT) RETURNS tsvector IMMUTABLE LANGUAGE sql AS $$
+    SELECT array_to_tsvector(coalesce(array_agg(DISTINCT left(u.lexeme, n)), '{}'))
+    FROM unnest(to_tsvector('sc_simple', doc) || to_tsvector('sc_french', doc)) AS u,
+         generate_series(2, 12) AS n
+    WHERE length(u.lexeme) >= n
+$$;
+-- +goose StatementEnd
+
 CREATE TABLE mapjams (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     territory_id BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
@@ -73,17 +90,15 @@ CREATE TABLE initiatives (
     updated_at      TIMESTAMPTZ NOT NULL,
     revision        INTEGER NOT NULL DEFAULT 1,  -- number of the applied revision shown
     revision_seq    INTEGER NOT NULL DEFAULT 1,  -- last revision number handed out
-    -- Name weighs most, then summary and tags, then the rest. Both the
-    -- stemmed and the plain (unaccented) words are kept so that a prefix
-    -- matches whether or not the stemmer would have cut it.
-    search          TSVECTOR GENERATED ALWAYS AS (
-        setweight(to_tsvector('sc_french'::regconfig, name), 'A') ||
-        setweight(to_tsvector('sc_simple'::regconfig, name), 'A') ||
-        setweight(to_tsvector('sc_french'::regconfig, summary || ' ' || replace(tags, ',', ' ')), 'B') ||
-        setweight(to_tsvector('sc_simple'::regconfig, summary || ' ' || replace(tags, ',', ' ')), 'B') ||
-        setweight(to_tsvector('sc_french'::regconfig, description || ' ' || address || ' ' || commons), 'D') ||
-        setweight(to_tsvector('sc_simple'::regconfig, description || ' ' || address || ' ' || commons), 'D')
-    ) STORED
+    -- Every prefix (2 to 12 letters) of every word and of its French stem,
+    -- accents removed: a search for "repar" is then an exact lookup in the
+    -- GIN index, as fast for a common word as for a rare one, where a
+    -- prefix query ('repar:*') would merge the lists of every word that
+    -- starts so. search_name holds the name's, which rank first.
+    search          TSVECTOR GENERATED ALWAYS AS (ts_prefixes(
+        name || ' ' || summary || ' ' || replace(tags, ',', ' ') || ' ' || description || ' ' || address || ' ' ||
+        commons_text(commons))) STORED,
+    search_name     TSVECTOR GENERATED ALWAYS AS (ts_prefixes(name)) STORED
 );
 CREATE UNIQUE INDEX initiatives_source_key ON initiatives(territory_id, source_key) WHERE source_key <> '';
 CREATE INDEX initiatives_status_name ON initiatives(territory_id, status, name_key);
@@ -95,6 +110,7 @@ CREATE INDEX initiatives_organisation ON initiatives(organisation_id) WHERE orga
 -- <@ box for a viewport and <-> for nearest neighbours (no PostGIS needed).
 CREATE INDEX initiatives_point ON initiatives USING gist (point(lon, lat)) WHERE status = 'published';
 CREATE INDEX initiatives_search ON initiatives USING gin (search) WHERE status = 'published';
+CREATE INDEX initiatives_search_name ON initiatives USING gin (search_name) WHERE status = 'published';
 
 -- Map clusters: per territory, how many published initiatives fall in each
 -- 64-pixel cell of the Web Mercator grid at even zoom levels, with the sums
@@ -183,5 +199,7 @@ DROP FUNCTION initiative_cells_add(BIGINT, DOUBLE PRECISION, DOUBLE PRECISION, D
 DROP TABLE initiative_cells;
 DROP TABLE initiatives;
 DROP TABLE mapjams;
+DROP FUNCTION ts_prefixes(TEXT);
+DROP FUNCTION commons_text(TEXT);
 DROP TEXT SEARCH CONFIGURATION sc_simple;
 DROP TEXT SEARCH CONFIGURATION sc_french;
