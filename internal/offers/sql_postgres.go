@@ -1,0 +1,108 @@
+package offers
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+)
+
+// PostgreSQL: the partial GiST index listings_near on (territory_id,
+// category_code, mode_code, kind_code, point(pub_lon, pub_lat)) answers
+// filtered nearest-neighbour queries (KNN) walking only matching entries;
+// the partial GIN index listings_search holds the text. Queries must spell
+// the index's predicate (SQLStore.searchable) and point expression.
+
+const pgPoint = "point(l.pub_lon, l.pub_lat)"
+
+func (s *SQLStore) pgWhere(territoryID int64, q Query, now time.Time) *where {
+	w := &where{}
+	w.add("l.territory_id = ?", territoryID)
+	w.add(s.searchable())
+	if q.Category != "" {
+		w.add("l.category_code = ?", categoryCodes[q.Category])
+	}
+	if q.Mode != "" {
+		w.add("l.mode_code = ?", modeCodes[q.Mode])
+	}
+	if q.Kind != "" {
+		w.add("l.kind_code = ?", kindCodes[q.Kind])
+	}
+	w.add("l.expires_at > ?", now)
+	if terms := textsearch.QueryTerms(q.Text); len(terms) > 0 {
+		w.add("l.search @@ to_tsquery('sc_simple', ?)", textsearch.TSQuery(terms, ""))
+	}
+	if q.RadiusM > 0 {
+		b := geo.Around(*q.Near, q.RadiusM)
+		w.add(pgPoint+" <@ box(point(?, ?), point(?, ?))", b.MinLon, b.MinLat, b.MaxLon, b.MaxLat)
+	}
+	return w
+}
+
+// nearPostgres walks the GiST index in order of distance. That distance is
+// in raw degrees, where a degree of longitude counts as much as one of
+// latitude; the true distance lies between cos(lat) times it and it. So
+// candidates are read until the last one, shrunk by cos(lat), is farther
+// than the need-th best true distance.
+func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
+	p := *q.Near
+	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
+	w := s.pgWhere(territoryID, q, now)
+	n := need + need/2 + 8
+	for {
+		rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, `+pgPoint+` <-> point(?, ?)
+			FROM listings l WHERE `+w.String()+` ORDER BY `+pgPoint+` <-> point(?, ?) LIMIT ?`,
+			append(append([]any{p.Lon, p.Lat}, w.args...), p.Lon, p.Lat, n)...)
+		if err != nil {
+			return nil, err
+		}
+		var cs []cand
+		var last float64
+		for rows.Next() {
+			var c cand
+			var pt geo.Point
+			if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon, &last); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c.dist = geo.Distance(p, pt)
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		exhausted := len(cs) < n
+		cs = sortByDistance(cs, q.RadiusM)
+		if exhausted || (len(cs) >= need && cs[need-1].dist <= last*cosLat*metresPerDeg) {
+			return cs, nil
+		}
+		n *= 4
+	}
+}
+
+// circlePostgres returns every candidate within the query's radius.
+func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Query, now time.Time) ([]cand, error) {
+	w := s.pgWhere(territoryID, q, now)
+	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE `+w.String(), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []cand
+	for rows.Next() {
+		var c cand
+		var pt geo.Point
+		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon, &c.created); err != nil {
+			return nil, err
+		}
+		c.dist = geo.Distance(*q.Near, pt)
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return sortByDistance(cs, q.RadiusM), nil
+}
