@@ -168,12 +168,12 @@ type Result struct {
 
 // Stats are a territory's indicators for the offers module.
 type Stats struct {
-	Listings        map[Status]int         `json:"listings"`
-	Searchable      int                    `json:"searchable"` // active, not expired, owner not suspended
-	ActiveByMode    map[Mode]int           `json:"active_by_mode"`
-	Exchanges       map[ExchangeStatus]int `json:"exchanges"`
-	Reviews         int                    `json:"reviews"`
-	AverageRating   float64                `json:"average_rating"`
-	OpenReports     int                    `json:"open_reports"`
-	ActiveExchangers int                   `json:"active_exchangers"` // members with a done exchange
+	Listings         map[Status]int         `json:"listings"`
+	Searchable       int                    `json:"searchable"` // active, not expired, owner not suspended
+	ActiveByMode     map[Mode]int           `json:"active_by_mode"`
+	Exchanges        map[ExchangeStatus]int `json:"exchanges"`
+	Reviews          int                    `json:"reviews"`
+	AverageRating    float64                `json:"average_rating"`
+	OpenReports      int                    `json:"open_reports"`
+	ActiveExchangers int                    `json:"active_exchangers"` // members with a done exchange
 }

@@ -53,7 +53,9 @@ func isModerator(actor access.Actor, ter *territory.Territory) bool {
 	return actor.Can(ter.ID, access.Moderator)
 }
 
-func isOwner(actor access.Actor, l *Listing) bool { return actor.UserID != 0 && actor.UserID == l.OwnerID }
+func isOwner(actor access.Actor, l *Listing) bool {
+	return actor.UserID != 0 && actor.UserID == l.OwnerID
+}
 
 // public reports whether anybody may see the listing.
 func (l *Listing) public(now time.Time) bool {
