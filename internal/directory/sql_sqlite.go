@@ -208,6 +208,24 @@ func (s *SQLStore) mapFilterSQLite(w *where, territoryID int64, f Filter) {
 	w.filter(f.Categories, f.Kinds)
 }
 
+// nearRadius guesses the radius that holds about twice limit entries from
+// the count kept for the 1.7 km cell around p, so that one R*Tree query
+// usually suffices, in the dense centre as in the countryside.
+func (s *SQLStore) nearRadius(ctx context.Context, territoryID int64, p geo.Point, limit int) float64 {
+	const z = 12
+	n := cellsPerSide(z)
+	x, y := mercator(p)
+	var count int
+	err := s.q.QueryRow(ctx, `SELECT n FROM initiative_cells WHERE territory_id = ? AND z = ? AND cx = ? AND cy = ?`,
+		territoryID, z, int64(x*n), int64(y*n)).Scan(&count)
+	if err != nil || count <= 0 {
+		return 300
+	}
+	side := 360 / n * metresPerDegree * math.Cos(p.Lat*math.Pi/180)
+	r := 1.4 * math.Sqrt(float64(limit)*side*side/(math.Pi*float64(count)))
+	return min(max(r, 20), 5000)
+}
+
 // nearSQLite grows a box around p until it holds limit initiatives all
 // closer than the box's inner radius, so that the R*Tree reads only a
 // neighbourhood however large the territory.
@@ -216,7 +234,7 @@ func (s *SQLStore) nearSQLite(ctx context.Context, territoryID int64, within geo
 		id   int64
 		dist float64
 	}
-	radius := 100.0
+	radius := s.nearRadius(ctx, territoryID, p, limit)
 	var best []cand
 	for {
 		box := geo.Around(p, radius)

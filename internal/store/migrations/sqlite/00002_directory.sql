@@ -62,7 +62,10 @@ CREATE INDEX initiatives_organisation ON initiatives(organisation_id) WHERE orga
 
 -- Only published initiatives are on the map, so only they are in the R*Tree
 -- (a point is a box of zero size). The territory is a third dimension, so
--- that the tree itself keeps territories apart.
+-- that the tree itself keeps territories apart; it is given a width of 0.5,
+-- because with zero width every box has zero volume and the R*Tree's
+-- insertion heuristics, which compare volumes, build a tree ten times
+-- slower to search.
 CREATE VIRTUAL TABLE initiatives_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat, min_territory, max_territory);
 
 -- Map clusters: per territory, how many published initiatives fall in each
@@ -88,7 +91,7 @@ CREATE TABLE initiative_cells (
 CREATE TRIGGER initiatives_map_insert AFTER INSERT ON initiatives WHEN new.status = 'published'
 BEGIN
     INSERT INTO initiatives_rtree (id, min_lon, max_lon, min_lat, max_lat, min_territory, max_territory)
-    VALUES (new.id, new.lon, new.lon, new.lat, new.lat, new.territory_id, new.territory_id);
+    VALUES (new.id, new.lon, new.lon, new.lat, new.lat, new.territory_id - 0.25, new.territory_id + 0.25);
     INSERT INTO initiative_cells (territory_id, z, cx, cy, n, sum_lat, sum_lon, sum_id)
     SELECT new.territory_id, z, CAST(new.merc_x * (4 << z) AS INTEGER), CAST(new.merc_y * (4 << z) AS INTEGER),
            1, new.lat, new.lon, new.id
@@ -114,7 +117,7 @@ CREATE TRIGGER initiatives_map_enter AFTER UPDATE OF status ON initiatives
 WHEN new.status = 'published' AND old.status <> 'published'
 BEGIN
     INSERT INTO initiatives_rtree (id, min_lon, max_lon, min_lat, max_lat, min_territory, max_territory)
-    VALUES (new.id, new.lon, new.lon, new.lat, new.lat, new.territory_id, new.territory_id);
+    VALUES (new.id, new.lon, new.lon, new.lat, new.lat, new.territory_id - 0.25, new.territory_id + 0.25);
     INSERT INTO initiative_cells (territory_id, z, cx, cy, n, sum_lat, sum_lon, sum_id)
     SELECT new.territory_id, z, CAST(new.merc_x * (4 << z) AS INTEGER), CAST(new.merc_y * (4 << z) AS INTEGER),
            1, new.lat, new.lon, new.id
