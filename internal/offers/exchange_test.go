@@ -207,4 +207,3 @@ func TestConcurrentAccept(t *testing.T) {
 		})
 	})
 }
-

@@ -100,4 +100,3 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
-
