@@ -58,7 +58,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *whe
 		args := append(append([]any(nil), w.args...), condArgs...)
 		if ranked {
 			return s.rankedPage(ctx, territoryID, terms, limit, offset,
-				`SELECT i.id, i.name, i.tags FROM initiatives i WHERE `+w.String()+cond, args...)
+				`SELECT i.id, i.name_key, i.tags FROM initiatives i WHERE `+w.String()+cond, args...)
 		}
 		return s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE `+w.String()+cond+
 			` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)

@@ -290,7 +290,7 @@ func (s *SQLStore) searchWhere(ctx context.Context, territoryID int64, q Query, 
 	if q.Sort == SortRelevance && len(terms) > 0 {
 		if !res.TotalCapped {
 			res.Items, err = s.rankedPage(ctx, territoryID, terms, q.Limit, q.Offset,
-				`SELECT i.id, i.name, i.tags FROM initiatives i WHERE `+w.String(), w.args...)
+				`SELECT i.id, i.name_key, i.tags FROM initiatives i WHERE `+w.String(), w.args...)
 			setDistances(res.Items, q.Near)
 			return res, err
 		}
@@ -316,8 +316,12 @@ const (
 // "Repair Café des Pentes et des Quais"). Scoring in Go keeps both dialects
 // in the same order, and costs less than bm25 or ts_rank, which read the
 // whole posting list of every word for their statistics.
-func relevance(terms [][]string, name, tags string) float64 {
-	nameWords, tagWords := words(fold(name)), words(fold(strings.ReplaceAll(tags, ",", " ")))
+func relevance(terms [][]string, nameKey, tags string) float64 {
+	nameWords := strings.Fields(nameKey) // already folded: see nameKey
+	var tagWords []string
+	if tags != "" {
+		tagWords = words(fold(strings.ReplaceAll(tags, ",", " ")))
+	}
 	score := 0.0
 	for _, forms := range terms {
 		switch {
@@ -343,7 +347,7 @@ func anyPrefix(ws, prefixes []string) bool {
 	return false
 }
 
-// rankedPage scores the candidates that query returns (id, name, tags),
+// rankedPage scores the candidates that query returns (id, name_key, tags),
 // best first then newest, and reads the requested page in full.
 func (s *SQLStore) rankedPage(ctx context.Context, territoryID int64, terms [][]string, limit, offset int, query string, args ...any) ([]Hit, error) {
 	type scored struct {

@@ -133,7 +133,7 @@ func (s *SQLStore) rankedSQLite(ctx context.Context, territoryID int64, q Query,
 		return res, err
 	}
 	ranked := func(match string, limit, offset int) ([]Hit, error) {
-		return s.rankedPage(ctx, territoryID, terms, limit, offset, `SELECT i.id, i.name, i.tags FROM initiatives i
+		return s.rankedPage(ctx, territoryID, terms, limit, offset, `SELECT i.id, i.name_key, i.tags FROM initiatives i
 			WHERE i.id IN (SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ?) AND i.territory_id = ?`, match, territoryID)
 	}
 	if !res.TotalCapped {
