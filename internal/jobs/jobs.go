@@ -189,11 +189,12 @@ func (q *Queue) Enqueue(ctx context.Context, j Job) (int64, error) {
 func (q *Queue) EnqueueTx(ctx context.Context, tx *store.Tx, j Job) (int64, error) {
 	id, err := q.insert(ctx, tx.QueryRow, j)
 	if err == nil {
-		// The row is invisible until the caller commits, which we cannot
-		// observe: wake a worker now and once more shortly after, rather
-		// than leave the job to the next poll.
+		// The row is invisible until the caller commits, which store.Tx
+		// does not let us observe: wake a worker now and twice more as the
+		// commit lands, rather than leave the job to the next poll.
 		q.signal()
 		time.AfterFunc(50*time.Millisecond, q.signal)
+		time.AfterFunc(500*time.Millisecond, q.signal)
 	}
 	return id, err
 }

@@ -108,16 +108,23 @@ func (q *Queue) claim(ctx context.Context) (*claimed, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
-	now := utc(q.now())
-	args := make([]any, 0, len(kinds)+2)
-	args = append(args, now.Add(q.opts.Lease), now)
-	for _, k := range kinds {
-		args = append(args, k)
+	// The clock is read once the write lock is held: on SQLite a claim may
+	// wait for another process's transaction, and a lease counted from
+	// before the wait could already be over when the claim commits.
+	claimArgs := func() []any {
+		now := utc(q.now())
+		args := make([]any, 0, len(kinds)+2)
+		args = append(args, now.Add(q.opts.Lease), now)
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+		return args
 	}
 	if q.db.Dialect() == store.SQLite {
 		// Idle polls only read: SQLite has one writer, shared with every
 		// request, and a claim would take it each poll for nothing.
-		readArgs := make([]any, 0, 2*len(kinds)+2)
+		args := claimArgs()
+		readArgs := make([]any, 0, 2*len(args))
 		readArgs = append(readArgs, args[1:]...)
 		readArgs = append(readArgs, args[1:]...)
 		var due bool
@@ -131,6 +138,7 @@ func (q *Queue) claim(ctx context.Context) (*claimed, error) {
 	var c claimed
 	var raw string
 	err := q.db.InTx(ctx, func(tx *store.Tx) error {
+		args := claimArgs()
 		err := tx.QueryRow(ctx, query.due, args...).Scan(&c.id, &c.kind, &raw, &c.uniqueKey, &c.attempts, &c.maxAttempts)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.QueryRow(ctx, query.expired, args...).Scan(&c.id, &c.kind, &raw, &c.uniqueKey, &c.attempts, &c.maxAttempts)

@@ -18,7 +18,7 @@ const sweepEvery = time.Minute
 
 // Start runs the workers in the background until Stop. ctx only lends its
 // values: cancelling it does not stop the queue, so a shutdown signal can
-// let running jobs finish through Stop.
+// let running jobs finish through Stop. A stopped queue does not restart.
 func (q *Queue) Start(ctx context.Context) error {
 	q.mu.Lock()
 	if q.started {
@@ -57,9 +57,9 @@ func (q *Queue) Stop(ctx context.Context) error {
 	q.mu.Unlock()
 
 	close(stopping)
-	<-done
 	finished := make(chan struct{})
 	go func() {
+		<-done // no running.Add after this: Wait must not race with it
 		q.running.Wait()
 		close(finished)
 	}()

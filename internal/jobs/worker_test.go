@@ -263,3 +263,49 @@ func TestStartTwice(t *testing.T) {
 		q.Register("late", nopHandler)
 	})
 }
+
+func TestLeaseRenewedWhileRunning(t *testing.T) {
+	eachTwoHandles(t, func(t *testing.T, dbA, dbB *store.DB) {
+		ctx := context.Background()
+		var runs atomic.Int32
+		opts := Options{Lease: 300 * time.Millisecond, Poll: 20 * time.Millisecond}
+		var queues []*Queue
+		for _, db := range []*store.DB{dbA, dbB} {
+			q := New(db, testLog(t), time.Now, opts)
+			q.Register("long", func(context.Context, json.RawMessage) error {
+				runs.Add(1)
+				time.Sleep(time.Second) // three leases
+				return nil
+			})
+			if err := q.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			queues = append(queues, q)
+		}
+		id := mustEnqueue(t, queues[0], Job{Kind: "long"})
+		waitFor(t, "the job to finish", func() bool { _, ok := jobRow(t, dbA, id); return !ok })
+		for _, q := range queues {
+			if err := q.Stop(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if runs.Load() != 1 {
+			t.Fatalf("a job running longer than its lease ran %d times", runs.Load())
+		}
+	})
+}
+
+func TestTimeoutCountsAsFailure(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		q := New(db, quietLog(), time.Now, Options{Timeout: 20 * time.Millisecond})
+		q.Register("hang", func(ctx context.Context, _ json.RawMessage) error {
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		id := mustEnqueue(t, q, Job{Kind: "hang"})
+		mustRunDue(t, q, 1)
+		if r, _ := jobRow(t, db, id); r.state != statePending || r.attempts != 1 || r.lastError != context.DeadlineExceeded.Error() {
+			t.Fatalf("timed-out job: %+v", r)
+		}
+	})
+}
