@@ -95,7 +95,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		sessions: sm,
 		views:    v,
 		limits:   newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
-		mapCache: newTileCache(32 << 20),
+		mapCache: newTileCache(16 << 20),
 	}
 	if deps.Registry != nil {
 		s.metrics = newMetrics(deps.Registry)
