@@ -25,6 +25,12 @@ func (q *Queue) Start(ctx context.Context) error {
 		q.mu.Unlock()
 		return errors.New("jobs: queue already started")
 	}
+	for kind := range q.every {
+		if q.handlers[kind] == nil {
+			q.mu.Unlock()
+			return fmt.Errorf("jobs: periodic kind %s has no handler", kind)
+		}
+	}
 	q.started = true // freezes Register and Every
 	q.mu.Unlock()
 

@@ -255,6 +255,11 @@ func TestStartTwice(t *testing.T) {
 		if err := q.Start(ctx); err == nil {
 			t.Fatal("second Start must fail")
 		}
+		orphan := New(db, quietLog(), time.Now, Options{})
+		orphan.Every("nobody", time.Hour)
+		if err := orphan.Start(ctx); err == nil {
+			t.Fatal("Start must refuse a periodic kind without a handler")
+		}
 		defer func() {
 			if recover() == nil {
 				t.Fatal("Register after Start must panic")
