@@ -76,12 +76,38 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 	if q.Text != "" && len(queryTerms(q.Text)) == 0 {
 		return Result{Items: []Hit{}}, nil // only punctuation: nothing can match
 	}
+	if q.plainNear() {
+		return s.nearPage(ctx, ter, q)
+	}
 	res, err := s.store.Search(ctx, ter.ID, q)
 	if err != nil {
 		return res, fmt.Errorf("directory: search %q: %w", q.Text, err)
 	}
 	if res.Items == nil {
 		res.Items = []Hit{}
+	}
+	return res, nil
+}
+
+// plainNear reports a "near me" search with nothing else to filter on: the
+// spatial index then yields the page in order, where the general search
+// would sort every published entry by distance.
+func (q *Query) plainNear() bool {
+	return q.Near != nil && q.Text == "" && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.BBox == nil &&
+		q.RadiusM == 0 && q.Sort == SortDistance && q.Offset+q.Limit <= MaxLimit
+}
+
+func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Query) (Result, error) {
+	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, *q.Near, q.Offset+q.Limit)
+	if err != nil {
+		return Result{}, fmt.Errorf("directory: near %v: %w", *q.Near, err)
+	}
+	res := Result{Items: []Hit{}}
+	if q.Offset < len(hits) {
+		res.Items = hits[q.Offset:]
+	}
+	if res.Total, res.TotalCapped, err = s.store.CountPublished(ctx, ter.ID); err != nil {
+		return res, fmt.Errorf("directory: near %v: %w", *q.Near, err)
 	}
 	return res, nil
 }

@@ -73,6 +73,11 @@ func (s *SQLStore) countCapped(ctx context.Context, query string, args ...any) (
 	return min(n, countCap), n > countCap, nil
 }
 
+// CountPublished counts a territory's published initiatives, up to countCap.
+func (s *SQLStore) CountPublished(ctx context.Context, territoryID int64) (int, bool, error) {
+	return s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published'`, territoryID)
+}
+
 // metresPerDegree is the length of one degree of latitude.
 const metresPerDegree = 6371008.8 * math.Pi / 180
 

@@ -1,0 +1,50 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/store"
+	"github.com/sharingcity/sharingcity/internal/store/storetest"
+)
+
+// TestPlainNearSearchMatchesGeneralSearch checks that the fast path for a
+// "near me" search gives the same page and count as the general search.
+func TestPlainNearSearchMatchesGeneralSearch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		for i := 0; i < 30; i++ {
+			e.published(t, sample(fmt.Sprintf("Atelier %02d", i), 45.72+float64(i)*0.002, 4.80+float64(i%7)*0.004))
+		}
+		p := geo.Point{Lat: 45.75, Lon: 4.83}
+		for _, page := range []struct{ limit, offset int }{{10, 0}, {10, 10}, {20, 25}} {
+			fast, err := e.svc.Search(ctx, e.ter, Query{Near: &p, Limit: page.limit, Offset: page.offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A radius larger than the territory forces the general path.
+			slow, err := e.svc.Search(ctx, e.ter, Query{Near: &p, RadiusM: 100000, Limit: page.limit, Offset: page.offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fast.Total != 30 || slow.Total != 30 || len(fast.Items) != len(slow.Items) {
+				t.Fatalf("page %+v: fast %d/%d items, slow %d/%d", page, len(fast.Items), fast.Total, len(slow.Items), slow.Total)
+			}
+			// Two methods measure distance a little differently (planar in
+			// SQL, haversine in the index walk), so entries a metre apart may
+			// swap; the distance at each rank must agree.
+			for i := range fast.Items {
+				f, s := fast.Items[i], slow.Items[i]
+				if d := f.DistanceM - s.DistanceM; d > 2 || d < -2 {
+					t.Fatalf("page %+v item %d: fast %d %.1f m, slow %d %.1f m", page, i, f.Initiative.ID, f.DistanceM, s.Initiative.ID, s.DistanceM)
+				}
+				if i > 0 && f.DistanceM+0.5 < fast.Items[i-1].DistanceM {
+					t.Fatalf("page %+v: not in distance order at %d", page, i)
+				}
+			}
+		}
+	})
+}
