@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/jobs"
 	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/messages"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -20,6 +23,8 @@ type app struct {
 	territories *territory.Service
 	accounts    *account.Service
 	directory   *directory.Service
+	messages    *messages.Service
+	jobs        *jobs.Queue
 	outbox      *mail.Outbox
 	created     bool // the SQLite file did not exist before
 }
@@ -64,7 +69,11 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	territories := territory.NewService(territory.NewSQLStore(db))
 	accounts := account.NewService(db, sender, log, now, account.Options{BaseURL: opts.baseURL})
 	dir := directory.NewService(directory.NewSQLStore(db), territories, accounts, log, now)
-	return &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, outbox: outbox, created: created}, nil
+	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, sender, log, now, messages.Options{BaseURL: opts.baseURL})
+	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, outbox: outbox, created: created}
+	a.jobs = newJobQueue(db, log, now, jobOptions(os.Getenv))
+	registerJobs(a.jobs, a)
+	return a, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

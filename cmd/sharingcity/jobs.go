@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -42,7 +43,8 @@ func newJobQueue(db *store.DB, log *slog.Logger, now func() time.Time, opts jobs
 //
 //	a.offers.RegisterJobs(q) // q.Register("offers.notify", ...); q.Every("offers.expire", 24*time.Hour)
 func registerJobs(q *jobs.Queue, a *app) {
-	_, _ = q, a
+	register := func(kind string, h func(context.Context, json.RawMessage) error) { q.Register(kind, h) }
+	a.messages.RegisterJobs(register, q.Every)
 }
 
 // startJobs starts this instance's workers. stop waits for running jobs
@@ -78,8 +80,7 @@ func runJobs(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	q := newJobQueue(a.db, log, time.Now, jobOptions(env.getenv))
-	registerJobs(q, a)
+	q := a.jobs
 	if action == "run-due" {
 		ran, err := q.RunDue(ctx)
 		if err != nil {

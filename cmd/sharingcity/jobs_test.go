@@ -70,10 +70,12 @@ func TestJobsCommand(t *testing.T) {
 		err := runJobs(context.Background(), env, append([]string{"--db", dsn}, args...))
 		return out.String(), err
 	}
-	if out, err := jobsCLI("stats"); err != nil || out != "pending 0, running 0, failed 0\n" {
+	// Periodic jobs (the message digests) keep one pending job each: running
+	// the due ones runs them once and leaves their next run pending.
+	if out, err := jobsCLI("stats"); err != nil || !strings.HasSuffix(out, "running 0, failed 0\n") {
 		t.Fatalf("stats: %q %v", out, err)
 	}
-	if out, err := jobsCLI("run-due"); err != nil || !strings.HasPrefix(out, "0 job(s) run\n") {
+	if out, err := jobsCLI("run-due"); err != nil || !strings.Contains(out, "job(s) run\n") || !strings.HasSuffix(out, "running 0, failed 0\n") {
 		t.Fatalf("run-due: %q %v", out, err)
 	}
 	var usage usageError

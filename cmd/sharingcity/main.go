@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"admin":   {"manage territories, users, roles and API tokens", runAdmin},
 		"import":  {"import initiatives from a CSV or GeoJSON file", runImport},
 		"export":  {"export a territory's initiatives as GeoJSON, CSV or JSON-LD", runExport},
+		"jobs":    {"show background job counts, or run the due jobs once", runJobs},
 		"version": {"print the version", runVersion},
 	}
 }

@@ -66,6 +66,14 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 
+	stopJobs, err := startJobs(ctx, a.jobs, log)
+	if err != nil {
+		return err
+	}
+	// Runs when serve returns, after the HTTP server has shut down: requests
+	// in flight may still enqueue.
+	defer stopJobs()
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	bundle, err := i18n.Load()
