@@ -12,6 +12,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/jobs"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -24,6 +25,7 @@ type app struct {
 	accounts    *account.Service
 	directory   *directory.Service
 	messages    *messages.Service
+	offers      *offers.Service
 	jobs        *jobs.Queue
 	outbox      *mail.Outbox
 	created     bool // the SQLite file did not exist before
@@ -70,7 +72,20 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	accounts := account.NewService(db, sender, log, now, account.Options{BaseURL: opts.baseURL})
 	dir := directory.NewService(directory.NewSQLStore(db), territories, accounts, log, now)
 	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, sender, log, now, messages.Options{BaseURL: opts.baseURL})
-	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, outbox: outbox, created: created}
+	secret, err := db.Secret(ctx, "offers.positions", 32)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Blocked members cannot propose exchanges to each other; payment in
+	// time credits attaches here when the ledger exists (issue 5).
+	off, err := offers.NewService(offers.NewSQLStore(db), secret, msgs, nil, log, now)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	msgs.RegisterSubject("listing", off)
+	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, offers: off, outbox: outbox, created: created}
 	a.jobs = newJobQueue(db, log, now, jobOptions(os.Getenv))
 	registerJobs(a.jobs, a)
 	return a, nil

@@ -57,3 +57,21 @@ func TestRebind(t *testing.T) {
 		t.Fatalf("sqlite rebind changed the query: %q", got)
 	}
 }
+
+func TestSecretIsCreatedOnceAndShared(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, err := db.Secret(ctx, "positions", 32)
+		if err != nil || len(a) != 32 {
+			t.Fatalf("first read: %x %v", a, err)
+		}
+		b, err := db.Secret(ctx, "positions", 32)
+		if err != nil || string(a) != string(b) {
+			t.Fatalf("second read differs: %x %x %v", a, b, err)
+		}
+		c, _ := db.Secret(ctx, "other", 32)
+		if string(c) == string(a) {
+			t.Fatal("two names share a secret")
+		}
+	})
+}
