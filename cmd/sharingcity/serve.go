@@ -17,6 +17,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/web"
 )
 
@@ -35,6 +36,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	smtpFrom := fs.String("smtp-from", envDefault(env, "SMTP_FROM", "sharingcity <no-reply@localhost>"), "sender address (env SHARINGCITY_SMTP_FROM)")
 	smtpTLS := fs.String("smtp-tls", envDefault(env, "SMTP_TLS", "starttls"), "none, starttls or tls (env SHARINGCITY_SMTP_TLS)")
 	loginRate := fs.Int("login-per-minute", atoiOr(envDefault(env, "LOGIN_PER_MINUTE", "10"), 10), "login attempts allowed per minute per address and e-mail (env SHARINGCITY_LOGIN_PER_MINUTE)")
+	mediaDir := fs.String("media-dir", envDefault(env, "MEDIA_DIR", "media"), "where uploaded photos are stored (env SHARINGCITY_MEDIA_DIR)")
 	trustProxy := fs.Bool("trust-proxy", envDefault(env, "TRUST_PROXY", "") == "true", "behind a reverse proxy: take client addresses from X-Forwarded-For (env SHARINGCITY_TRUST_PROXY=true)")
 	postRate := fs.Int("post-per-minute", atoiOr(envDefault(env, "POST_PER_MINUTE", "30"), 30), "contributions allowed per minute per member (env SHARINGCITY_POST_PER_MINUTE)")
 	if err := parse(fs, args); err != nil {
@@ -76,6 +78,10 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	photos, err := media.NewDiskStore(*mediaDir)
+	if err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
@@ -85,7 +91,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		LoginPerMinute: *loginRate, PostPerMinute: *postRate, TrustProxy: *trustProxy, Version: version,
 	}, web.Deps{
 		DB: a.db, Log: log, I18n: bundle, Territories: a.territories, Accounts: a.accounts,
-		Directory: a.directory, Outbox: a.outbox, Registry: reg,
+		Directory: a.directory, Offers: a.offers, Messages: a.messages,
+		Media: media.NewProcessor(photos, media.Options{Logger: log}), Outbox: a.outbox, Registry: reg,
 	})
 	if err != nil {
 		return err

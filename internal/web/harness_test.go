@@ -20,6 +20,9 @@ import (
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/media"
+	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -34,6 +37,8 @@ type testEnv struct {
 	territories *territory.Service
 	accounts    *account.Service
 	directory   *directory.Service
+	offers      *offers.Service
+	messages    *messages.Service
 	outbox      *mail.Outbox
 	ter         *territory.Territory
 }
@@ -51,9 +56,19 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	territories := territory.NewService(territory.NewSQLStore(db))
 	accounts := account.NewService(db, outbox, log, time.Now, account.Options{BaseURL: "http://test.local", Hash: account.TestHashParams})
 	dir := directory.NewService(directory.NewSQLStore(db), territories, accounts, log, time.Now)
+	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, outbox, log, time.Now, messages.Options{BaseURL: "http://test.local"})
+	off, err := offers.NewService(offers.NewSQLStore(db), []byte("test secret, 32 bytes long......"), msgs, nil, log, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs.RegisterSubject("listing", off)
+	photos, err := media.NewDiskStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := New(Config{Version: "test", LoginPerMinute: 1000, PostPerMinute: 1000}, Deps{
 		DB: db, Log: log, I18n: i18n.MustLoad(), Territories: territories, Accounts: accounts,
-		Directory: dir, Outbox: outbox,
+		Directory: dir, Offers: off, Messages: msgs, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +79,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	if err := territories.Create(context.Background(), access.SystemActor(), ter); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, outbox: outbox, ter: ter}
+	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, offers: off, messages: msgs, outbox: outbox, ter: ter}
 }
 
 // client is a browser-like client with its own cookies that does not follow redirects.

@@ -16,6 +16,9 @@ import (
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/media"
+	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -45,6 +48,9 @@ type Deps struct {
 	Territories *territory.Service
 	Accounts    *account.Service
 	Directory   *directory.Service
+	Offers      *offers.Service
+	Messages    *messages.Service
+	Media       *media.Processor // photos; nil disables uploads
 	Outbox      *mail.Outbox
 	Registry    *prometheus.Registry
 	Now         func() time.Time
