@@ -48,3 +48,18 @@ func TestPlainNearSearchMatchesGeneralSearch(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchLigatures: FTS5 removes accents but keeps ligatures, which the
+// query side spells out; both spellings must find the entry.
+func TestSearchLigatures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.published(t, sample("Atelier Trompe-l'œil", 45.75, 4.83))
+		for _, q := range []string{"œil", "oeil", "OEIL", "trompe"} {
+			res, err := e.svc.Search(context.Background(), e.ter, Query{Text: q})
+			if err != nil || res.Total != 1 {
+				t.Errorf("%q: %d results, %v", q, res.Total, err)
+			}
+		}
+	})
+}

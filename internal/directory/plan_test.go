@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/store"
 )
@@ -29,7 +31,7 @@ func checkPlans(b *testing.B, db *store.DB, territoryID int64) {
 				strings.ReplaceAll(rtreeBox, "AND ", "AND r."), "VIRTUAL TABLE INDEX", rtreeArgs(box, territoryID)},
 			{"near", `SELECT id, min_lat, min_lon FROM initiatives_rtree WHERE ` + rtreeBox, "VIRTUAL TABLE INDEX", rtreeArgs(box, territoryID)},
 			{"search", `SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ? ORDER BY rowid DESC LIMIT 20`, "VIRTUAL TABLE INDEX",
-				[]any{ftsMatch(queryTerms("partage"), ftsFacets(territoryID, nil, nil))}},
+				[]any{ftsMatch(textsearch.QueryTerms("partage"), ftsFacets(territoryID, nil, nil))}},
 			{"clusters", `SELECT cx, cy, n FROM initiative_cells WHERE territory_id = ? AND z = ? AND cx BETWEEN ? AND ? AND cy BETWEEN ? AND ?`,
 				"USING PRIMARY KEY", []any{territoryID, lvl, x0, x1, y0, y1}},
 		}
@@ -45,7 +47,7 @@ func checkPlans(b *testing.B, db *store.DB, territoryID int64) {
 			// A rare word; a common one rightly reads the table until it
 			// has counted enough.
 			{"search", `SELECT COUNT(*) FROM (SELECT 1 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published'
-				AND i.search @@ to_tsquery('simple', ?) LIMIT 1001) c`, "initiatives_search", []any{territoryID, tsQuery(queryTerms("grainothèque croix"))}},
+				AND i.search @@ to_tsquery('simple', ?) LIMIT 1001) c`, "initiatives_search", []any{territoryID, tsQuery(textsearch.QueryTerms("grainothèque croix"))}},
 			{"clusters", `SELECT cx, cy, n FROM initiative_cells WHERE territory_id = ? AND z = ? AND cx BETWEEN ? AND ? AND cy BETWEEN ? AND ?`,
 				"initiative_cells_pkey", []any{territoryID, 12, 0, 1 << 20, 0, 1 << 20}},
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -46,7 +48,7 @@ func (q *Query) normalize() error {
 	switch q.Sort {
 	case "":
 		switch {
-		case len(queryTerms(q.Text)) > 0:
+		case len(textsearch.QueryTerms(q.Text)) > 0:
 			q.Sort = SortRelevance
 		case q.Near != nil:
 			q.Sort = SortDistance
@@ -73,7 +75,7 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 	if err := q.normalize(); err != nil {
 		return Result{}, err
 	}
-	if q.Text != "" && len(queryTerms(q.Text)) == 0 {
+	if q.Text != "" && len(textsearch.QueryTerms(q.Text)) == 0 {
 		return Result{Items: []Hit{}}, nil // only punctuation: nothing can match
 	}
 	if q.plainNear() {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
 
@@ -16,7 +18,7 @@ const pgBox = `point(i.lon, i.lat) <@ box(point(?, ?), point(?, ?))`
 func pgBoxArgs(b geo.BBox) []any { return []any{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat} }
 
 func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Query) (Result, error) {
-	terms := queryTerms(q.Text)
+	terms := textsearch.QueryTerms(q.Text)
 	box, hasBox := searchBox(q)
 	ranked := q.Sort == SortRelevance && len(terms) > 0 && !hasBox && q.Near == nil
 	w := &where{}
@@ -98,7 +100,7 @@ func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, 
 	w.add("i.status = 'published'")
 	w.add(pgBox, pgBoxArgs(box)...)
 	w.add("i.territory_id = ?", territoryID)
-	if terms := queryTerms(f.Text); len(terms) > 0 {
+	if terms := textsearch.QueryTerms(f.Text); len(terms) > 0 {
 		w.add("i.search @@ to_tsquery('simple', ?)", tsQuery(terms))
 	}
 	w.filter(f.Categories, f.Kinds)

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/store"
 )
@@ -325,7 +327,7 @@ func relevance(terms [][]string, nameKey, tags string) float64 {
 	nameWords := strings.Fields(nameKey) // already folded: see nameKey
 	var tagWords []string
 	if tags != "" {
-		tagWords = words(fold(strings.ReplaceAll(tags, ",", " ")))
+		tagWords = textsearch.Words(textsearch.Fold(strings.ReplaceAll(tags, ",", " ")))
 	}
 	score := 0.0
 	for _, forms := range terms {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
 
@@ -38,7 +40,7 @@ func ftsColumns(in *Initiative) (name, body, tags, facets string) {
 	for _, c := range in.Categories {
 		f = append(f, categoryFacet(c))
 	}
-	return withStems(in.Name), withStems(body), withStems(strings.Join(in.Tags, " ")), strings.Join(f, " ")
+	return textsearch.WithStems(in.Name), textsearch.WithStems(body), textsearch.WithStems(strings.Join(in.Tags, " ")), strings.Join(f, " ")
 }
 
 // ftsFacets are the filter tokens of a search.
@@ -90,7 +92,7 @@ func searchBox(q Query) (geo.BBox, bool) {
 }
 
 func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query) (Result, error) {
-	terms := queryTerms(q.Text)
+	terms := textsearch.QueryTerms(q.Text)
 	facets := ftsFacets(territoryID, q.Categories, q.Kinds)
 	useFTS := len(terms) > 0 || len(q.Categories) > 0 || len(q.Kinds) > 0
 	match := ftsMatch(terms, facets)
@@ -201,7 +203,7 @@ func (s *SQLStore) inBoxSQLite(ctx context.Context, territoryID int64, box geo.B
 }
 
 func (s *SQLStore) mapFilterSQLite(w *where, territoryID int64, f Filter) {
-	if terms := queryTerms(f.Text); len(terms) > 0 {
+	if terms := textsearch.QueryTerms(f.Text); len(terms) > 0 {
 		w.add("i.id IN (SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ?)",
 			ftsMatch(terms, ftsFacets(territoryID, nil, nil)))
 	}

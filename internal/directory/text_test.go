@@ -1,6 +1,10 @@
 package directory
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+)
 
 func TestFold(t *testing.T) {
 	cases := map[string]string{
@@ -15,8 +19,8 @@ func TestFold(t *testing.T) {
 		"Vélo-école n°3":  "velo-ecole n°3",
 	}
 	for in, want := range cases {
-		if got := fold(in); got != want {
-			t.Errorf("fold(%q) = %q, want %q", in, got, want)
+		if got := textsearch.Fold(in); got != want {
+			t.Errorf("textsearch.Fold(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ package textsearch
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kljensen/snowball/french"
 	"golang.org/x/text/runes"
@@ -20,7 +21,44 @@ import (
 const MaxQueryWords = 8
 
 // Fold lower-cases s and removes its accents ("Réparation" -> "reparation").
+// Searches fold every candidate's name, so ASCII and the accents of French
+// take a fast path; other scripts go through Unicode decomposition.
 func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+		case r < 0x250:
+			b.WriteString(foldLatin(r))
+		default:
+			return foldUnicode(s)
+		}
+	}
+	return b.String()
+}
+
+// latinFolds maps the Latin-1 and Latin Extended-A letters to plain ones.
+var latinFolds = strings.NewReplacer(
+	"à", "a", "á", "a", "â", "a", "ã", "a", "ä", "a", "å", "a", "æ", "ae", "ç", "c",
+	"è", "e", "é", "e", "ê", "e", "ë", "e", "ì", "i", "í", "i", "î", "i", "ï", "i",
+	"ñ", "n", "ò", "o", "ó", "o", "ô", "o", "õ", "o", "ö", "o", "ø", "o", "œ", "oe",
+	"ù", "u", "ú", "u", "û", "u", "ü", "u", "ý", "y", "ÿ", "y", "ß", "ss",
+)
+
+func foldLatin(r rune) string {
+	l := string(unicode.ToLower(r))
+	if f := latinFolds.Replace(l); f != l {
+		return f
+	}
+	return foldUnicode(l)
+}
+
+func foldUnicode(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, strings.ToLower(s))
 	if err != nil {
@@ -50,9 +88,11 @@ func Stem(w string) string {
 	return s
 }
 
-// WithStems returns s followed by the stems that differ from their word, so
-// that an FTS5 index of the result finds "perceuses" from "perceuse" while a
-// prefix still finds a word the stemmer would cut differently.
+// WithStems returns s followed by the stems that differ from their word, and
+// by the folded forms that differ, so that an FTS5 index of the result finds
+// "perceuses" from "perceuse", "œil" from "oeil" (FTS5 removes accents but
+// keeps ligatures, which Fold spells out), while a prefix still finds a word
+// the stemmer would cut differently.
 func WithStems(s string) string {
 	ws := Words(s)
 	if len(ws) == 0 {
@@ -61,10 +101,19 @@ func WithStems(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/2)
 	b.WriteString(s)
-	for _, w := range ws {
-		if st := Stem(w); st != w {
+	add := func(form, than string) {
+		if form != than {
 			b.WriteByte(' ')
-			b.WriteString(st)
+			b.WriteString(form)
+		}
+	}
+	for _, w := range ws {
+		st := Stem(w)
+		add(st, w)
+		if strings.ContainsAny(w, "œæß") {
+			f := Fold(w)
+			add(f, w)
+			add(Fold(st), f)
 		}
 	}
 	return b.String()

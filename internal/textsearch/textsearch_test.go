@@ -10,7 +10,7 @@ import (
 )
 
 func TestFoldWordsKey(t *testing.T) {
-	if got := Fold("Réparation À l'Œil"); got != "reparation a l'œil" {
+	if got := Fold("Réparation À l'Œil"); got != "reparation a l'oeil" {
 		t.Fatalf("Fold: %q", got)
 	}
 	if got := fmt.Sprint(Words("Vélo-école, 2 roues!")); got != "[vélo école 2 roues]" {
