@@ -36,7 +36,8 @@ func (s *Server) apiTable() []apiHandler {
 		{"GET", "/api/v1/me", s.apiMe},
 		{"GET", "/api/v1/me/export", s.exportMyData},
 	}
-	return append(t, s.directoryAPITable()...)
+	t = append(t, s.directoryAPITable()...)
+	return append(t, s.offersAPITable()...)
 }
 
 // APIRoutes returns "METHOD /path" for every API route, for tests.

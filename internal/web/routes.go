@@ -35,6 +35,10 @@ func (s *Server) Handler() http.Handler {
 	s.accountRoutes(page)
 	s.organisationRoutes(page)
 	s.directoryRoutes(page)
+	s.offerRoutes(page)
+	if s.Media != nil {
+		mux.Handle("GET /media/", http.StripPrefix("/media", s.Media.Handler()))
+	}
 	s.apiRoutes(page)
 
 	mux.Handle("/", s.withSession(http.HandlerFunc(s.notFound)))
