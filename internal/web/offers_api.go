@@ -10,7 +10,6 @@ import (
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/media"
-	"github.com/sharingcity/sharingcity/internal/messages"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -383,24 +382,6 @@ func (s *Server) propose(w http.ResponseWriter, r *http.Request, ters []*territo
 	return nil, errs.E(errs.NotFound, "err.listing_not_found")
 }
 
-func (s *Server) apiMessageAbout(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusCreated, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		var in messageInput
-		if err := decodeJSON(w, r, &in); err != nil {
-			return nil, err
-		}
-		return s.Messages.SendAbout(r.Context(), a, ter, "listing", id, in.Body)
-	})
-}
-
 func (s *Server) apiMyExchanges(w http.ResponseWriter, r *http.Request) {
 	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
 		list, err := s.Offers.MyExchanges(r.Context(), actorFrom(r.Context()), ter)
@@ -488,46 +469,5 @@ func (s *Server) apiExchangeReview(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return s.Offers.Review(r.Context(), a, ter, id, in.Rating, in.Comment)
-	})
-}
-
-func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
-		list, err := s.Messages.Inbox(r.Context(), actorFrom(r.Context()), ter)
-		if err != nil {
-			return nil, err
-		}
-		if list == nil {
-			list = []messages.InboxEntry{}
-		}
-		return map[string]any{"conversations": list}, nil
-	})
-}
-
-func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		return s.Messages.Conversation(r.Context(), actorFrom(r.Context()), ter, id)
-	})
-}
-
-func (s *Server) apiSendMessage(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusCreated, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		var in messageInput
-		if err := decodeJSON(w, r, &in); err != nil {
-			return nil, err
-		}
-		return s.Messages.Send(r.Context(), a, ter, id, in.Body)
 	})
 }

@@ -1,13 +1,22 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 )
@@ -171,6 +180,155 @@ func TestListingsAPIContract(t *testing.T) {
 				t.Errorf("%s: %d, want %d: %s", st.path, resp.StatusCode, st.status, body)
 			}
 			noExact(t, st.path, body)
+		}
+	})
+}
+
+// multipartListing posts the listing form with files (name -> content).
+func (e *testEnv) multipartListing(c *http.Client, fields url.Values, files map[string][]byte) *http.Response {
+	e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	for name, data := range files {
+		fw, err := mw.CreateFormFile("photos", name)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", e.ts.URL+"/t/test/listings/new", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp
+}
+
+func testPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for x := 0; x < 64; x++ {
+		for y := 0; y < 48; y++ {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func drillForm() url.Values {
+	return url.Values{"kind": {"offer"}, "mode": {"lend"}, "title": {"Perceuse"}, "description": {"Avec mèches"},
+		"category": {"goods_tools"}, "lat": {drillLatStr}, "lon": {drillLonStr}}
+}
+
+func TestListingPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		a, _ := e.member("a@example.org", access.Member)
+		b, _ := e.member("b@example.org", access.Member)
+
+		// A fake image is refused and nothing is created.
+		resp := e.multipartListing(a, drillForm(), map[string][]byte{"drill.png": []byte("<?php echo 1; ?> not a picture")})
+		body := readBody(resp)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-photos-error"`) || !strings.Contains(body, `value="Perceuse"`) {
+			t.Fatalf("fake image: %d %s", resp.StatusCode, body)
+		}
+		res, err := e.offers.Search(context.Background(), access.Actor{}, e.ter, offers.Query{})
+		if err != nil || len(res.Items) != 0 {
+			t.Fatalf("fake image created something: %v %d", err, len(res.Items))
+		}
+
+		// A real photo: the listing is created with it and the file is served.
+		resp = e.multipartListing(a, drillForm(), map[string][]byte{"drill.png": testPNG(t)})
+		loc := resp.Header.Get("Location")
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/t/test/listings/") {
+			t.Fatalf("create: %d %q %s", resp.StatusCode, loc, body)
+		}
+		id, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/t/test/listings/"), 10, 64)
+		l, err := e.offers.Get(context.Background(), access.Actor{}, e.ter, id)
+		if err != nil || len(l.Photos) != 1 {
+			t.Fatalf("listing photos: %v %+v", err, l)
+		}
+		resp = e.get(b, "/media/"+l.Photos[0].ThumbKey)
+		if body := readBody(resp); resp.StatusCode != http.StatusOK {
+			t.Errorf("photo: %d %s", resp.StatusCode, body)
+		}
+
+		for _, lang := range []string{"fr", "en"} {
+			for _, c := range []struct{ path, want string }{
+				{"/t/test/listings?lang=" + lang, "Perceuse"},
+				{"/t/test/listings?lat=45.19&lon=5.72&radius_km=3&lang=" + lang, map[string]string{"fr": "Prêt", "en": "Lend"}[lang]},
+				{loc + "?lang=" + lang, map[string]string{"fr": "Proposer un échange", "en": "Propose an exchange"}[lang]},
+				{"/t/test/listings/new?lang=" + lang, `enctype="multipart/form-data"`},
+			} {
+				resp := e.get(b, c.path)
+				body := readBody(resp)
+				if resp.StatusCode != http.StatusOK || !strings.Contains(body, c.want) {
+					t.Errorf("%s: %d, want %q in %s", c.path, resp.StatusCode, c.want, body)
+				}
+				noExact(t, c.path, body)
+			}
+		}
+
+		// B writes to A and proposes; A sees the badge, the inbox, accepts.
+		resp = e.form(b, loc+"/message", url.Values{"body": {"Bonjour, dispo samedi ?"}})
+		conv := resp.Header.Get("Location")
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(conv, "/t/test/messages/") {
+			t.Fatalf("message: %d %q %s", resp.StatusCode, conv, body)
+		}
+		resp = e.form(b, loc+"/exchange", url.Values{"message": {"Je la prends"}})
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("propose: %d %s", resp.StatusCode, body)
+		}
+		resp = e.get(a, "/t/test/messages?lang=en")
+		body = readBody(resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "1 unread message") || !strings.Contains(body, "dispo samedi") {
+			t.Errorf("inbox: %d %s", resp.StatusCode, body)
+		}
+		resp = e.get(a, conv+"?lang=fr")
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Bloquer ce membre") {
+			t.Errorf("conversation: %d %s", resp.StatusCode, body)
+		}
+		resp = e.form(a, conv, url.Values{"body": {"Oui !"}})
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("reply: %d %s", resp.StatusCode, body)
+		}
+		resp = e.get(a, "/t/test/my/listings?lang=en")
+		body = readBody(resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Accept") {
+			t.Fatalf("my listings: %d %s", resp.StatusCode, body)
+		}
+		exs, err := e.offers.MyExchanges(context.Background(), access.Actor{UserID: l.OwnerID, Roles: map[int64]access.Role{e.ter.ID: access.Member}}, e.ter)
+		if err != nil || len(exs) != 1 {
+			t.Fatalf("exchanges: %v %d", err, len(exs))
+		}
+		resp = e.form(a, fmt.Sprintf("/t/test/exchanges/%d/step", exs[0].ID), url.Values{"action": {"accept"}})
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("accept: %d %s", resp.StatusCode, body)
+		}
+		for _, action := range []string{"pause", "resume", "renew", "close"} {
+			resp = e.form(a, loc+"/status", url.Values{"action": {action}})
+			if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("%s: %d %s", action, resp.StatusCode, body)
+			}
+		}
+		resp = e.form(b, loc+"/status", url.Values{"action": {"close"}})
+		if body := readBody(resp); resp.StatusCode < 400 {
+			t.Errorf("someone else's listing closed: %d %s", resp.StatusCode, body)
+		}
+		resp = e.form(a, conv+"/block", url.Values{})
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("block: %d %s", resp.StatusCode, body)
 		}
 	})
 }

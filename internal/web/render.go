@@ -118,6 +118,7 @@ type Page struct {
 	Version   string
 	Scripts   []string // extra scripts under /static/
 	Styles    []string // extra stylesheets under /static/
+	Unread    int      // unread messages in the page's territory, for the header badge
 }
 
 func (s *Server) newPage(r *http.Request, title string) *Page {
@@ -135,7 +136,27 @@ func (s *Server) newPage(r *http.Request, title string) *Page {
 	if _, ok := r.Context().Value(ctxActor).(access.Actor); ok {
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
 	}
+	p.Unread = s.unread(r, p.Actor)
 	return p
+}
+
+// unread counts the signed-in user's unread messages in the territory of
+// the path, if any; a failure only hides the badge.
+func (s *Server) unread(r *http.Request, a access.Actor) int {
+	slug := r.PathValue("slug")
+	if a.UserID == 0 || slug == "" || s.Messages == nil {
+		return 0
+	}
+	t, err := s.Territories.Get(r.Context(), slug)
+	if err != nil {
+		return 0
+	}
+	n, err := s.Messages.UnreadCount(r.Context(), a, t)
+	if err != nil {
+		s.Log.Warn("unread count", "err", err)
+		return 0
+	}
+	return n
 }
 
 // LangURL returns the current page in another language.
