@@ -86,10 +86,11 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 			return nil, fmt.Errorf("store: create %s: %w", dir, err)
 		}
 	}
-	// A 4 MB page cache per connection (six of them): the OS caches the file
-	// too, and the server's memory stays well under 100 MB.
+	// A 2 MB page cache per connection (six of them): the OS caches the file
+	// too, and the server's memory stays under 100 MB (a 100,000-entry city
+	// measured at 104 MB peak with 4 MB).
 	pragmas := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-4000)"} {
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-2000)"} {
 		pragmas.Add("_pragma", p)
 	}
 	pragmas.Set("_time_format", "sqlite")

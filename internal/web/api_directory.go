@@ -79,7 +79,7 @@ type initiativeJSON struct {
 	Name            string                   `json:"name"`
 	Summary         string                   `json:"summary"`
 	Description     string                   `json:"description"`
-	DescriptionHTML string                   `json:"description_html"`
+	DescriptionHTML string                   `json:"description_html,omitempty"`
 	Categories      []string                 `json:"categories"`
 	Tags            []string                 `json:"tags"`
 	Kind            directory.Kind           `json:"kind"`
@@ -101,10 +101,13 @@ type initiativeJSON struct {
 	URL             string                   `json:"url"`
 }
 
-func (s *Server) initiativeJSON(ter *territory.Territory, in *directory.Initiative) initiativeJSON {
+// initiativeJSON renders one initiative; withHTML adds its description as
+// sanitised HTML, which single reads carry and lists leave out (rendering
+// Markdown for every hit of a search would be most of its cost).
+func (s *Server) initiativeJSON(ter *territory.Territory, in *directory.Initiative, withHTML bool) initiativeJSON {
 	out := initiativeJSON{
 		ID: in.ID, Name: in.Name, Summary: in.Summary, Description: in.Description,
-		DescriptionHTML: string(s.md().HTML(in.Description)), Categories: nonNil(in.Categories), Tags: nonNil(in.Tags),
+		Categories: nonNil(in.Categories), Tags: nonNil(in.Tags),
 		Kind: in.Kind, Address: in.Address, Lat: in.Position.Lat, Lon: in.Position.Lon,
 		OpeningHours: in.OpeningHours, Website: in.Website, Email: in.Email, Phone: in.Phone,
 		OrganisationID: in.OrganisationID, Status: in.Status, RejectReason: in.RejectReason,
@@ -113,6 +116,9 @@ func (s *Server) initiativeJSON(ter *territory.Territory, in *directory.Initiati
 	}
 	if out.OpeningHours == nil {
 		out.OpeningHours = []directory.OpeningHours{}
+	}
+	if withHTML {
+		out.DescriptionHTML = string(s.md().HTML(in.Description))
 	}
 	if in.Commons != (directory.Commons{}) {
 		c := in.Commons
@@ -155,7 +161,7 @@ func (s *Server) apiContribute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/territories/"+ter.Slug+"/initiatives/"+strconv.FormatInt(ini.ID, 10))
-	writeJSON(w, http.StatusCreated, s.initiativeJSON(ter, ini))
+	writeJSON(w, http.StatusCreated, s.initiativeJSON(ter, ini, true))
 }
 
 // initiativeFromPath loads the initiative named in the path, as the actor may see it.
@@ -183,7 +189,7 @@ func (s *Server) apiInitiative(w http.ResponseWriter, r *http.Request) {
 	writeJSONAs(w, http.StatusOK, "application/geo+json", map[string]any{
 		"type": "Feature", "id": in.ID,
 		"geometry":   map[string]any{"type": "Point", "coordinates": []float64{in.Position.Lon, in.Position.Lat}},
-		"properties": s.initiativeJSON(ter, in),
+		"properties": s.initiativeJSON(ter, in, true),
 	})
 }
 
@@ -225,7 +231,7 @@ func (s *Server) respondInitiative(w http.ResponseWriter, r *http.Request, a acc
 		s.renderError(w, r, err)
 		return
 	}
-	writeJSON(w, status, s.initiativeJSON(ter, in))
+	writeJSON(w, status, s.initiativeJSON(ter, in, true))
 }
 
 // moderate runs a moderation action on the initiative in the path and
@@ -477,7 +483,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]hit, 0, len(res.Items))
 	for _, h := range res.Items {
-		x := hit{Initiative: s.initiativeJSON(ter, h.Initiative)}
+		x := hit{Initiative: s.initiativeJSON(ter, h.Initiative, false)}
 		if q.Near != nil {
 			d := h.DistanceM
 			x.DistanceM = &d
@@ -584,7 +590,7 @@ func (s *Server) apiMapJam(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]initiativeJSON, 0, len(d.Initiatives))
 	for _, in := range d.Initiatives {
-		items = append(items, s.initiativeJSON(ter, in))
+		items = append(items, s.initiativeJSON(ter, in, false))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"mapjam": d.MapJam, "initiatives": items})
 }
