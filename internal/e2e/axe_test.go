@@ -47,6 +47,29 @@ type axeNode struct {
 type checker struct {
 	axe   string // axe.min.js
 	shots string // directory for screenshots, or ""
+	// waived are known, reported page bugs owned by another package that a
+	// test tolerates until they are fixed: logged, not failed.
+	waived []waiver
+}
+
+// waiver tolerates one axe-core rule on the elements whose selector ends
+// with target and whose HTML holds html.
+type waiver struct {
+	rule, target, html, why string
+}
+
+// waiverFor returns the waiver that covers every node of v, or nil.
+func (c *checker) waiverFor(v axeViolation) *waiver {
+	for i, w := range c.waived {
+		ok := w.rule == v.ID && len(v.Nodes) > 0
+		for _, n := range v.Nodes {
+			ok = ok && strings.HasSuffix(n.Target, w.target) && strings.Contains(n.HTML, w.html)
+		}
+		if ok {
+			return &c.waived[i]
+		}
+	}
+	return nil
 }
 
 func newChecker(t *testing.T) *checker {
@@ -100,7 +123,9 @@ func (c *checker) check(tb *tab, label string) {
 		for _, n := range v.Nodes {
 			fmt.Fprintf(&b, "\n    %s  %s\n      %s", n.Target, shortenHTML(n.HTML), strings.ReplaceAll(n.Summary, "\n", " / "))
 		}
-		if v.Impact == "serious" || v.Impact == "critical" {
+		if w := c.waiverFor(v); w != nil {
+			tb.t.Logf("KNOWN BUG (%s), waived: %s", w.why, b.String())
+		} else if v.Impact == "serious" || v.Impact == "critical" {
 			tb.t.Error(b.String())
 		} else {
 			tb.t.Log(b.String())

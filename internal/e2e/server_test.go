@@ -19,6 +19,9 @@ import (
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/media"
+	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -45,6 +48,8 @@ type server struct {
 	territories *territory.Service
 	accounts    *account.Service
 	directory   *directory.Service
+	offers      *offers.Service
+	messages    *messages.Service
 	outbox      *mail.Outbox
 	ter         *territory.Territory
 	jam         *directory.MapJam
@@ -71,10 +76,22 @@ func startServer(t *testing.T) *server {
 	territories := territory.NewService(territory.NewSQLStore(db))
 	accounts := account.NewService(db, outbox, log, time.Now, account.Options{BaseURL: base, Hash: account.TestHashParams})
 	dir := directory.NewService(directory.NewSQLStore(db), territories, accounts, log, time.Now)
+	// Offers, messages and photos are wired as in production (and as in
+	// internal/web's harness), photos on disk in a temporary folder.
+	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, outbox, log, time.Now, messages.Options{BaseURL: base})
+	off, err := offers.NewService(offers.NewSQLStore(db), []byte("e2e position secret, 32 bytes.."), msgs, nil, log, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs.RegisterSubject("listing", off)
+	photos, err := media.NewDiskStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	bundle := i18n.MustLoad()
 	srv, err := web.New(web.Config{BaseURL: base, Version: "e2e", LoginPerMinute: 1000, PostPerMinute: 1000}, web.Deps{
 		DB: db, Log: log, I18n: bundle, Territories: territories, Accounts: accounts,
-		Directory: dir, Outbox: outbox,
+		Directory: dir, Offers: off, Messages: msgs, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +108,8 @@ func startServer(t *testing.T) *server {
 	ts.Start()
 	t.Cleanup(ts.Close)
 
-	s := &server{URL: base, db: db, i18n: bundle, territories: territories, accounts: accounts, directory: dir, outbox: outbox}
+	s := &server{URL: base, db: db, i18n: bundle, territories: territories, accounts: accounts, directory: dir,
+		offers: off, messages: msgs, outbox: outbox}
 	s.seed(ctx, t)
 	return s
 }
@@ -115,7 +133,7 @@ func (s *server) seed(ctx context.Context, t *testing.T) {
 	system := access.SystemActor()
 	s.ter = &territory.Territory{
 		Slug: slug, Name: "Grenoble (e2e)", BBox: grenoble, Lang: "fr", TimeZone: "Europe/Paris",
-		Modules: []string{"directory"}, ContactEmail: "contact@e2e.example.org",
+		Modules: []string{"directory", "offers"}, ContactEmail: "contact@e2e.example.org",
 		TileURL:         s.URL + tilesPath + "{z}/{x}/{y}.png",
 		TileAttribution: `&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>`,
 	}
