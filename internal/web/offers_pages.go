@@ -33,6 +33,7 @@ func (s *Server) offerRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/my/listings", s.myListingsPage)
 	page("POST /t/{slug}/exchanges/{id}/step", s.exchangeStepPage)
 	s.messageRoutes(page)
+	s.offerModerationRoutes(page)
 }
 
 // Photo uploads: up to MaxPhotos files of 10 MiB, and 1 MiB for the fields.
