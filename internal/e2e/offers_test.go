@@ -350,6 +350,11 @@ func (f *offersFlow) review(t *testing.T) {
 		if msg := flash(tb); msg != f.L.T("offw.exchange_done") {
 			t.Errorf("after %s's review the page says %q, want %q", s.label, msg, f.L.T("offw.exchange_done"))
 		}
+		if eval[bool](tb, `!!document.querySelector(`+strconv.Quote(form)+`)`) {
+			// A second review is refused (err.review_exists): the page
+			// should say "reviewed" instead; it does not know yet.
+			t.Logf("KNOWN BUG: %s is still offered the review form after reviewing", s.label)
+		}
 		if s.label == "B" {
 			f.bPage("my listings (B, reviewed)")
 		} else {
