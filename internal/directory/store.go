@@ -57,6 +57,8 @@ type Store interface {
 	// Near returns the limit published initiatives closest to p; within is
 	// a box that holds all of the territory's initiatives.
 	Near(ctx context.Context, territoryID int64, within geo.BBox, p geo.Point, limit int) ([]Hit, error)
+	// MemberData reads one member's contributions, changes and reports.
+	MemberData(ctx context.Context, userID int64) (*MemberData, error)
 	// CountPublished counts the published initiatives, up to the search cap.
 	CountPublished(ctx context.Context, territoryID int64) (n int, capped bool, err error)
 	All(ctx context.Context, territoryID int64, fn func(*Initiative) error) error

@@ -253,12 +253,20 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
+// exportMyData gathers what every module keeps about the member.
 func (s *Server) exportMyData(w http.ResponseWriter, r *http.Request) {
-	data, err := s.Accounts.ExportData(r.Context(), actorFrom(r.Context()))
+	a := actorFrom(r.Context())
+	acc, err := s.Accounts.ExportData(r.Context(), a)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
+	dir, err := s.Directory.DataOf(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	data := map[string]any{"account": acc, "directory": dir}
 	w.Header().Set("Content-Disposition", `attachment; filename="sharingcity-my-data.json"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -144,11 +144,20 @@ func TestLoginRateLimit(t *testing.T) {
 
 func TestAccountDataAndDeletion(t *testing.T) {
 	e := newTestEnv(t, nil)
-	c, _ := e.member("sam@example.org", access.Member)
-	resp := e.get(c, "/account/export")
+	c, tok := e.member("sam@example.org", access.Member)
+	resp := e.do(nil, "POST", "/api/v1/territories/test/initiatives", tok, map[string]any{"name": "Boîte à livres du square",
+		"kind": "commons", "categories": []string{"knowledge_culture"}, "lat": 45.19, "lon": 5.72})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("contribute: %d %s", resp.StatusCode, readBody(resp))
+	}
+	readBody(resp)
+	resp = e.get(c, "/account/export")
 	body := readBody(resp)
 	if resp.StatusCode != 200 || !strings.Contains(body, "sam@example.org") || strings.Contains(body, "argon2") || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export: %d %s", resp.StatusCode, body)
+	}
+	if !strings.Contains(body, `"initiatives_contributed"`) || !strings.Contains(body, "Boîte à livres du square") {
+		t.Fatalf("export lacks the member's contributions: %s", body)
 	}
 	// Tokens: created, shown once, revoked.
 	resp = e.form(c, "/account/tokens", url.Values{"name": {"script"}})
