@@ -347,9 +347,7 @@ func (f *offersFlow) review(t *testing.T) {
 			t.Errorf("after %s's review the page says %q, want %q", s.label, msg, f.L.T("offw.exchange_done"))
 		}
 		if eval[bool](tb, `!!document.querySelector(`+strconv.Quote(form)+`)`) {
-			// A second review is refused (err.review_exists): the page
-			// should say "reviewed" instead; it does not know yet.
-			t.Logf("KNOWN BUG: %s is still offered the review form after reviewing", s.label)
+			t.Errorf("%s is still offered the review form after reviewing", s.label)
 		}
 		if s.label == "B" {
 			f.bPage("my listings (B, reviewed)")

@@ -73,6 +73,16 @@ func TestExchangeFlow(t *testing.T) {
 		if _, err := e.svc.Review(ctx, e.member, e.ter, ex.ID, 1, "encore"); keyOf(err) != "err.review_exists" {
 			t.Fatalf("second review: %v", err)
 		}
+		reviewed, err := e.svc.MyExchanges(ctx, e.member, e.ter)
+		if err != nil || len(reviewed) != 1 || !reviewed[0].ReviewedByMe {
+			t.Fatalf("my exchanges after my review: %+v %v", reviewed, err)
+		}
+		theirs, _ := e.svc.MyExchanges(ctx, e.owner, e.ter)
+		for _, x := range theirs {
+			if x.ID == ex.ID && x.ReviewedByMe {
+				t.Fatalf("the owner has not reviewed yet: %+v", x)
+			}
+		}
 		if _, err := e.svc.Review(ctx, e.owner, e.ter, ex.ID, 4, ""); err != nil {
 			t.Fatal(err)
 		}

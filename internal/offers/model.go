@@ -47,6 +47,9 @@ type Exchange struct {
 	EndedAt       *time.Time     `json:"ended_at,omitempty"`
 	// ListingTitle is filled in lists, for display.
 	ListingTitle string `json:"listing_title,omitempty"`
+	// ReviewedByMe is filled by MyExchanges: the member has already left
+	// their review, so pages stop offering the form.
+	ReviewedByMe bool `json:"reviewed_by_me,omitempty"`
 
 	single bool
 }

@@ -108,7 +108,18 @@ func (s *Service) MyExchanges(ctx context.Context, actor access.Actor, ter *terr
 	if err := actor.RequireUser(); err != nil {
 		return nil, err
 	}
-	return s.store.ExchangesOf(ctx, ter.ID, actor.UserID)
+	xs, err := s.store.ExchangesOf(ctx, ter.ID, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	reviewed, err := s.store.ReviewedBy(ctx, ter.ID, actor.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("offers: my exchanges: reviews: %w", err)
+	}
+	for _, x := range xs {
+		x.ReviewedByMe = reviewed[x.ID]
+	}
+	return xs, nil
 }
 
 // side names who may make a move on an exchange.

@@ -109,6 +109,23 @@ func (s *SQLStore) ExchangesOf(ctx context.Context, territoryID, userID int64) (
 		ORDER BY x.updated_at DESC, x.id DESC LIMIT ?`, territoryID, userID, userID, exchangesLimit)
 }
 
+func (s *SQLStore) ReviewedBy(ctx context.Context, territoryID, reviewerID int64) (map[int64]bool, error) {
+	rows, err := s.q.Query(ctx, `SELECT exchange_id FROM exchange_reviews WHERE territory_id = ? AND reviewer_id = ?`, territoryID, reviewerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 func (s *SQLStore) InsertReview(ctx context.Context, r *Review) error {
 	return s.write(ctx, func(s *SQLStore) error {
 		err := s.q.QueryRow(ctx, `INSERT INTO exchange_reviews (territory_id, exchange_id, reviewer_id, reviewee_id, rating,

@@ -49,6 +49,8 @@ type Store interface {
 	UpdateExchange(ctx context.Context, ex *Exchange, from ExchangeStatus) error
 	ExchangesOfListing(ctx context.Context, territoryID, listingID int64) ([]*Exchange, error)
 	ExchangesOf(ctx context.Context, territoryID, userID int64) ([]*Exchange, error)
+	// ReviewedBy returns the ids of the exchanges the member has reviewed.
+	ReviewedBy(ctx context.Context, territoryID, reviewerID int64) (map[int64]bool, error)
 
 	InsertReview(ctx context.Context, r *Review) error
 	Profile(ctx context.Context, territoryID, userID int64, limit int) (*Profile, error)
