@@ -37,6 +37,7 @@ func (s *Server) apiTable() []apiHandler {
 		{"GET", "/api/v1/me/export", s.exportMyData},
 	}
 	t = append(t, s.directoryAPITable()...)
+	t = append(t, s.offersModerationAPITable()...)
 	return append(t, s.offersAPITable()...)
 }
 
