@@ -32,6 +32,7 @@ func (s *Server) offerRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /t/{slug}/listings/{id}/status", s.listingStatus)
 	page("GET /t/{slug}/my/listings", s.myListingsPage)
 	page("POST /t/{slug}/exchanges/{id}/step", s.exchangeStepPage)
+	s.offerEditRoutes(page)
 	s.messageRoutes(page)
 	s.offerModerationRoutes(page)
 }
@@ -166,11 +167,16 @@ type listingFormView struct {
 	Categories []string
 	MaxPhotos  int
 	Uploads    bool
+	// Set when editing: where the form posts, the listing's photos.
+	Action string
+	Photos []media.Photo
+	Edit   bool
 }
 
 func (s *Server) renderListingForm(w http.ResponseWriter, r *http.Request, p *Page, status int) {
 	p.Data = listingFormView{Modes: offers.Modes, Kinds: offers.Kinds, Conditions: offers.Conditions,
-		Categories: directory.Categories, MaxPhotos: offers.MaxPhotos, Uploads: s.Media != nil}
+		Categories: directory.Categories, MaxPhotos: offers.MaxPhotos, Uploads: s.Media != nil,
+		Action: "/t/" + p.Territory.Slug + "/listings/new"}
 	s.render(w, r, status, "listing_form", p)
 }
 
