@@ -151,3 +151,51 @@ func TestOffersModerationAPI(t *testing.T) {
 		status("POST", base+"/members/999999/suspend", tokAdmin, nil, http.StatusNotFound)
 	})
 }
+
+func TestOffersModerationAPIErrors(t *testing.T) {
+	e := newTestEnv(t, nil)
+	spec := newSpecChecker(t)
+	ctx := context.Background()
+	_, tokA := e.member("a@example.org", access.Member)
+	_, tokMod := e.member("mod@example.org", access.Moderator)
+	_, tokAdmin := e.member("admin@example.org", access.Moderator)
+	adminID := e.userID("admin@example.org")
+	if err := e.accounts.SetPlatformAdmin(ctx, access.SystemActor(), adminID, true); err != nil {
+		t.Fatal(err)
+	}
+	base := "/api/v1/territories/test"
+	resp := e.do(nil, "POST", base+"/listings", tokA, drillInput())
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create listing: %d %s", resp.StatusCode, readBody(resp))
+	}
+	lid := strconv.FormatInt(decode[listingOut](t, resp).ID, 10)
+	self := base + "/members/" + strconv.FormatInt(e.userID("a@example.org"), 10)
+	cases := []struct {
+		name, method, path, token string
+		body                      any
+		status                    int
+	}{
+		{"broken JSON", "POST", base + "/listings/" + lid + "/reports", tokMod, "{", 400},
+		{"empty reason", "POST", base + "/listings/" + lid + "/reports", tokMod, map[string]any{"reason": " "}, 400},
+		{"unknown listing", "POST", base + "/listings/999999/reports", tokMod, map[string]any{"reason": "x"}, 404},
+		{"non-numeric id", "POST", base + "/listings/abc/reports", tokMod, map[string]any{"reason": "x"}, 404},
+		{"reporting oneself", "POST", self + "/reports", tokA, map[string]any{"reason": "x"}, 400},
+		{"unknown message", "POST", base + "/messages/999999/reports", tokA, map[string]any{"reason": "x"}, 404},
+		{"unknown territory", "GET", "/api/v1/territories/nowhere/offers/moderation", tokMod, nil, 404},
+		{"resolve without resolution", "POST", base + "/offers/reports/1/resolve", tokMod, map[string]any{}, 400},
+		{"hide without reason", "POST", base + "/listings/" + lid + "/hide", tokMod, map[string]any{}, 400},
+		{"unhide a shown listing", "POST", base + "/listings/" + lid + "/unhide", tokMod, nil, 409},
+		{"suspend without login", "POST", self + "/suspend", "", nil, 401},
+		{"suspending oneself", "POST", base + "/members/" + strconv.FormatInt(adminID, 10) + "/suspend", tokAdmin, nil, 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := e.do(nil, tc.method, tc.path, tc.token, tc.body, "Accept-Language", "en")
+			code := resp.StatusCode
+			body := spec.check(tc.method, tc.path, resp)
+			if code != tc.status || !strings.Contains(string(body), `"error"`) {
+				t.Fatalf("status %d, want %d: %s", code, tc.status, body)
+			}
+		})
+	}
+}
