@@ -16,6 +16,7 @@ func (s *Server) messageRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/messages/{id}", s.conversationPage)
 	page("POST /t/{slug}/messages/{id}", s.replyPage)
 	page("POST /t/{slug}/messages/{id}/block", s.blockPage)
+	page("POST /t/{slug}/messages/blocked/{id}/unblock", s.unblockPage)
 }
 
 func conversationURL(ter *territory.Territory, id int64) string {
@@ -36,8 +37,30 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	p.Data = list
+	blocked, err := s.Messages.BlockedMembers(r.Context(), p.Actor)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p.Data = inboxView{Conversations: list, Blocked: blocked}
 	s.render(w, r, http.StatusOK, "inbox", p)
+}
+
+// inboxView is the inbox with the members the caller blocked, so that a
+// block can be undone where it shows its effect.
+type inboxView struct {
+	Conversations []messages.InboxEntry
+	Blocked       []int64
+}
+
+// unblockPage lifts the caller's block of member {id}.
+func (s *Server) unblockPage(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	err := s.Messages.Unblock(r.Context(), p.Actor, p.Territory, id)
+	s.done(w, r, err, p.L.T("offw.unblocked"), "/t/"+p.Territory.Slug+"/messages")
 }
 
 type conversationView struct {

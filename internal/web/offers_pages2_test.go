@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,4 +132,86 @@ func TestEditListingPage(t *testing.T) {
 			t.Errorf("after adding: %v %+v", err, l)
 		}
 	})
+}
+
+func TestUnblockFromInbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		a, _ := e.member("a@example.org", access.Member)
+		b, _ := e.member("b@example.org", access.Member)
+		resp := e.postMultipart(a, "/t/test/listings/new", drillForm(), nil)
+		loc := resp.Header.Get("Location")
+		readBody(resp)
+		resp = e.form(b, loc+"/message", url.Values{"body": {"Bonjour"}})
+		conv := resp.Header.Get("Location")
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("message: %d %s", resp.StatusCode, body)
+		}
+
+		// Without blocks the inbox has no blocked list.
+		resp = e.get(a, "/t/test/messages?lang=en")
+		if body := readBody(resp); strings.Contains(body, "Blocked members") {
+			t.Errorf("blocked list without blocks: %s", body)
+		}
+		resp = e.form(a, conv+"/block", nil)
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("block: %d %s", resp.StatusCode, body)
+		}
+		resp = e.get(a, "/t/test/messages?lang=en")
+		body := readBody(resp)
+		m := regexp.MustCompile(`action="(/t/test/messages/blocked/(\d+)/unblock)"`).FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Blocked members") || m == nil {
+			t.Fatalf("inbox after block: %d %s", resp.StatusCode, body)
+		}
+		bID, _ := strconv.ParseInt(m[2], 10, 64)
+		l, err := e.offers.Get(context.Background(), access.Actor{}, e.ter, mustID(t, loc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocked := func() bool {
+			t.Helper()
+			on, err := e.messages.Blocked(context.Background(), l.OwnerID, bID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return on
+		}
+
+		// B cannot lift A's block: B's own (absent) block is what goes.
+		resp = e.form(b, "/t/test/messages/blocked/"+strconv.FormatInt(l.OwnerID, 10)+"/unblock", nil)
+		readBody(resp)
+		if !blocked() {
+			t.Fatal("the blocked member lifted the block")
+		}
+		resp = e.form(b, conv, url.Values{"body": {"Encore moi"}})
+		if body := readBody(resp); resp.StatusCode == http.StatusSeeOther {
+			t.Errorf("blocked member could write: %s", body)
+		}
+
+		// A unblocks: the list empties and B can write again.
+		resp = e.form(a, m[1], nil)
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/t/test/messages" {
+			t.Fatalf("unblock: %d %s", resp.StatusCode, body)
+		}
+		if blocked() {
+			t.Fatal("still blocked after unblock")
+		}
+		resp = e.get(a, "/t/test/messages?lang=fr")
+		if body := readBody(resp); strings.Contains(body, "Membres bloqués") {
+			t.Errorf("blocked list after unblock: %s", body)
+		}
+		resp = e.form(b, conv, url.Values{"body": {"Merci"}})
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("write after unblock: %d %s", resp.StatusCode, body)
+		}
+	})
+}
+
+func mustID(t *testing.T, loc string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(strings.TrimPrefix(loc, "/t/test/listings/"), 10, 64)
+	if err != nil {
+		t.Fatalf("listing location %q: %v", loc, err)
+	}
+	return id
 }
