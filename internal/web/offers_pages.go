@@ -51,6 +51,7 @@ type listingsView struct {
 	More       bool
 	NextURL    string
 	Member     bool
+	Map        mapAttrs // the search map, drawn by js/listings.js
 }
 
 type listingCard struct {
@@ -84,7 +85,9 @@ func (s *Server) listingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Form = r.URL.Query()
-	v := listingsView{Modes: offers.Modes, Categories: directory.Categories, Member: p.Can("member")}
+	v := listingsView{Modes: offers.Modes, Categories: directory.Categories, Member: p.Can("member"), Map: mapAttrsOf(p.Territory)}
+	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css", "css/map.css")
+	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/listings.js")
 	q, err := parseListingQuery(p.Form)
 	// The page also takes lat and lon fields, typed or filled by the browser.
 	if lat, lon := p.Form.Get("lat"), p.Form.Get("lon"); err == nil && lat != "" && lon != "" {

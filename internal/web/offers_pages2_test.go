@@ -215,3 +215,34 @@ func mustID(t *testing.T, loc string) int64 {
 	}
 	return id
 }
+
+// The search page carries its map: the container (hidden until the script
+// runs), the script, and the public positions on the result cards.
+func TestListingsSearchMap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		a, _ := e.member("a@example.org", access.Member)
+		resp := e.postMultipart(a, "/t/test/listings/new", drillForm(), nil)
+		loc := resp.Header.Get("Location")
+		readBody(resp)
+		l, err := e.offers.Get(context.Background(), access.Actor{}, e.ter, mustID(t, loc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `data-lat="` + strconv.FormatFloat(l.Position.Lat, 'f', -1, 64) + `"`
+		for _, path := range []string{"/t/test/listings?lang=en", "/t/test/listings?lat=45.19&lon=5.72&radius_km=3&lang=fr"} {
+			resp := e.get(e.client(), path)
+			body := readBody(resp)
+			for _, s := range []string{`id="listings-map"`, `hidden role="region"`, "js/listings.js", "js/mapkit.js", want} {
+				if !strings.Contains(body, s) {
+					t.Errorf("%s: no %q in %s", path, s, body)
+				}
+			}
+			noExact(t, path, body)
+		}
+		resp = e.get(e.client(), "/static/js/listings.js")
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "listings-map") {
+			t.Errorf("script: %d", resp.StatusCode)
+		}
+	})
+}
