@@ -237,34 +237,27 @@ func (s *Server) respondInitiative(w http.ResponseWriter, r *http.Request, a acc
 // moderate runs a moderation action on the initiative in the path and
 // answers with the initiative as it now is.
 func (s *Server) moderate(w http.ResponseWriter, r *http.Request, needReason bool, act func(a access.Actor, ter *territory.Territory, id int64, reason string) error) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
+	var body reasonInput
+	var in any
 	if needReason {
-		if err := decodeJSON(w, r, &body); err != nil {
-			s.renderError(w, r, err)
-			return
+		in = &body
+	}
+	s.apiWrite(w, r, http.StatusOK, in, func(ter *territory.Territory, id int64) (any, error) {
+		a := actorFrom(r.Context())
+		if err := act(a, ter, id, body.Reason); err != nil {
+			return nil, err
 		}
+		return s.initiativeAfter(r, a, ter, id)
+	})
+}
+
+// initiativeAfter reads an initiative after a change, as the actor sees it.
+func (s *Server) initiativeAfter(r *http.Request, a access.Actor, ter *territory.Territory, id int64) (any, error) {
+	in, err := s.Directory.Get(r.Context(), a, ter, id)
+	if err != nil {
+		return nil, err
 	}
-	if err := act(a, ter, id, body.Reason); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	s.respondInitiative(w, r, a, ter, id, http.StatusOK)
+	return s.initiativeJSON(ter, in, true), nil
 }
 
 func (s *Server) apiPublish(w http.ResponseWriter, r *http.Request) {
@@ -286,33 +279,14 @@ func (s *Server) apiArchive(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
-	if err := decodeJSON(w, r, &body); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	rep, err := s.Directory.Report(r.Context(), a, ter, id, body.Reason)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "initiative_id": rep.InitiativeID, "created_at": rep.CreatedAt})
+	var body reasonInput
+	s.apiWrite(w, r, http.StatusCreated, &body, func(ter *territory.Territory, id int64) (any, error) {
+		rep, err := s.Directory.Report(r.Context(), actorFrom(r.Context()), ter, id, body.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"id": rep.ID, "initiative_id": rep.InitiativeID, "created_at": rep.CreatedAt}, nil
+	})
 }
 
 // revisionJSON hides who wrote a revision from everyone but moderators.
@@ -361,45 +335,28 @@ func (s *Server) apiRevisions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"revisions": out})
 }
 
-// revisionAction runs an action on the revision in the path.
+// apiRevisionAction runs an action on the revision in the path; status 204
+// answers nothing, any other the initiative as it now is.
 func (s *Server) apiRevisionAction(w http.ResponseWriter, r *http.Request, needReason bool, act func(a access.Actor, ter *territory.Territory, id int64, number int, reason string) error, status int) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	number, err := pathID(r, "number")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
+	var body reasonInput
+	var in any
 	if needReason {
-		if err := decodeJSON(w, r, &body); err != nil {
-			s.renderError(w, r, err)
-			return
+		in = &body
+	}
+	s.apiWrite(w, r, status, in, func(ter *territory.Territory, id int64) (any, error) {
+		number, err := pathID(r, "number")
+		if err != nil {
+			return nil, err
 		}
-	}
-	if err := act(a, ter, id, int(number), body.Reason); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if status == http.StatusNoContent {
-		w.WriteHeader(status)
-		return
-	}
-	s.respondInitiative(w, r, a, ter, id, status)
+		a := actorFrom(r.Context())
+		if err := act(a, ter, id, int(number), body.Reason); err != nil {
+			return nil, err
+		}
+		if status == http.StatusNoContent {
+			return nil, nil
+		}
+		return s.initiativeAfter(r, a, ter, id)
+	})
 }
 
 func (s *Server) apiRestore(w http.ResponseWriter, r *http.Request) {
@@ -507,32 +464,12 @@ func (s *Server) apiModeration(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiResolveReport(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	var body struct {
 		Resolution string `json:"resolution"`
 	}
-	if err := decodeJSON(w, r, &body); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if err := s.Directory.ResolveReport(r.Context(), a, ter, id, body.Resolution); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.apiWrite(w, r, http.StatusNoContent, &body, func(ter *territory.Territory, id int64) (any, error) {
+		return nil, s.Directory.ResolveReport(r.Context(), actorFrom(r.Context()), ter, id, body.Resolution)
+	})
 }
 
 func (s *Server) apiMapJams(w http.ResponseWriter, r *http.Request) {
@@ -596,25 +533,9 @@ func (s *Server) apiMapJam(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiCloseMapJam(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if err := s.Directory.CloseMapJam(r.Context(), a, ter, id); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.apiWrite(w, r, http.StatusNoContent, nil, func(ter *territory.Territory, id int64) (any, error) {
+		return nil, s.Directory.CloseMapJam(r.Context(), actorFrom(r.Context()), ter, id)
+	})
 }
 
 func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {

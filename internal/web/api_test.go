@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -255,5 +256,87 @@ func TestAPIErrors(t *testing.T) {
 				t.Fatalf("body %s does not contain %q", body, tc.contains)
 			}
 		})
+	}
+}
+
+// TestAPIModerationActions drives the moderation endpoints that share the
+// write helper: proposals, revisions, reports and MapJams.
+func TestAPIModerationActions(t *testing.T) {
+	e := newTestEnv(t, nil)
+	spec := newSpecChecker(t)
+	_, memberTok := e.member("membre@example.org", access.Member)
+	_, modTok := e.member("mod@example.org", access.Moderator)
+	base := "/api/v1/territories/test"
+	in := map[string]any{"name": "Jardin partagé des Alliés", "kind": "commons", "categories": []string{"commons"}, "lat": 45.17, "lon": 5.73}
+	resp := e.do(nil, "POST", base+"/initiatives", modTok, in)
+	created := decode[map[string]any](t, resp)
+	id := strconv.Itoa(int(created["id"].(float64)))
+	one := base + "/initiatives/" + id
+
+	// A member's change waits; the moderator approves it, then restores revision 1.
+	in["name"] = "Jardin partagé des Alliés et de l'Abbaye"
+	resp = e.do(nil, "PATCH", one, memberTok, in)
+	if body := spec.check("PATCH", one, resp); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("member's change: %d %s", resp.StatusCode, body)
+	}
+	resp = e.do(nil, "POST", one+"/revisions/2/approve", memberTok, nil)
+	if spec.check("POST", one+"/revisions/2/approve", resp); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a member approved: %d", resp.StatusCode)
+	}
+	resp = e.do(nil, "POST", one+"/revisions/2/approve", modTok, nil)
+	if body := spec.check("POST", one+"/revisions/2/approve", resp); resp.StatusCode != 200 || !bytes.Contains(body, []byte("Abbaye")) {
+		t.Fatalf("approve: %d %s", resp.StatusCode, body)
+	}
+	resp = e.do(nil, "POST", one+"/revisions/1/restore", modTok, nil)
+	if body := spec.check("POST", one+"/revisions/1/restore", resp); resp.StatusCode != 200 || bytes.Contains(body, []byte("Abbaye")) {
+		t.Fatalf("restore: %d %s", resp.StatusCode, body)
+	}
+	in["name"] = "Autre nom"
+	readBody(e.do(nil, "PATCH", one, memberTok, in))
+	resp = e.do(nil, "POST", one+"/revisions/4/reject", modTok, map[string]any{"reason": "nom inexact"})
+	if spec.check("POST", one+"/revisions/4/reject", resp); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("reject revision: %d", resp.StatusCode)
+	}
+	resp = e.do(nil, "POST", one+"/revisions/x/reject", modTok, map[string]any{"reason": "?"})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("bad revision number: %d", resp.StatusCode)
+	}
+	readBody(resp)
+
+	// A report, seen in the queue and resolved.
+	resp = e.do(nil, "POST", one+"/reports", memberTok, map[string]any{"reason": "adresse fausse"})
+	rep := decode[map[string]any](t, resp)
+	if resp.StatusCode != http.StatusCreated || rep["id"] == nil {
+		t.Fatalf("report: %d %v", resp.StatusCode, rep)
+	}
+	repID := strconv.Itoa(int(rep["id"].(float64)))
+	resp = e.do(nil, "POST", base+"/reports/"+repID+"/resolve", modTok, map[string]any{"resolution": "corrigée"})
+	if spec.check("POST", base+"/reports/"+repID+"/resolve", resp); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("resolve: %d", resp.StatusCode)
+	}
+
+	// Reject needs a reason; archive works without a body.
+	resp = e.do(nil, "POST", one+"/reject", modTok, map[string]any{})
+	if spec.check("POST", one+"/reject", resp); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("reject without a reason: %d", resp.StatusCode)
+	}
+	resp = e.do(nil, "POST", one+"/archive", modTok, nil)
+	if body := spec.check("POST", one+"/archive", resp); resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"archived"`)) {
+		t.Fatalf("archive: %d %s", resp.StatusCode, body)
+	}
+
+	// MapJams: opened by a moderator, closed.
+	resp = e.do(nil, "POST", base+"/mapjams", modTok, map[string]any{"title": "Cartopartie", "starts_at": "2026-12-05T13:00:00Z", "ends_at": "2026-12-05T17:00:00Z"})
+	jam := decode[map[string]any](t, resp)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("open mapjam: %d %v", resp.StatusCode, jam)
+	}
+	close := base + "/mapjams/" + strconv.Itoa(int(jam["id"].(float64))) + "/close"
+	if resp := e.do(nil, "POST", close, memberTok, nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a member closed a mapjam: %d", resp.StatusCode)
+	}
+	resp = e.do(nil, "POST", close, modTok, nil)
+	if spec.check("POST", close, resp); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("close mapjam: %d", resp.StatusCode)
 	}
 }
