@@ -174,6 +174,9 @@ type Cluster struct {
 	Lon   float64 `json:"lon"`
 	Count int     `json:"count"`
 	ID    int64   `json:"id,omitempty"`
+	// Name is the initiative's, when the cell holds only one, so that the
+	// map can name its marker.
+	Name string `json:"name,omitempty"`
 }
 
 // Map bounds.

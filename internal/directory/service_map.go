@@ -161,6 +161,25 @@ func (s *Service) Clusters(ctx context.Context, ter *territory.Territory, box ge
 	if err != nil {
 		return nil, fmt.Errorf("directory: clusters %s z%d: %w", box, zoom, err)
 	}
+	var singles []int64
+	for _, c := range cs {
+		if c.Count == 1 && c.ID != 0 {
+			singles = append(singles, c.ID)
+		}
+	}
+	// A map shows at most a few hundred cells; beyond that, names wait for
+	// a closer zoom rather than make one large query.
+	if len(singles) > 0 && len(singles) <= 500 {
+		names, err := s.store.Names(ctx, ter.ID, singles)
+		if err != nil {
+			return nil, fmt.Errorf("directory: clusters %s z%d: names: %w", box, zoom, err)
+		}
+		for i := range cs {
+			if cs[i].Count == 1 {
+				cs[i].Name = names[cs[i].ID]
+			}
+		}
+	}
 	return cs, nil
 }
 

@@ -75,6 +75,33 @@ func (s *SQLStore) countCapped(ctx context.Context, query string, args ...any) (
 	return min(n, countCap), n > countCap, nil
 }
 
+// Names returns id -> name for ids of the territory (for single-point map cells).
+func (s *SQLStore) Names(ctx context.Context, territoryID int64, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, territoryID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.q.Query(ctx, `SELECT id, name FROM initiatives WHERE territory_id = ? AND id IN (`+store.Placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
 // CountPublished counts a territory's published initiatives, up to countCap.
 func (s *SQLStore) CountPublished(ctx context.Context, territoryID int64) (int, bool, error) {
 	return s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published'`, territoryID)

@@ -57,6 +57,8 @@ type Store interface {
 	// Near returns the limit published initiatives closest to p; within is
 	// a box that holds all of the territory's initiatives.
 	Near(ctx context.Context, territoryID int64, within geo.BBox, p geo.Point, limit int) ([]Hit, error)
+	// Names returns the names of the given initiatives of a territory.
+	Names(ctx context.Context, territoryID int64, ids []int64) (map[int64]string, error)
 	// MemberData reads one member's contributions, changes and reports.
 	MemberData(ctx context.Context, userID int64) (*MemberData, error)
 	// CountPublished counts the published initiatives, up to the search cap.

@@ -274,6 +274,10 @@ func (s *Server) encodeMap(r *http.Request, ter *territory.Territory, req *mapRe
 				buf = append(buf, `,"id":`...)
 				buf = strconv.AppendInt(buf, c.ID, 10)
 			}
+			if c.Name != "" {
+				buf = append(buf, `,"name":`...)
+				buf = appendJSONString(buf, c.Name)
+			}
 			buf = append(buf, "}}"...)
 		}
 		return append(buf, `],"clustered":true}`...), nil

@@ -174,8 +174,8 @@ func TestAPIContract(t *testing.T) {
 			t.Errorf("initiative outside the box: %s", body)
 		}
 		clusters := base + "/initiatives?bbox=5.67,45.15,5.76,45.22&zoom=11"
-		if body := spec.check("GET", clusters, e.get(nil, clusters)); !bytes.Contains(body, []byte(`"cluster":true`)) {
-			t.Errorf("no clusters at zoom 11: %s", body)
+		if body := spec.check("GET", clusters, e.get(nil, clusters)); !bytes.Contains(body, []byte(`"cluster":true`)) || !bytes.Contains(body, []byte(`"count":1,"id":`+id+`,"name":"Répar'café du marché"`)) {
+			t.Errorf("no named single cluster at zoom 11: %s", body)
 		}
 		one := base + "/initiatives/" + id
 		if body := spec.check("GET", one, e.get(nil, one)); !bytes.Contains(body, []byte(`"Feature"`)) {

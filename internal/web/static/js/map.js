@@ -118,8 +118,9 @@
     return m;
   }
 
-  // One feature's key and marker. A single point in clustered mode has
-  // only its id: it is named by its number, and its popup links its page.
+  // One feature's key and marker. A single point in clustered mode has its
+  // id and, when the server sends it, its name (else it is named by its
+  // number); its popup links its page.
   function markerOf(f, clustered) {
     var c = f.geometry.coordinates;
     var pr = f.properties || {};
@@ -130,7 +131,7 @@
     }
     var n = pr.count;
     if (n === 1 && pr.id) {
-      var name = d.labelSingle.replace('{id}', pr.id);
+      var name = pr.name || d.labelSingle.replace('{id}', pr.id);
       return { key: 's' + pr.id, count: 1, ll: ll, layer: clusters,
         marker: L.marker(ll, { title: name, alt: name, keyboard: true }).bindPopup(popupFor(name, pageOf(pr.id))) };
     }
