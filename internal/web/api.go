@@ -214,6 +214,56 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// apiDo runs the common shape: territory from the path, then fn; fn's
+// error becomes a JSON error, its value the answer.
+func (s *Server) apiDo(w http.ResponseWriter, r *http.Request, status int, fn func(ter *territory.Territory) (any, error)) {
+	ter, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	v, err := fn(ter)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+// apiWrite runs a write: territory, rate-limited actor, path id and an
+// optional JSON body, then fn. A nil answer from fn means 204.
+func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request, status int, in any,
+	fn func(ter *territory.Territory, id int64) (any, error)) {
+	ter, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.writer(r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if in != nil && r.ContentLength != 0 {
+		if err := decodeJSON(w, r, in); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	v, err := fn(ter, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if v == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
 // pathID reads a numeric path value; anything else names nothing that exists.
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)

@@ -118,20 +118,9 @@ func (s *Server) blockPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMessageAbout(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusCreated, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		var in messageInput
-		if err := decodeJSON(w, r, &in); err != nil {
-			return nil, err
-		}
-		return s.Messages.SendAbout(r.Context(), a, ter, "listing", id, in.Body)
+	var in messageInput
+	s.apiWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, id int64) (any, error) {
+		return s.Messages.SendAbout(r.Context(), actorFrom(r.Context()), ter, "listing", id, in.Body)
 	})
 }
 
@@ -159,19 +148,8 @@ func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSendMessage(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusCreated, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		var in messageInput
-		if err := decodeJSON(w, r, &in); err != nil {
-			return nil, err
-		}
-		return s.Messages.Send(r.Context(), a, ter, id, in.Body)
+	var in messageInput
+	s.apiWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, id int64) (any, error) {
+		return s.Messages.Send(r.Context(), actorFrom(r.Context()), ter, id, in.Body)
 	})
 }

@@ -193,21 +193,6 @@ func parseListingQuery(q map[string][]string) (offers.Query, error) {
 	return out, v.Err()
 }
 
-// apiDo runs the common shape: territory from the path, then fn; fn's
-// error becomes a JSON error, its value the answer.
-func (s *Server) apiDo(w http.ResponseWriter, r *http.Request, status int, fn func(ter *territory.Territory) (any, error)) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	v, err := fn(ter)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, status, v)
-}
-
 func (s *Server) apiListings(w http.ResponseWriter, r *http.Request) {
 	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
 		q, err := parseListingQuery(r.URL.Query())
@@ -297,15 +282,8 @@ func (s *Server) apiUpdateListing(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiCloseListing(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
+	s.apiWrite(w, r, http.StatusOK, nil, func(ter *territory.Territory, id int64) (any, error) {
+		a := actorFrom(r.Context())
 		l, err := s.Offers.Close(r.Context(), a, ter, id)
 		if err != nil {
 			return nil, err
@@ -408,22 +386,9 @@ func (s *Server) apiExchange(w http.ResponseWriter, r *http.Request) {
 // exchangeStep runs one move of an exchange with the posted reason, if any.
 func (s *Server) exchangeStep(w http.ResponseWriter, r *http.Request,
 	step func(a access.Actor, ter *territory.Territory, id int64, reason string) (*offers.Exchange, error)) {
-	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		var in messageInput
-		if r.ContentLength != 0 {
-			if err := decodeJSON(w, r, &in); err != nil {
-				return nil, err
-			}
-		}
-		return step(a, ter, id, in.Reason)
+	var in messageInput
+	s.apiWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, id int64) (any, error) {
+		return step(actorFrom(r.Context()), ter, id, in.Reason)
 	})
 }
 
@@ -452,22 +417,11 @@ func (s *Server) apiExchangeCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiExchangeReview(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusCreated, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		var in struct {
-			Rating  int    `json:"rating"`
-			Comment string `json:"comment"`
-		}
-		if err := decodeJSON(w, r, &in); err != nil {
-			return nil, err
-		}
-		return s.Offers.Review(r.Context(), a, ter, id, in.Rating, in.Comment)
+	var in struct {
+		Rating  int    `json:"rating"`
+		Comment string `json:"comment"`
+	}
+	s.apiWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, id int64) (any, error) {
+		return s.Offers.Review(r.Context(), actorFrom(r.Context()), ter, id, in.Rating, in.Comment)
 	})
 }

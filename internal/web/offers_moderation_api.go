@@ -31,41 +31,6 @@ func (s *Server) offersModerationAPITable() []apiHandler {
 	}
 }
 
-// apiWrite runs a write: territory, rate-limited actor, path id and an
-// optional JSON body, then fn. A nil answer from fn means 204.
-func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request, status int, in any,
-	fn func(ter *territory.Territory, id int64) (any, error)) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	if _, err := s.writer(r); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if in != nil && r.ContentLength != 0 {
-		if err := decodeJSON(w, r, in); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-	}
-	v, err := fn(ter, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if v == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	writeJSON(w, status, v)
-}
-
 type reasonInput struct {
 	Reason string `json:"reason"`
 }
