@@ -126,37 +126,23 @@ func (s *Server) apiTerritory(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiOrganisations(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	list, err := s.Accounts.Organisations(r.Context(), t.ID)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []account.Organisation{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"organisations": list})
+	s.apiDo(w, r, http.StatusOK, func(t *territory.Territory) (any, error) {
+		list, err := s.Accounts.Organisations(r.Context(), t.ID)
+		if list == nil {
+			list = []account.Organisation{}
+		}
+		return map[string]any{"organisations": list}, err
+	})
 }
 
 func (s *Server) apiOrganisation(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	org, err := s.Accounts.Organisation(r.Context(), t.ID, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, org)
+	s.apiDo(w, r, http.StatusOK, func(t *territory.Territory) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return s.Accounts.Organisation(r.Context(), t.ID, id)
+	})
 }
 
 func (s *Server) apiCreateOrganisation(w http.ResponseWriter, r *http.Request) {

@@ -134,14 +134,8 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// dirCall is the shape of most directory API handlers: territory from the
-// path, then one service call.
-func (s *Server) dirTerritory(w http.ResponseWriter, r *http.Request) (*territory.Territory, bool) {
-	return s.territory(w, r)
-}
-
 func (s *Server) apiContribute(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
@@ -166,7 +160,7 @@ func (s *Server) apiContribute(w http.ResponseWriter, r *http.Request) {
 
 // initiativeFromPath loads the initiative named in the path, as the actor may see it.
 func (s *Server) initiativeFromPath(w http.ResponseWriter, r *http.Request) (*territory.Territory, *directory.Initiative, bool) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return nil, nil, false
 	}
@@ -194,7 +188,7 @@ func (s *Server) apiInitiative(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiUpdateInitiative(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
@@ -313,7 +307,7 @@ func (s *Server) revisionJSON(a access.Actor, ter *territory.Territory, rev *dir
 }
 
 func (s *Server) apiRevisions(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
@@ -420,7 +414,7 @@ func ParseSearch(q map[string][]string) (directory.Query, error) {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
@@ -451,16 +445,9 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiModeration(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	queue, err := s.Directory.ModerationQueue(r.Context(), actorFrom(r.Context()), ter)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, queue)
+	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
+		return s.Directory.ModerationQueue(r.Context(), actorFrom(r.Context()), ter)
+	})
 }
 
 func (s *Server) apiResolveReport(w http.ResponseWriter, r *http.Request) {
@@ -473,23 +460,17 @@ func (s *Server) apiResolveReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMapJams(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	list, err := s.Directory.ListMapJams(r.Context(), ter)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []*directory.MapJam{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"mapjams": list})
+	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
+		list, err := s.Directory.ListMapJams(r.Context(), ter)
+		if list == nil {
+			list = []*directory.MapJam{}
+		}
+		return map[string]any{"mapjams": list}, err
+	})
 }
 
 func (s *Server) apiOpenMapJam(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
@@ -511,25 +492,21 @@ func (s *Server) apiOpenMapJam(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMapJam(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
-	if !ok {
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	d, err := s.Directory.GetMapJam(r.Context(), actorFrom(r.Context()), ter, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	items := make([]initiativeJSON, 0, len(d.Initiatives))
-	for _, in := range d.Initiatives {
-		items = append(items, s.initiativeJSON(ter, in, false))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"mapjam": d.MapJam, "initiatives": items})
+	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		d, err := s.Directory.GetMapJam(r.Context(), actorFrom(r.Context()), ter, id)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]initiativeJSON, 0, len(d.Initiatives))
+		for _, in := range d.Initiatives {
+			items = append(items, s.initiativeJSON(ter, in, false))
+		}
+		return map[string]any{"mapjam": d.MapJam, "initiatives": items}, nil
+	})
 }
 
 func (s *Server) apiCloseMapJam(w http.ResponseWriter, r *http.Request) {
@@ -539,7 +516,7 @@ func (s *Server) apiCloseMapJam(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
@@ -567,7 +544,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 const maxImportBody = 64 << 20
 
 func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.dirTerritory(w, r)
+	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
