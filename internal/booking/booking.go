@@ -151,7 +151,7 @@ type Reservation struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 
 	// Filled for lists shown to people.
-	ResourceName string `json:"resource_name,omitempty"`
+	ResourceName  string `json:"resource_name,omitempty"`
 	remindersSent int
 }
 
