@@ -7,6 +7,7 @@ require (
 	github.com/alexedwards/scs/sqlite3store v0.0.0-20251002162104-209de6e426de
 	github.com/alexedwards/scs/v2 v2.9.0
 	github.com/chromedp/chromedp v0.23.0
+	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/microcosm-cc/bluemonday v1.0.27
@@ -23,10 +24,7 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require (
-	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // indirect
-	github.com/teambition/rrule-go v1.8.2 // indirect
-)
+require github.com/teambition/rrule-go v1.8.2 // indirect
 
 require (
 	github.com/aymerick/douceur v0.2.0 // indirect
