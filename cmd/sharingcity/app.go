@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/jobs"
 	"github.com/sharingcity/sharingcity/internal/mail"
@@ -26,6 +27,7 @@ type app struct {
 	directory   *directory.Service
 	messages    *messages.Service
 	offers      *offers.Service
+	booking     *booking.Service
 	jobs        *jobs.Queue
 	outbox      *mail.Outbox
 	created     bool // the SQLite file did not exist before
@@ -87,6 +89,7 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	msgs.RegisterSubject("listing", off)
 	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, offers: off, outbox: outbox, created: created}
 	a.jobs = newJobQueue(db, log, now, jobOptions(os.Getenv))
+	a.booking = booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, sender, a.jobs, log, now, booking.Options{BaseURL: opts.baseURL})
 	registerJobs(a.jobs, a)
 	return a, nil
 }

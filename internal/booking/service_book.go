@@ -73,9 +73,8 @@ func checkRequest(r *Resource, req *Request, now time.Time, loc *time.Location) 
 // answer is Conflict "err.booking.unavailable". A resource needing approval
 // gives a pending reservation, which holds its copies until decided.
 func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.Territory, req Request) (*Reservation, error) {
-	if err := actor.Require(ter.ID, access.Member); err != nil {
-		return nil, err
-	}
+	// Membership is checked after the resource is found (mayBook): the API
+	// looks for the territory that knows the resource.
 	if err := actor.RequireUser(); err != nil {
 		return nil, err
 	}

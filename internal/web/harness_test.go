@@ -16,6 +16,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/i18n"
@@ -38,6 +39,7 @@ type testEnv struct {
 	accounts    *account.Service
 	directory   *directory.Service
 	offers      *offers.Service
+	booking     *booking.Service
 	messages    *messages.Service
 	outbox      *mail.Outbox
 	ter         *territory.Territory
@@ -62,13 +64,14 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 		t.Fatal(err)
 	}
 	msgs.RegisterSubject("listing", off)
+	book := booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, outbox, nil, log, time.Now, booking.Options{BaseURL: "http://test.local"})
 	photos, err := media.NewDiskStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{Version: "test", LoginPerMinute: 1000, PostPerMinute: 1000}, Deps{
 		DB: db, Log: log, I18n: i18n.MustLoad(), Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Messages: msgs, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +82,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	if err := territories.Create(context.Background(), access.SystemActor(), ter); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, offers: off, messages: msgs, outbox: outbox, ter: ter}
+	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, offers: off, booking: book, messages: msgs, outbox: outbox, ter: ter}
 }
 
 // client is a browser-like client with its own cookies that does not follow redirects.

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/mail"
@@ -49,6 +50,7 @@ type Deps struct {
 	Accounts    *account.Service
 	Directory   *directory.Service
 	Offers      *offers.Service
+	Booking     *booking.Service
 	Messages    *messages.Service
 	Media       *media.Processor // photos; nil disables uploads
 	Outbox      *mail.Outbox
