@@ -79,31 +79,34 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 		return nil, err
 	}
 	now, loc := s.clock(), ter.Location()
+	// The rules are read and checked before the transaction, on SQLite's
+	// reader connections: the writer is only held for the capacity check
+	// and the insert.
+	r, err := s.store.GetResource(ctx, ter.ID, req.ResourceID, false)
+	if err != nil {
+		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
+	}
+	if err := s.mayBook(ctx, actor, ter, r); err != nil {
+		return nil, err
+	}
+	if err := checkRequest(r, &req, now, loc); err != nil {
+		return nil, err
+	}
+	if late, err := s.store.HasOverdue(ctx, ter.ID, actor.UserID, now); err != nil {
+		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
+	} else if late {
+		return nil, errs.E(errs.Conflict, "err.booking.overdue_blocks")
+	}
 	var out *Reservation
-	err := s.store.WithTx(ctx, func(tx Store) error {
-		r, err := tx.GetResource(ctx, ter.ID, req.ResourceID, true)
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		quantity, active, slots, err := tx.LockCapacity(ctx, ter.ID, r.ID, req.Start, req.End)
 		if err != nil {
 			return err
 		}
-		if !r.Active {
+		if !active {
 			return errs.E(errs.Conflict, "err.booking.resource_inactive")
 		}
-		if err := s.mayBook(ctx, actor, ter, r); err != nil {
-			return err
-		}
-		if err := checkRequest(r, &req, now, loc); err != nil {
-			return err
-		}
-		if late, err := tx.HasOverdue(ctx, ter.ID, actor.UserID, now); err != nil {
-			return err
-		} else if late {
-			return errs.E(errs.Conflict, "err.booking.overdue_blocks")
-		}
-		slots, err := tx.Holding(ctx, ter.ID, r.ID, req.Start, req.End, 0)
-		if err != nil {
-			return err
-		}
-		if peak(slots, req.Start, req.End)+req.Quantity > r.Quantity {
+		if peak(slots, req.Start, req.End)+req.Quantity > quantity {
 			return errUnavailable()
 		}
 		status := StatusConfirmed

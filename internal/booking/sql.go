@@ -164,6 +164,51 @@ func (s *SQLStore) Resources(ctx context.Context, territoryID int64, f ResourceF
 	return out, rows.Err()
 }
 
+func (s *SQLStore) LockCapacity(ctx context.Context, territoryID, resourceID int64, start, end time.Time) (int, bool, []Slot, error) {
+	var quantity int
+	var active bool
+	if s.postgres() {
+		// The lock first, then the reservations in a statement of their
+		// own: under READ COMMITTED it sees what the previous holder of
+		// the lock committed.
+		err := s.q.QueryRow(ctx, `SELECT quantity, active FROM resources WHERE id = ? AND territory_id = ? FOR UPDATE`,
+			resourceID, territoryID).Scan(&quantity, &active)
+		if err != nil {
+			return 0, false, nil, store.NotFound(err, "err.booking.resource_not_found")
+		}
+		slots, err := s.Holding(ctx, territoryID, resourceID, start, end, 0)
+		return quantity, active, slots, err
+	}
+	// SQLite: the transaction holds the only writer; one statement reads all.
+	rows, err := s.q.Query(ctx, `SELECT res.quantity, res.active, r.start_at, r.end_at, r.quantity FROM resources res
+		LEFT JOIN reservations r ON r.resource_id = res.id AND r.status IN `+holdingSQL+` AND r.end_at > ? AND r.start_at < ?
+		WHERE res.id = ? AND res.territory_id = ?`, utc(start), utc(end), resourceID, territoryID)
+	if err != nil {
+		return 0, false, nil, err
+	}
+	defer rows.Close()
+	var slots []Slot
+	found := false
+	for rows.Next() {
+		var a, b *time.Time
+		var q *int
+		if err := rows.Scan(&quantity, &active, &a, &b, &q); err != nil {
+			return 0, false, nil, err
+		}
+		found = true
+		if a != nil && b != nil && q != nil {
+			slots = append(slots, Slot{Start: *a, End: *b, Quantity: *q})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, false, nil, err
+	}
+	if !found {
+		return 0, false, nil, errs.E(errs.NotFound, "err.booking.resource_not_found")
+	}
+	return quantity, active, slots, nil
+}
+
 func (s *SQLStore) Holding(ctx context.Context, territoryID, resourceID int64, start, end time.Time, except int64) ([]Slot, error) {
 	rows, err := s.q.Query(ctx, `SELECT start_at, end_at, quantity FROM reservations
 		WHERE resource_id = ? AND status IN `+holdingSQL+` AND end_at > ? AND start_at < ? AND territory_id = ? AND id <> ?`,

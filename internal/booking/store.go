@@ -59,6 +59,10 @@ type Store interface {
 	// the transaction, which serialises bookings of that resource.
 	GetResource(ctx context.Context, territoryID, id int64, forUpdate bool) (*Resource, error)
 	Resources(ctx context.Context, territoryID int64, f ResourceFilter) ([]*Resource, error)
+	// LockCapacity locks the resource row (inside a transaction) and
+	// returns its quantity, whether it is active, and the holding
+	// reservations overlapping [start, end): what a booking must fit in.
+	LockCapacity(ctx context.Context, territoryID, resourceID int64, start, end time.Time) (quantity int, active bool, slots []Slot, err error)
 
 	// Holding returns the holding reservations of a resource overlapping
 	// [start, end), but the one with id except.

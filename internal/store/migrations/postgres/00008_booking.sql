@@ -58,6 +58,8 @@ CREATE INDEX reservations_holding ON reservations (resource_id, end_at)
     WHERE status IN ('offered', 'pending', 'confirmed', 'checked_out');
 CREATE INDEX reservations_resource ON reservations (resource_id, start_at);
 CREATE INDEX reservations_user ON reservations (user_id, territory_id, start_at);
+-- Overdue loans of a member, checked at every booking.
+CREATE INDEX reservations_user_out ON reservations (user_id, territory_id, end_at) WHERE status = 'checked_out';
 CREATE INDEX reservations_org ON reservations (territory_id, organisation_id, start_at);
 CREATE INDEX reservations_confirmed_start ON reservations (start_at) WHERE status = 'confirmed';
 CREATE INDEX reservations_out_end ON reservations (end_at) WHERE status = 'checked_out';
