@@ -84,4 +84,3 @@ func BenchmarkBook(b *testing.B) {
 			booked.Load(), refused.Load(), over, float64(booked.Load())/elapsed.Seconds())
 	})
 }
-
