@@ -15,6 +15,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/i18n"
@@ -49,6 +50,7 @@ type server struct {
 	accounts    *account.Service
 	directory   *directory.Service
 	offers      *offers.Service
+	booking     *booking.Service
 	messages    *messages.Service
 	outbox      *mail.Outbox
 	ter         *territory.Territory
@@ -84,6 +86,7 @@ func startServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	msgs.RegisterSubject("listing", off)
+	book := booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, outbox, nil, log, time.Now, booking.Options{BaseURL: base})
 	photos, err := media.NewDiskStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +94,7 @@ func startServer(t *testing.T) *server {
 	bundle := i18n.MustLoad()
 	srv, err := web.New(web.Config{BaseURL: base, Version: "e2e", LoginPerMinute: 1000, PostPerMinute: 1000}, web.Deps{
 		DB: db, Log: log, I18n: bundle, Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Messages: msgs, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +112,7 @@ func startServer(t *testing.T) *server {
 	t.Cleanup(ts.Close)
 
 	s := &server{URL: base, db: db, i18n: bundle, territories: territories, accounts: accounts, directory: dir,
-		offers: off, messages: msgs, outbox: outbox}
+		offers: off, booking: book, messages: msgs, outbox: outbox}
 	s.seed(ctx, t)
 	return s
 }
