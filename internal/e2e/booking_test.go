@@ -22,10 +22,10 @@ import (
 type bookingFlow struct {
 	*flow
 	admin, clerk, ta, tb, tc *tab
-	emails                map[string]string
-	townHall              *account.Organisation
-	drillID, roomID       int64
-	start, end            time.Time // the weekend, local
+	emails                   map[string]string
+	townHall                 *account.Organisation
+	drillID, roomID          int64
+	start, end               time.Time // the weekend, local
 }
 
 // TestE2EBooking is issue 4's end-to-end journey in Chromium, every page
@@ -141,7 +141,9 @@ func (f *bookingFlow) addDrill(t *testing.T) {
 	f.flow.c.screenshot(f.admin, "fr-booking-inventory")
 }
 
-func (f *bookingFlow) resourcePath(id int64) string { return fmt.Sprintf("/t/%s/resources/%d", slug, id) }
+func (f *bookingFlow) resourcePath(id int64) string {
+	return fmt.Sprintf("/t/%s/resources/%d", slug, id)
+}
 
 // book fills the booking form on a resource's page.
 func (f *bookingFlow) book(tb *tab, id int64, start, end time.Time) {
@@ -182,7 +184,9 @@ func (f *bookingFlow) threeMembers(t *testing.T) {
 	f.page(tb, "my reservations (waiting)")
 }
 
-func (f *bookingFlow) desk(orgID int64) string { return fmt.Sprintf("/t/%s/organisations/%d/desk", slug, orgID) }
+func (f *bookingFlow) desk(orgID int64) string {
+	return fmt.Sprintf("/t/%s/organisations/%d/desk", slug, orgID)
+}
 
 func (f *bookingFlow) checkOutAndIn(t *testing.T) {
 	tb := f.clerk
