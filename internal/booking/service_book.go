@@ -82,7 +82,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	// The rules are read and checked before the transaction, on SQLite's
 	// reader connections: the writer is only held for the capacity check
 	// and the insert.
-	r, err := s.store.GetResource(ctx, ter.ID, req.ResourceID, false)
+	r, late, err := s.store.ResourceForBooking(ctx, ter.ID, req.ResourceID, actor.UserID, now)
 	if err != nil {
 		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
 	}
@@ -92,9 +92,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	if err := checkRequest(r, &req, now, loc); err != nil {
 		return nil, err
 	}
-	if late, err := s.store.HasOverdue(ctx, ter.ID, actor.UserID, now); err != nil {
-		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
-	} else if late {
+	if late {
 		return nil, errs.E(errs.Conflict, "err.booking.overdue_blocks")
 	}
 	var out *Reservation

@@ -340,6 +340,22 @@ func (s *SQLStore) Reservations(ctx context.Context, territoryID int64, f Reserv
 		fmt.Sprintf(` ORDER BY r.start_at, r.id LIMIT %d`, limit), args...)
 }
 
+func (s *SQLStore) ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now time.Time) (*Resource, bool, error) {
+	var overdue int
+	r, err := scanResource(scanExtra{s.q.QueryRow(ctx, `SELECT `+resourceColumns+`, (SELECT COUNT(*) FROM reservations
+		WHERE user_id = ? AND territory_id = ? AND status = 'checked_out' AND end_at < ?)
+		FROM resources WHERE id = ? AND territory_id = ?`, userID, territoryID, utc(now), id, territoryID), &overdue})
+	return r, overdue > 0, err
+}
+
+// scanExtra appends destinations to a row's Scan.
+type scanExtra struct {
+	sc    store.Scanner
+	extra any
+}
+
+func (x scanExtra) Scan(dest ...any) error { return x.sc.Scan(append(dest, x.extra)...) }
+
 func (s *SQLStore) HasOverdue(ctx context.Context, territoryID, userID int64, now time.Time) (bool, error) {
 	var n int
 	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM reservations WHERE user_id = ? AND territory_id = ?

@@ -73,6 +73,8 @@ type Store interface {
 	// from; Conflict otherwise.
 	UpdateReservation(ctx context.Context, r *Reservation, from Status) error
 	Reservations(ctx context.Context, territoryID int64, f ReservationFilter) ([]*Reservation, error)
+	// ResourceForBooking is GetResource and HasOverdue in one read.
+	ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now time.Time) (*Resource, bool, error)
 	// HasOverdue reports a checked-out reservation of the user ending before now.
 	HasOverdue(ctx context.Context, territoryID, userID int64, now time.Time) (bool, error)
 
