@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -157,6 +158,53 @@ func TestBookingAPIContract(t *testing.T) {
 		body = readBody(e.do(nil, "GET", "/api/v1/territories/test/reservations", tokC, nil))
 		if !strings.Contains(body, `"status":"offered"`) {
 			t.Fatalf("waiting member not offered: %s", body)
+		}
+
+		// PATCH: rules change; approval then refusal with a reason.
+		rpath := fmt.Sprintf("/api/v1/resources/%d", res.ID)
+		if resp := e.do(nil, "PATCH", rpath, tokA, map[string]any{"rules": map[string]any{"approval": true}}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("member patches: %d %s", resp.StatusCode, readBody(resp))
+		}
+		resp = e.do(nil, "PATCH", rpath, tokLib, map[string]any{"rules": map[string]any{"approval": true, "hours": map[string]any{"sat": []string{"09:00-18:00"}, "mon": []string{"09:00-18:00"}}}})
+		body = readBody(resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"approval":true`) || !strings.Contains(body, `"name":"Perceuse"`) {
+			t.Fatalf("patch: %d %s", resp.StatusCode, body)
+		}
+		next := map[string]any{"start": start.AddDate(0, 0, 7).Format(time.RFC3339), "end": end.AddDate(0, 0, 7).Format(time.RFC3339)}
+		resp = e.do(nil, "POST", path, tokA, next)
+		body = readBody(resp)
+		if resp.StatusCode != http.StatusCreated || !strings.Contains(body, `"status":"pending"`) {
+			t.Fatalf("book with approval: %d %s", resp.StatusCode, body)
+		}
+		var pending struct {
+			ID int64 `json:"id"`
+		}
+		_ = json.Unmarshal([]byte(body), &pending)
+		outside := map[string]any{"start": start.AddDate(0, 0, 8).Format(time.RFC3339), "end": end.AddDate(0, 0, 7).Format(time.RFC3339)}
+		if resp := e.do(nil, "POST", path, tokB, outside, "Accept-Language", "en"); resp.StatusCode != http.StatusBadRequest ||
+			!strings.Contains(readBody(resp), "outside opening hours") {
+			t.Fatalf("Sunday pick-up: %d", resp.StatusCode)
+		}
+		act := func(tok, action string, in any) *http.Response {
+			return e.do(nil, "POST", fmt.Sprintf("/api/v1/reservations/%d/%s", pending.ID, action), tok, in)
+		}
+		if resp := act(tokA, "approve", nil); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("member approves: %d", resp.StatusCode)
+		}
+		resp = act(tokLib, "refuse", map[string]any{"reason": "Inventaire ce week-end"})
+		body = readBody(resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"status":"refused"`) || !strings.Contains(body, "Inventaire") {
+			t.Fatalf("refuse: %d %s", resp.StatusCode, body)
+		}
+		if resp := act(tokLib, "approve", nil); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("approve after refusal: %d", resp.StatusCode)
+		}
+		if resp := e.do(nil, "GET", fmt.Sprintf("/api/v1/reservations/%d", pending.ID), tokB, nil); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("another member reads it: %d", resp.StatusCode)
+		}
+		resp = e.do(nil, "GET", "/api/v1/territories/test/vehicle-usage", "", nil)
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"stations"`) {
+			t.Fatalf("usage: %d %s", resp.StatusCode, body)
 		}
 	})
 }
