@@ -71,6 +71,13 @@ func seedDemo(ctx context.Context, a *app, out io.Writer) error {
 		}
 		orgIDs[i] = org.ID
 	}
+	byName := make(map[string]int64, len(orgs))
+	for i, o := range orgs {
+		byName[o.Name] = orgIDs[i]
+	}
+	if err := seedDemoBooking(ctx, a, &ter, adminActor, byName); err != nil {
+		return err
+	}
 	ev := demo.MapJam()
 	jam := &directory.MapJam{Title: ev.Title, Place: ev.Place, StartsAt: ev.StartsAt, EndsAt: ev.EndsAt}
 	if err := a.directory.OpenMapJam(ctx, adminActor, &ter, jam); err != nil {

@@ -257,7 +257,8 @@ func (s *Server) apiUpdateResource(w http.ResponseWriter, r *http.Request) {
 
 // timeRange reads ?from=&to= (RFC 3339), by default the next 14 days.
 func (s *Server) timeRange(r *http.Request) (time.Time, time.Time, error) {
-	from, to := s.Now().UTC(), s.Now().UTC().AddDate(0, 0, 14)
+	now := s.Now().UTC().Truncate(time.Minute)
+	from, to := now, now.AddDate(0, 0, 14)
 	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
 		if v := r.URL.Query().Get(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
