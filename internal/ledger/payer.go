@@ -115,4 +115,3 @@ func (s *Service) SetPrice(ctx context.Context, actor access.Actor, ter *territo
 func (s *Service) Price(ctx context.Context, ter *territory.Territory, listingID int64) (*Price, error) {
 	return s.store.Price(ctx, ter.ID, listingID)
 }
-

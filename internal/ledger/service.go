@@ -343,4 +343,3 @@ func checkReason(reason string) error {
 	v.Check(utf8.RuneCountInString(reason) <= MaxReason, "reason", "err.too_long", "Max", MaxReason)
 	return v.Err()
 }
-
