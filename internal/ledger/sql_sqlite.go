@@ -8,3 +8,13 @@ func (s *SQLStore) monthExpr(col string) string {
 	}
 	return "substr(" + col + ", 1, 7)"
 }
+
+// byAccount makes SQLite sum postings in the order of the covering
+// index (account_id, entry_id, amount) instead of sorting the whole table
+// in a temporary B-tree, which it prefers otherwise.
+func (s *SQLStore) byAccount() string {
+	if s.postgres() {
+		return ""
+	}
+	return " INDEXED BY ledger_postings_account"
+}

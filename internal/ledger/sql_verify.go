@@ -44,7 +44,7 @@ func (s *SQLStore) Verify(ctx context.Context, report func(Discrepancy)) (Verify
 
 	rows, err = s.q.Query(ctx, `SELECT a.id, a.currency_id, a.owner_kind, a.owner_id, a.balance, COALESCE(p.total, 0), COALESCE(p.n, 0)
 		FROM ledger_accounts a
-		LEFT JOIN (SELECT account_id, SUM(amount) AS total, COUNT(*) AS n FROM ledger_postings GROUP BY account_id) p
+		LEFT JOIN (SELECT account_id, SUM(amount) AS total, COUNT(*) AS n FROM ledger_postings`+s.byAccount()+` GROUP BY account_id) p
 			ON p.account_id = a.id`)
 	if err != nil {
 		return n, fmt.Errorf("accounts: %w", err)
