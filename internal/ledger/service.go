@@ -343,3 +343,27 @@ func checkReason(reason string) error {
 	v.Check(utf8.RuneCountInString(reason) <= MaxReason, "reason", "err.too_long", "Max", MaxReason)
 	return v.Err()
 }
+
+// MemberByEmail finds a member of the territory by e-mail address, for
+// the forms that name the other side of a payment.
+func (s *Service) MemberByEmail(ctx context.Context, actor access.Actor, ter *territory.Territory, field, email string) (int64, error) {
+	if err := s.requireMember(actor, ter); err != nil {
+		return 0, err
+	}
+	bad := errs.Fields([]errs.FieldError{{Field: field, Key: "err.ledger.member_unknown"}})
+	email = strings.TrimSpace(email)
+	if s.members == nil || email == "" {
+		return 0, bad
+	}
+	u, err := s.members.UserByEmail(ctx, email)
+	if errs.KindOf(err) == errs.NotFound {
+		return 0, bad
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := s.checkMember(ctx, ter.ID, u.ID); err != nil {
+		return 0, bad
+	}
+	return u.ID, nil
+}

@@ -36,6 +36,7 @@ func (s *Server) Handler() http.Handler {
 	s.organisationRoutes(page)
 	s.directoryRoutes(page)
 	s.offerRoutes(page)
+	s.ledgerRoutes(page)
 	if s.Media != nil {
 		mux.Handle("GET /media/", http.StripPrefix("/media", s.Media.Handler()))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
+	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/messages"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
@@ -49,6 +50,7 @@ type Deps struct {
 	Accounts    *account.Service
 	Directory   *directory.Service
 	Offers      *offers.Service
+	Ledger      *ledger.Service
 	Messages    *messages.Service
 	Media       *media.Processor // photos; nil disables uploads
 	Outbox      *mail.Outbox
