@@ -50,6 +50,7 @@ type server struct {
 	accounts    *account.Service
 	directory   *directory.Service
 	offers      *offers.Service
+	ledger      *ledger.Service
 	messages    *messages.Service
 	outbox      *mail.Outbox
 	ter         *territory.Territory
@@ -111,7 +112,7 @@ func startServer(t *testing.T) *server {
 	t.Cleanup(ts.Close)
 
 	s := &server{URL: base, db: db, i18n: bundle, territories: territories, accounts: accounts, directory: dir,
-		offers: off, messages: msgs, outbox: outbox}
+		offers: off, ledger: led, messages: msgs, outbox: outbox}
 	s.seed(ctx, t)
 	return s
 }

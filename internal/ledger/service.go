@@ -39,6 +39,9 @@ type Service struct {
 	log          *slog.Logger
 	now          func() time.Time
 	disputeDelay time.Duration
+	cache        *cache
+	batch        bool
+	batcher      batcher
 }
 
 // DisputeDelay is how long after hours move either side may dispute them.
@@ -53,7 +56,11 @@ func NewService(st Store, members Members, territories Territories, log *slog.Lo
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, members: members, territories: territories, log: log, now: now, disputeDelay: DisputeDelay}
+	svc := &Service{store: st, members: members, territories: territories, log: log, now: now, disputeDelay: DisputeDelay, cache: newCache()}
+	if b, ok := st.(interface{ Batches() bool }); ok {
+		svc.batch = b.Batches()
+	}
+	return svc
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -64,6 +71,9 @@ func (s *Service) currency(ctx context.Context, st Store, territoryID int64, cod
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if code == "" {
 		return nil, errs.E(errs.Invalid, "err.ledger.currency_required")
+	}
+	if c := s.cache.currency(territoryID, code); c != nil {
+		return c, nil
 	}
 	c, err := st.Currency(ctx, territoryID, code)
 	if err == nil || code != TimeCode || errs.KindOf(err) != errs.NotFound {
@@ -116,6 +126,15 @@ func (s *Service) CreateCurrency(ctx context.Context, actor access.Actor, ter *t
 	}
 	s.log.InfoContext(ctx, "ledger: currency created", "territory", ter.Slug, "code", c.Code, "kind", c.Kind, "user", actor.UserID)
 	return nil
+}
+
+// accountFor is holderAccount for postings: once an account is known to
+// exist, its identity comes from the cache, without its balance.
+func (s *Service) accountFor(ctx context.Context, st Store, cur *Currency, kind OwnerKind, ownerID int64) (*Account, error) {
+	if a := s.cache.owner(cur.ID, kind, ownerID); a != nil {
+		return a, nil
+	}
+	return s.holderAccount(ctx, st, cur, kind, ownerID)
 }
 
 // holderAccount returns a member's or organisation's account, created on

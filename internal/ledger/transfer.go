@@ -9,6 +9,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
@@ -74,7 +75,8 @@ func (s *Service) Transfer(ctx context.Context, actor access.Actor, ter *territo
 		return nil, err
 	}
 	var out *Transfer
-	err := s.store.WithTx(ctx, func(st Store) error {
+	learn := func() {}
+	err := s.atomically(ctx, func(st Store) error {
 		cur, err := s.currency(ctx, st, ter.ID, in.Currency)
 		if err != nil {
 			return err
@@ -108,12 +110,16 @@ func (s *Service) Transfer(ctx context.Context, actor access.Actor, ter *territo
 		if err != nil {
 			return err
 		}
+		learn = func() { s.cache.learn(cur, from, to) }
 		out = &Transfer{ID: got.ID, From: from.ID, To: to.ID, Currency: cur.Code, Amount: in.Amount, Reason: got.Reason,
 			Category: got.Category, Created: got.CreatedAt, Replayed: replayed}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ledger: transfer: %w", err)
+	}
+	if !store.HasTx(ctx) {
+		learn() // committed: the currency and both accounts exist for good
 	}
 	if !out.Replayed {
 		s.log.InfoContext(ctx, "ledger: transfer", "territory", ter.Slug, "entry", out.ID, "from", out.From, "to", out.To,
@@ -138,13 +144,13 @@ func (s *Service) checkPayer(ctx context.Context, actor access.Actor, ter *terri
 // by checkPayer).
 func (s *Service) payerAccount(ctx context.Context, st Store, actor access.Actor, cur *Currency, from string) (*Account, error) {
 	if from == "" {
-		return s.holderAccount(ctx, st, cur, OwnerMember, actor.UserID)
+		return s.accountFor(ctx, st, cur, OwnerMember, actor.UserID)
 	}
 	_, id, err := parseRef(from)
 	if err != nil {
 		return nil, err
 	}
-	return s.holderAccount(ctx, st, cur, OwnerOrganisation, id)
+	return s.accountFor(ctx, st, cur, OwnerOrganisation, id)
 }
 
 // checkRecipient asks the accounts module whether a holder reference
@@ -176,7 +182,10 @@ func (s *Service) recipient(ctx context.Context, st Store, ter *territory.Territ
 		return nil, err
 	}
 	if kind == "" {
-		a, err := st.Account(ctx, ter.ID, id)
+		a := s.cache.account(id)
+		if a == nil || a.TerritoryID != ter.ID {
+			a, err = st.Account(ctx, ter.ID, id)
+		}
 		if errs.KindOf(err) == errs.NotFound {
 			return nil, errs.Fields([]errs.FieldError{{Field: "to", Key: "err.ledger.account_not_here"}})
 		}
@@ -191,7 +200,7 @@ func (s *Service) recipient(ctx context.Context, st Store, ter *territory.Territ
 		}
 		return a, nil
 	}
-	return s.holderAccount(ctx, st, cur, kind, id)
+	return s.accountFor(ctx, st, cur, kind, id)
 }
 
 func (s *Service) checkMember(ctx context.Context, territoryID, userID int64) error {

@@ -296,3 +296,10 @@ type txKey struct{}
 func ContextWithTx(ctx context.Context, tx *Tx) context.Context {
 	return context.WithValue(ctx, txKey{}, tx)
 }
+
+// HasTx reports whether ctx carries a transaction (its writes are not
+// committed yet), so callers know not to remember them.
+func HasTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*Tx)
+	return ok
+}
