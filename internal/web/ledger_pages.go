@@ -324,6 +324,9 @@ type recordRow struct {
 func (s *Server) recordRows(ctx context.Context, p *Page, list []*ledger.Record) []recordRow {
 	names := map[int64]string{}
 	name := func(id int64) string {
+		if id == p.Actor.UserID {
+			return p.L.T("ledger.you")
+		}
 		return s.partyName(ctx, p, &ledger.Party{OwnerKind: ledger.OwnerMember, OwnerID: id}, names)
 	}
 	now := s.Now()
