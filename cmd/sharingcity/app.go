@@ -11,6 +11,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/jobs"
+	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/messages"
 	"github.com/sharingcity/sharingcity/internal/offers"
@@ -28,6 +29,7 @@ type app struct {
 	messages    *messages.Service
 	offers      *offers.Service
 	booking     *booking.Service
+	ledger      *ledger.Service
 	jobs        *jobs.Queue
 	outbox      *mail.Outbox
 	created     bool // the SQLite file did not exist before
@@ -79,15 +81,16 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 		db.Close()
 		return nil, err
 	}
-	// Blocked members cannot propose exchanges to each other; payment in
-	// time credits attaches here when the ledger exists (issue 5).
-	off, err := offers.NewService(offers.NewSQLStore(db), secret, msgs, nil, log, now)
+	// Blocked members cannot propose exchanges to each other; a done
+	// exchange of a priced listing pays through the ledger.
+	led := ledger.NewService(ledger.NewSQLStore(db), accounts, territories, log, now)
+	off, err := offers.NewService(offers.NewSQLStore(db), secret, msgs, led.Payer(), log, now)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	msgs.RegisterSubject("listing", off)
-	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, offers: off, outbox: outbox, created: created}
+	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, offers: off, ledger: led, outbox: outbox, created: created}
 	a.jobs = newJobQueue(db, log, now, jobOptions(os.Getenv))
 	a.booking = booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, sender, a.jobs, log, now, booking.Options{BaseURL: opts.baseURL})
 	registerJobs(a.jobs, a)

@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"import":  {"import initiatives from a CSV or GeoJSON file", runImport},
 		"export":  {"export a territory's initiatives as GeoJSON, CSV or JSON-LD", runExport},
 		"jobs":    {"show background job counts, or run the due jobs once", runJobs},
+		"ledger":  {"verify the ledger against its journal; set partner territories", runLedger},
 		"version": {"print the version", runVersion},
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/i18n"
+	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/messages"
@@ -51,6 +52,7 @@ type server struct {
 	directory   *directory.Service
 	offers      *offers.Service
 	booking     *booking.Service
+	ledger      *ledger.Service
 	messages    *messages.Service
 	outbox      *mail.Outbox
 	ter         *territory.Territory
@@ -81,7 +83,8 @@ func startServer(t *testing.T) *server {
 	// Offers, messages and photos are wired as in production (and as in
 	// internal/web's harness), photos on disk in a temporary folder.
 	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, outbox, log, time.Now, messages.Options{BaseURL: base})
-	off, err := offers.NewService(offers.NewSQLStore(db), []byte("e2e position secret, 32 bytes.."), msgs, nil, log, time.Now)
+	led := ledger.NewService(ledger.NewSQLStore(db), accounts, territories, log, time.Now)
+	off, err := offers.NewService(offers.NewSQLStore(db), []byte("e2e position secret, 32 bytes.."), msgs, led.Payer(), log, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +97,7 @@ func startServer(t *testing.T) *server {
 	bundle := i18n.MustLoad()
 	srv, err := web.New(web.Config{BaseURL: base, Version: "e2e", LoginPerMinute: 1000, PostPerMinute: 1000}, web.Deps{
 		DB: db, Log: log, I18n: bundle, Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +115,7 @@ func startServer(t *testing.T) *server {
 	t.Cleanup(ts.Close)
 
 	s := &server{URL: base, db: db, i18n: bundle, territories: territories, accounts: accounts, directory: dir,
-		offers: off, booking: book, messages: msgs, outbox: outbox}
+		offers: off, ledger: led, booking: book, messages: msgs, outbox: outbox}
 	s.seed(ctx, t)
 	return s
 }

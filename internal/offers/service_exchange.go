@@ -260,7 +260,7 @@ func (s *Service) MarkDone(ctx context.Context, actor access.Actor, ter *territo
 				return err
 			}
 			if s.payer != nil {
-				if err := s.payer.PayForExchange(ctx, ex); err != nil {
+				if err := s.payer.PayForExchange(tx.TxContext(ctx), ex); err != nil {
 					return fmt.Errorf("payment: %w", err)
 				}
 			}

@@ -38,6 +38,14 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 	})
 }
 
+// TxContext returns ctx carrying the transaction the store is bound to.
+func (s *SQLStore) TxContext(ctx context.Context) context.Context {
+	if tx, ok := s.q.(*store.Tx); ok {
+		return store.ContextWithTx(ctx, tx)
+	}
+	return ctx
+}
+
 // write runs fn in a transaction, opening one when needed: SQLite's reader
 // pool refuses writes.
 func (s *SQLStore) write(ctx context.Context, fn func(s *SQLStore) error) error {

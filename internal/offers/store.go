@@ -14,6 +14,9 @@ type Store interface {
 	// WithTx runs fn with a Store bound to one transaction (nested calls
 	// join the outer one).
 	WithTx(ctx context.Context, fn func(tx Store) error) error
+	// TxContext returns ctx carrying the store's transaction, if any, so
+	// that another module's service (the Payer) writes in the same one.
+	TxContext(ctx context.Context) context.Context
 
 	// InsertListing writes a new listing with its photos and sets its ID.
 	InsertListing(ctx context.Context, l *Listing) error

@@ -227,7 +227,13 @@ func (t *Tx) Dialect() Dialect { return t.db.dialect }
 // InTx runs fn in one transaction on the writer pool, committing when fn
 // returns nil and rolling back otherwise. On PostgreSQL a serialization
 // failure or deadlock is retried a few times, since fn is all-or-nothing.
+//
+// When ctx carries a transaction of db (see ContextWithTx), fn joins it:
+// a module called inside another's transaction writes in the same one.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok && tx.db == db {
+		return fn(tx)
+	}
 	const attempts = 5
 	var err error
 	for i := 0; i < attempts; i++ {
@@ -281,4 +287,19 @@ func Placeholders(n int) string {
 		return ""
 	}
 	return strings.Repeat("?, ", n-1) + "?"
+}
+
+type txKey struct{}
+
+// ContextWithTx returns ctx carrying tx, so that InTx calls made with it
+// (by another module's service) join tx instead of opening their own.
+func ContextWithTx(ctx context.Context, tx *Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// HasTx reports whether ctx carries a transaction (its writes are not
+// committed yet), so callers know not to remember them.
+func HasTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*Tx)
+	return ok
 }

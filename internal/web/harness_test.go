@@ -20,6 +20,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/i18n"
+	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/messages"
@@ -40,6 +41,7 @@ type testEnv struct {
 	directory   *directory.Service
 	offers      *offers.Service
 	booking     *booking.Service
+	ledger      *ledger.Service
 	messages    *messages.Service
 	outbox      *mail.Outbox
 	ter         *territory.Territory
@@ -59,7 +61,8 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	accounts := account.NewService(db, outbox, log, time.Now, account.Options{BaseURL: "http://test.local", Hash: account.TestHashParams})
 	dir := directory.NewService(directory.NewSQLStore(db), territories, accounts, log, time.Now)
 	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, outbox, log, time.Now, messages.Options{BaseURL: "http://test.local"})
-	off, err := offers.NewService(offers.NewSQLStore(db), []byte("test secret, 32 bytes long......"), msgs, nil, log, time.Now)
+	led := ledger.NewService(ledger.NewSQLStore(db), accounts, territories, log, time.Now)
+	off, err := offers.NewService(offers.NewSQLStore(db), []byte("test secret, 32 bytes long......"), msgs, led.Payer(), log, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	}
 	srv, err := New(Config{Version: "test", LoginPerMinute: 1000, PostPerMinute: 1000}, Deps{
 		DB: db, Log: log, I18n: i18n.MustLoad(), Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +85,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	if err := territories.Create(context.Background(), access.SystemActor(), ter); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, offers: off, booking: book, messages: msgs, outbox: outbox, ter: ter}
+	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, offers: off, ledger: led, booking: book, messages: msgs, outbox: outbox, ter: ter}
 }
 
 // client is a browser-like client with its own cookies that does not follow redirects.

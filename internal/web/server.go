@@ -16,6 +16,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/i18n"
+	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/messages"
@@ -51,6 +52,7 @@ type Deps struct {
 	Directory   *directory.Service
 	Offers      *offers.Service
 	Booking     *booking.Service
+	Ledger      *ledger.Service
 	Messages    *messages.Service
 	Media       *media.Processor // photos; nil disables uploads
 	Outbox      *mail.Outbox

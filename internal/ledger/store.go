@@ -1,0 +1,80 @@
+package ledger
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the service needs from the database. Every method filters
+// by territory, except the platform-wide partners and Verify.
+type Store interface {
+	// WithTx runs fn with a Store bound to one transaction; inside one
+	// (also another module's, carried in ctx) it joins it.
+	WithTx(ctx context.Context, fn func(tx Store) error) error
+	// Savepoint, RollbackToSavepoint and ReleaseSavepoint mark, undo and
+	// forget a point inside the transaction (see batch.go).
+	Savepoint(ctx context.Context) error
+	RollbackToSavepoint(ctx context.Context) error
+	ReleaseSavepoint(ctx context.Context) error
+
+	Currency(ctx context.Context, territoryID int64, code string) (*Currency, error)
+	CurrencyByID(ctx context.Context, territoryID, id int64) (*Currency, error)
+	Currencies(ctx context.Context, territoryID int64) ([]*Currency, error)
+	// InsertCurrency writes c; with ignoreDup, an existing code is no error
+	// (c.ID stays 0).
+	InsertCurrency(ctx context.Context, c *Currency, ignoreDup bool) error
+
+	// EnsureAccount returns the account of an owner in a currency,
+	// creating it with the given limits on first use.
+	EnsureAccount(ctx context.Context, cur *Currency, kind OwnerKind, ownerID int64, lower, upper *int64, now time.Time) (*Account, error)
+	Account(ctx context.Context, territoryID, id int64) (*Account, error)
+	// AccountsOf lists an owner's accounts, currency code order.
+	AccountsOf(ctx context.Context, territoryID int64, kind OwnerKind, ownerID int64) ([]*Account, error)
+	// AccountsIn lists a currency's accounts by id, after afterID.
+	AccountsIn(ctx context.Context, territoryID, currencyID, afterID int64, limit int) ([]*Account, error)
+	SetLimits(ctx context.Context, territoryID, id int64, lower, upper *int64) error
+	SetClosed(ctx context.Context, territoryID, id int64, at *time.Time) error
+
+	// InsertEntry writes e unless its idempotency key is taken: then it
+	// returns false and leaves e.ID 0.
+	InsertEntry(ctx context.Context, e *Entry) (bool, error)
+	EntryByKey(ctx context.Context, territoryID int64, key string) (*Entry, error)
+	Entry(ctx context.Context, territoryID, id int64) (*Entry, error)
+	// Post writes e's postings and moves each account's balance with a
+	// guarded UPDATE, in increasing account id order so that concurrent
+	// entries lock rows in the same order. It returns a *GuardError naming
+	// the first account that would pass a limit or is closed.
+	Post(ctx context.Context, e *Entry) error
+	Statement(ctx context.Context, territoryID, accountID int64, f StatementFilter) ([]Line, error)
+
+	InsertDeposit(ctx context.Context, d *Deposit) error
+	Deposits(ctx context.Context, territoryID, currencyID int64, limit int) ([]Deposit, error)
+	DepositTotals(ctx context.Context, territoryID, currencyID int64) (DepositTotals, error)
+
+	InsertRecord(ctx context.Context, r *Record) error
+	Record(ctx context.Context, territoryID, id int64, forUpdate bool) (*Record, error)
+	// UpdateRecord saves r if its status is still from; Conflict otherwise.
+	UpdateRecord(ctx context.Context, r *Record, from RecordStatus) error
+	RecordsOf(ctx context.Context, territoryID, userID int64, limit int) ([]*Record, error)
+	RecordsIn(ctx context.Context, territoryID int64, status RecordStatus, limit int) ([]*Record, error)
+
+	AddPartners(ctx context.Context, a, b int64, now time.Time) error
+	RemovePartners(ctx context.Context, a, b int64) error
+	Partners(ctx context.Context, territoryID int64) ([]int64, error)
+
+	SetPrice(ctx context.Context, p *Price) error
+	DeletePrice(ctx context.Context, territoryID, listingID int64) error
+	Price(ctx context.Context, territoryID, listingID int64) (*Price, error)
+
+	Overview(ctx context.Context, territoryID int64, since time.Time) (*Overview, error)
+
+	// Verify recomputes every balance from the postings, checks that each
+	// entry sums to zero per currency and each currency sums to zero,
+	// streaming one aggregate query per check.
+	Verify(ctx context.Context, report func(Discrepancy)) (VerifyCounts, error)
+}
+
+// GuardError says which account refused a posting.
+type GuardError struct{ AccountID int64 }
+
+func (e *GuardError) Error() string { return "ledger: account refused the posting" }

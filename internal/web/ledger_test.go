@@ -1,0 +1,238 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/ledger"
+	"github.com/sharingcity/sharingcity/internal/offers"
+	"github.com/sharingcity/sharingcity/internal/store"
+	"github.com/sharingcity/sharingcity/internal/store/storetest"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+type accountOut struct {
+	ID       int64  `json:"id"`
+	Currency string `json:"currency"`
+	Balance  int64  `json:"balance"`
+}
+
+type transferOut struct {
+	ID       int64 `json:"id"`
+	From     int64 `json:"from"`
+	To       int64 `json:"to"`
+	Amount   int64 `json:"amount"`
+	Replayed bool  `json:"replayed"`
+}
+
+type errorOut struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func myAccounts(t *testing.T, e *testEnv, tok string) []accountOut {
+	t.Helper()
+	resp := e.do(nil, "GET", "/api/v1/territories/test/accounts/me", tok, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("accounts/me: %d %s", resp.StatusCode, readBody(resp))
+	}
+	return decode[struct{ Accounts []accountOut }](t, resp).Accounts
+}
+
+func TestLedgerAPIContract(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		_, tokA := e.member("a@example.org", access.Member)
+		_, tokB := e.member("b@example.org", access.Member)
+		accA, accB := myAccounts(t, e, tokA), myAccounts(t, e, tokB)
+		if len(accA) != 1 || accA[0].Currency != "TIME" || accA[0].Balance != 0 {
+			t.Fatalf("accounts %+v", accA)
+		}
+		base := "/api/v1/territories/test/transfers"
+		body := map[string]any{"to": accB[0].ID, "currency": "TIME", "amount": 120, "reason": "jardin"}
+		resp := e.do(nil, "POST", base, tokA, body, "Idempotency-Key", "abc-1")
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("transfer: %d %s", resp.StatusCode, readBody(resp))
+		}
+		first := decode[transferOut](t, resp)
+		resp = e.do(nil, "POST", base, tokA, body, "Idempotency-Key", "abc-1")
+		again := decode[transferOut](t, resp)
+		if resp.StatusCode != http.StatusOK || again.ID != first.ID || !again.Replayed || resp.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay: %d %+v", resp.StatusCode, again)
+		}
+		if got := myAccounts(t, e, tokB)[0].Balance; got != 120 {
+			t.Fatalf("B has %d, units moved twice?", got)
+		}
+		// "to" as a holder reference string.
+		resp = e.do(nil, "POST", base, tokB, map[string]any{"to": "member:999999", "currency": "TIME", "amount": 1}, "Accept-Language", "en")
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("bad member ref: %d %s", resp.StatusCode, readBody(resp))
+		}
+		// Bad input: clear 4xx.
+		other := &territory.Territory{Slug: "other", Name: "Other", BBox: geo.BBox{MinLon: 2.2, MinLat: 48.8, MaxLon: 2.4, MaxLat: 48.9}}
+		if err := e.territories.Create(context.Background(), access.SystemActor(), other); err != nil {
+			t.Fatal(err)
+		}
+		u, _ := e.accounts.UserByEmail(context.Background(), "b@example.org")
+		ob, err := e.ledger.MyAccount(context.Background(), access.Actor{UserID: u.ID, Roles: map[int64]access.Role{other.ID: access.Member}}, other, "TIME")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name   string
+			body   any
+			status int
+			want   string
+		}{
+			{"zero", map[string]any{"to": accB[0].ID, "currency": "TIME", "amount": 0}, 400, "more than zero"},
+			{"negative", map[string]any{"to": accB[0].ID, "currency": "TIME", "amount": -5}, 400, "more than zero"},
+			{"float", `{"to": 1, "currency": "TIME", "amount": 1.5}`, 400, ""},
+			{"unknown currency", map[string]any{"to": accB[0].ID, "currency": "EUR", "amount": 5}, 400, "no currency EUR"},
+			{"other territory", map[string]any{"to": ob.ID, "currency": "TIME", "amount": 5}, 400, "another territory"},
+			{"beyond limit", map[string]any{"to": accB[0].ID, "currency": "TIME", "amount": 481}, 409, "below your limit of -10 h"},
+		} {
+			resp := e.do(nil, "POST", base, tokA, tc.body, "Accept-Language", "en")
+			out := readBody(resp)
+			if resp.StatusCode != tc.status || !strings.Contains(out, tc.want) {
+				t.Errorf("%s: %d %s", tc.name, resp.StatusCode, out)
+			}
+		}
+		if resp := e.do(nil, "POST", base, "", body); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("anonymous: %d", resp.StatusCode)
+		}
+		// Statement, with filters.
+		resp = e.do(nil, "GET", "/api/v1/territories/test/accounts/"+strconv.FormatInt(accA[0].ID, 10)+"/statement?from=2000-01-01", tokA, nil)
+		st := decode[struct {
+			Lines []ledger.Line `json:"lines"`
+		}](t, resp)
+		if len(st.Lines) != 1 || st.Lines[0].Amount != -120 {
+			t.Fatalf("statement %+v", st)
+		}
+		if resp := e.do(nil, "GET", "/api/v1/territories/test/accounts/"+strconv.FormatInt(accA[0].ID, 10)+"/statement", tokB, nil); resp.StatusCode != 404 {
+			t.Fatalf("B reads A's statement: %d", resp.StatusCode)
+		}
+		if resp := e.do(nil, "GET", "/api/v1/territories/test/accounts/"+strconv.FormatInt(accA[0].ID, 10)+"/statement?from=yesterday", tokA, nil); resp.StatusCode != 400 {
+			t.Fatalf("bad date: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestExchangePaysInTime: a listing priced in TIME pays its owner from the
+// requester when both mark the exchange done, once.
+func TestExchangePaysInTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		_, tokA := e.member("a@example.org", access.Member)
+		_, tokB := e.member("b@example.org", access.Member)
+		resp := e.do(nil, "POST", "/api/v1/territories/test/listings", tokA, map[string]any{"mode": "service", "title": "Taille de haie",
+			"category": "goods_tools", "lat": 45.18, "lon": 5.72})
+		if resp.StatusCode != 201 {
+			t.Fatalf("listing: %d %s", resp.StatusCode, readBody(resp))
+		}
+		l := decode[struct{ ID int64 }](t, resp)
+		lp := "/api/v1/territories/test/listings/" + strconv.FormatInt(l.ID, 10)
+		if resp := e.do(nil, "PUT", lp+"/price", tokB, map[string]any{"currency": "TIME", "amount": 90}); resp.StatusCode != 403 {
+			t.Fatalf("B prices A's listing: %d", resp.StatusCode)
+		}
+		if resp := e.do(nil, "PUT", lp+"/price", tokA, map[string]any{"currency": "TIME", "amount": 90, "category": "gardening"}); resp.StatusCode != 200 {
+			t.Fatalf("price: %d %s", resp.StatusCode, readBody(resp))
+		}
+		resp = e.do(nil, "POST", lp+"/exchanges", tokB, map[string]any{"message": "ok"})
+		ex := decode[offers.Exchange](t, resp)
+		xp := "/api/v1/territories/test/exchanges/" + strconv.FormatInt(ex.ID, 10)
+		for _, step := range []struct{ tok, path string }{{tokA, "/accept"}, {tokA, "/done"}, {tokB, "/done"}} {
+			if resp := e.do(nil, "POST", xp+step.path, step.tok, nil); resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", step.path, resp.StatusCode, readBody(resp))
+			}
+		}
+		resp = e.do(nil, "GET", xp, tokA, nil)
+		done := decode[offers.Exchange](t, resp)
+		if done.Status != offers.ExchangeDone || done.Payment == nil || done.Payment.TransferID == "" {
+			t.Fatalf("exchange %+v", done)
+		}
+		if a, b := myAccounts(t, e, tokA)[0].Balance, myAccounts(t, e, tokB)[0].Balance; a != 90 || b != -90 {
+			t.Fatalf("balances %d %d", a, b)
+		}
+		res, err := e.ledger.Verify(context.Background())
+		if err != nil || !res.OK() {
+			t.Fatalf("verify %+v %v", res, err)
+		}
+	})
+}
+
+func TestLedgerPages(t *testing.T) {
+	e := newTestEnv(t, nil)
+	ca, _ := e.member("a@example.org", access.Member)
+	cb, _ := e.member("b@example.org", access.Member)
+	admin, _ := e.member("admin@example.org", access.Admin)
+	if resp := e.get(nil, "/t/test/ledger"); resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("anonymous ledger: %d", resp.StatusCode)
+	}
+	// B records 1 h 30 of gardening done by A; A confirms.
+	resp := e.form(cb, "/t/test/timebank", url.Values{"role": {"receiver"}, "other": {"a@example.org"}, "hours": {"1:30"}, "category": {"gardening"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record: %d %s", resp.StatusCode, readBody(resp))
+	}
+	body := readBody(e.get(ca, "/t/test/timebank"))
+	if !strings.Contains(body, "1 h 30") || !strings.Contains(body, `value="confirm"`) {
+		t.Fatalf("A's time bank: %s", body)
+	}
+	// The transfer form warns near the limit, then refuses beyond it.
+	resp = e.form(cb, "/t/test/ledger/transfer", url.Values{"to": {"a@example.org"}, "currency": {"TIME"}, "amount": {"8"}})
+	body = readBody(resp)
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="near-limit"`) {
+		t.Fatalf("near limit: %d %s", resp.StatusCode, body)
+	}
+	resp = e.form(cb, "/t/test/ledger/transfer", url.Values{"to": {"a@example.org"}, "currency": {"TIME"}, "amount": {"9"}})
+	body = readBody(resp)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "limite de -10 h") {
+		t.Fatalf("beyond limit: %d %s", resp.StatusCode, body)
+	}
+	resp = e.form(cb, "/t/test/ledger/transfer", url.Values{"to": {"a@example.org"}, "currency": {"TIME"}, "amount": {"8"}, "confirm_near": {"1"}, "reason": {"=cmd"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirmed: %d %s", resp.StatusCode, readBody(resp))
+	}
+	loc := resp.Header.Get("Location")
+	body = readBody(e.get(cb, loc))
+	if !strings.Contains(body, "-9 h 30") || !strings.Contains(body, "Jardinage") && !strings.Contains(body, "jardinage") {
+		t.Fatalf("statement: %s", body)
+	}
+	csv := readBody(e.get(cb, loc+"/statement.csv"))
+	if !strings.HasPrefix(csv, "entry_id,date,kind") || !strings.Contains(csv, ",-480,") || !strings.Contains(csv, "'=cmd") {
+		t.Fatalf("csv: %s", csv)
+	}
+	if resp := e.get(ca, loc); resp.StatusCode != 404 {
+		t.Fatalf("A reads B's statement: %d", resp.StatusCode)
+	}
+	// English, and the administrators' pages.
+	if body := readBody(e.get(cb, "/t/test/ledger?lang=en")); !strings.Contains(body, "My accounts") {
+		t.Fatalf("english: %.300s", body)
+	}
+	if resp := e.get(ca, "/t/test/ledger/admin"); resp.StatusCode != 403 {
+		t.Fatalf("member on admin page: %d", resp.StatusCode)
+	}
+	resp = e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"currency"}, "code": {"GONETTE"}, "name": {"Gonette"}, "decimals": {"2"}, "kind": {"issued"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("currency: %d %s", resp.StatusCode, readBody(resp))
+	}
+	resp = e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"deposit"}, "currency": {"GONETTE"}, "account": {"a@example.org"}, "euros": {"25,50"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deposit: %d %s", resp.StatusCode, readBody(resp))
+	}
+	body = readBody(e.get(admin, "/t/test/ledger/admin"))
+	if !strings.Contains(body, "GONETTE") || !strings.Contains(body, "9 h 30") {
+		t.Fatalf("admin: %s", body)
+	}
+	body = readBody(e.get(admin, "/t/test/ledger/admin/sheet/GONETTE"))
+	if !strings.Contains(body, "25,50") || !strings.Contains(body, "couvertes exactement") {
+		t.Fatalf("sheet: %s", body)
+	}
+}
