@@ -31,6 +31,7 @@ type Service struct {
 	orgs        OrgMembership
 	log         *slog.Logger
 	now         func() time.Time
+	near        *nearIndexes
 }
 
 // NewService returns the directory service.
@@ -41,7 +42,8 @@ func NewService(st Store, territories TerritoryNotifier, orgs OrgMembership, log
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, territories: territories, orgs: orgs, log: log, now: now}
+	return &Service{store: st, territories: territories, orgs: orgs, log: log, now: now,
+		near: newNearIndexes(st.PublishedPoints, log)}
 }
 
 // clock returns now in UTC, to the microsecond both databases keep.

@@ -100,18 +100,53 @@ func (q *Query) plainNear() bool {
 }
 
 func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Query) (Result, error) {
-	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, *q.Near, q.Offset+q.Limit)
+	hits, size, err := s.nearest(ctx, ter, *q.Near, q.Offset+q.Limit)
 	if err != nil {
-		return Result{}, fmt.Errorf("directory: near %v: %w", *q.Near, err)
+		return Result{}, err
 	}
 	res := Result{Items: []Hit{}}
 	if q.Offset < len(hits) {
 		res.Items = hits[q.Offset:]
 	}
+	if size >= 0 {
+		res.Total, res.TotalCapped = min(size, countCap), size > countCap
+		return res, nil
+	}
 	if res.Total, res.TotalCapped, err = s.store.CountPublished(ctx, ter.ID); err != nil {
 		return res, fmt.Errorf("directory: near %v: %w", *q.Near, err)
 	}
 	return res, nil
+}
+
+// nearest returns the limit published initiatives closest to p, closest
+// first, and the number of published initiatives when the in-memory index
+// answered (-1 when the database did). The index gives the ids; one query
+// reads those rows, and the exact distances settle the order.
+func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, int, error) {
+	if ix := s.near.get(ter); ix != nil {
+		ids := ix.nearest(p, limit+2)
+		hits, err := s.store.PublishedByIDs(ctx, ter.ID, ids)
+		if err != nil {
+			return nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
+		}
+		// Fewer rows than ids: some changed since the index was built
+		// and the new version is not known yet; the database answers.
+		if len(hits) >= min(len(ids), limit) {
+			return nearest(hits, p, limit), ix.size(), nil
+		}
+	}
+	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, p, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
+	}
+	return hits, -1, nil
+}
+
+// PrepareNear builds the territory's "near me" index now, unless it is
+// current, and waits for it (or for ctx). Without it, the first "near me"
+// after a change starts the build and the database answers meanwhile.
+func (s *Service) PrepareNear(ctx context.Context, ter *territory.Territory) {
+	s.near.prepare(ctx, ter)
 }
 
 func checkMap(box geo.BBox, f Filter) error {
@@ -195,9 +230,9 @@ func (s *Service) Near(ctx context.Context, ter *territory.Territory, p geo.Poin
 	if limit == 0 {
 		limit = 10
 	}
-	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, p, limit)
+	hits, _, err := s.nearest(ctx, ter, p, limit)
 	if err != nil {
-		return nil, fmt.Errorf("directory: near %v: %w", p, err)
+		return nil, err
 	}
 	if hits == nil {
 		hits = []Hit{}

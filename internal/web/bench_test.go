@@ -203,6 +203,10 @@ func buildFixture(b *testing.B, dialect string) *benchFixture {
 	if ter, err = territories.Get(ctx, "metro"); err != nil {
 		fail(err)
 	}
+	// Steady state: the "near me" index of this data version is built (the
+	// first request after a change starts its build in the background and
+	// is answered by the database meanwhile).
+	dir.PrepareNear(ctx, ter)
 	b.Logf("%s: imported %d initiatives in %v", dialect, benchSize, time.Since(start).Round(time.Millisecond))
 	return &benchFixture{db: db, srv: srv, ter: ter, h: srv.Handler(), drop: drop}
 }
