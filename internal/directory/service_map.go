@@ -42,6 +42,7 @@ func (q *Query) normalize() error {
 	}
 	v.Check(q.RadiusM >= 0 && q.RadiusM <= MaxRadiusM && !math.IsNaN(q.RadiusM), "radius", "err.radius_range", "Max", MaxRadiusM)
 	v.Check(q.RadiusM == 0 || q.Near != nil, "radius", "err.radius_needs_point")
+	v.Check(q.OrganisationID >= 0, "organisation", "err.organisation_format")
 	if q.BBox != nil {
 		v.Check(q.BBox.Valid(), "bbox", "err.bbox_range")
 	}
@@ -95,7 +96,7 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 // spatial index then yields the page in order, where the general search
 // would sort every published entry by distance.
 func (q *Query) plainNear() bool {
-	return q.Near != nil && q.Text == "" && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.BBox == nil &&
+	return q.Near != nil && q.Text == "" && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.BBox == nil && q.OrganisationID == 0 &&
 		q.RadiusM == 0 && q.Sort == SortDistance && q.Offset+q.Limit <= MaxLimit
 }
 
