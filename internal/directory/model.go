@@ -127,6 +127,10 @@ type Query struct {
 	Sort           Sort // default: relevance with Text, distance with Near, else name
 	Limit          int  // default 20, at most MaxLimit
 	Offset         int
+
+	// mem is the territory's in-memory index when the service has one
+	// at the current data version: stores may answer from it.
+	mem *memIndex
 }
 
 // Search bounds.

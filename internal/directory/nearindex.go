@@ -9,7 +9,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
-// nearIndexes keeps one pointIndex per territory, for the territory's data
+// nearIndexes keeps one memIndex per territory, for the territory's data
 // version it was built at. Like the map's tile cache it is per instance and
 // keyed by the version stored in the database, so instances never talk to
 // each other: a request that brings a newer version than the index's starts
@@ -29,13 +29,13 @@ type nearIndexes struct {
 
 type nearEntry struct {
 	version int64
-	ix      *pointIndex
+	ix      *memIndex
 	used    uint64
 }
 
-// maxNearPoints bounds the points indexed by one instance: 24 bytes each,
-// about 24 MB for a million.
-const maxNearPoints = 1_000_000
+// maxNearPoints bounds the initiatives indexed by one instance: about 100
+// bytes each with their names, so 50 MB at most.
+const maxNearPoints = 500_000
 
 // buildTimeout bounds one rebuild, which reads one column set of the
 // territory's published rows.
@@ -48,7 +48,7 @@ func newNearIndexes(load func(ctx context.Context, territoryID int64) ([]Indexed
 
 // get returns the index of the territory at its current data version, or
 // nil when there is none yet; then it starts building one.
-func (n *nearIndexes) get(ter *territory.Territory) *pointIndex {
+func (n *nearIndexes) get(ter *territory.Territory) *memIndex {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.tick++
@@ -102,9 +102,9 @@ func (n *nearIndexes) startLocked(territoryID, version int64) chan struct{} {
 		defer cancel()
 		start := time.Now()
 		pts, err := n.load(ctx, territoryID)
-		var ix *pointIndex
+		var ix *memIndex
 		if err == nil && len(pts) <= n.maxPoints {
-			ix = newPointIndex(pts)
+			ix = newMemIndex(pts)
 		}
 		n.mu.Lock()
 		defer n.mu.Unlock()

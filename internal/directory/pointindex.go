@@ -8,12 +8,53 @@ import (
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
 
-// IndexedPoint is what the in-memory "near me" index keeps of a published
-// initiative.
+// IndexedPoint is what the in-memory index of a territory keeps of a
+// published initiative: its position for "near me", its folded name and
+// its tags to rank text matches.
 type IndexedPoint struct {
-	ID  int64
-	Lat float64
-	Lon float64
+	ID      int64
+	Lat     float64
+	Lon     float64
+	NameKey string
+	Tags    string
+}
+
+// memIndex is a territory's published initiatives in memory, at one data
+// version: the grid of their positions, and their ids in order with what
+// ranks a text match, so that a full-text search needs the FTS index for
+// ids only (no territory facet to intersect, no rows to read but a page).
+type memIndex struct {
+	points *pointIndex
+	ids    []int64 // ascending
+	names  []string
+	tags   []string
+}
+
+func newMemIndex(pts []IndexedPoint) *memIndex {
+	m := &memIndex{ids: make([]int64, len(pts)), names: make([]string, len(pts)), tags: make([]string, len(pts))}
+	sort.Slice(pts, func(a, b int) bool { return pts[a].ID < pts[b].ID })
+	for i, p := range pts {
+		m.ids[i], m.names[i], m.tags[i] = p.ID, p.NameKey, p.Tags
+	}
+	m.points = newPointIndex(pts)
+	return m
+}
+
+// size is the number of published initiatives.
+func (m *memIndex) size() int { return len(m.ids) }
+
+// find returns the position of id, if it is a published initiative of the territory.
+func (m *memIndex) find(id int64) (int, bool) {
+	i, ok := sort.Find(len(m.ids), func(i int) int {
+		switch {
+		case id < m.ids[i]:
+			return -1
+		case id > m.ids[i]:
+			return 1
+		}
+		return 0
+	})
+	return i, ok
 }
 
 // pointIndex is a uniform grid over a territory's published points, held in
@@ -78,11 +119,6 @@ func newPointIndex(pts []IndexedPoint) *pointIndex {
 	}
 	return ix
 }
-
-func (ix *pointIndex) size() int { return len(ix.ids) }
-
-// bytes is about what the index holds in memory.
-func (ix *pointIndex) bytes() int { return 24*len(ix.ids) + 4*len(ix.start) }
 
 func (ix *pointIndex) cellXY(lat, lon float64) (int, int) {
 	x := int(math.Floor((lon - ix.minLon) / ix.cellLon))

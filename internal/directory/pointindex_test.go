@@ -56,8 +56,8 @@ func TestPointIndexMatchesBruteForce(t *testing.T) {
 	for name, pts := range cases {
 		t.Run(name, func(t *testing.T) {
 			ix := newPointIndex(append([]IndexedPoint(nil), pts...))
-			if ix.size() != len(pts) {
-				t.Fatalf("size %d, want %d", ix.size(), len(pts))
+			if len(ix.ids) != len(pts) {
+				t.Fatalf("size %d, want %d", len(ix.ids), len(pts))
 			}
 			for i := 0; i < 300; i++ {
 				// Inside the box, and now and then well outside it.

@@ -82,6 +82,9 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 	if q.plainNear() {
 		return s.nearPage(ctx, ter, q)
 	}
+	if q.Text != "" {
+		q.mem = s.near.get(ter)
+	}
 	res, err := s.store.Search(ctx, ter.ID, q)
 	if err != nil {
 		return res, fmt.Errorf("directory: search %q: %w", q.Text, err)
@@ -125,7 +128,7 @@ func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Quer
 // reads those rows, and the exact distances settle the order.
 func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, int, error) {
 	if ix := s.near.get(ter); ix != nil {
-		ids := ix.nearest(p, limit+2)
+		ids := ix.points.nearest(p, limit+2)
 		hits, err := s.store.PublishedByIDs(ctx, ter.ID, ids)
 		if err != nil {
 			return nil, 0, fmt.Errorf("directory: near %v: %w", p, err)

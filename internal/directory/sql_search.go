@@ -449,7 +449,7 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 
 // PublishedPoints reads the position of every published initiative.
 func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64) ([]IndexedPoint, error) {
-	rows, err := s.q.Query(ctx, `SELECT id, lat, lon FROM initiatives WHERE territory_id = ? AND status = 'published'`, territoryID)
+	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name_key, tags FROM initiatives WHERE territory_id = ? AND status = 'published'`, territoryID)
 	if err != nil {
 		return nil, fmt.Errorf("published points: %w", err)
 	}
@@ -457,7 +457,7 @@ func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64) ([]In
 	out := make([]IndexedPoint, 0, 1024)
 	for rows.Next() {
 		var p IndexedPoint
-		if err := rows.Scan(&p.ID, &p.Lat, &p.Lon); err != nil {
+		if err := rows.Scan(&p.ID, &p.Lat, &p.Lon, &p.NameKey, &p.Tags); err != nil {
 			return nil, err
 		}
 		out = append(out, p)

@@ -100,6 +100,9 @@ func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query)
 	// Words and filters without a place are answered by the FTS5 index
 	// alone; the main table is read for one page only.
 	if q.Sort == SortRelevance && len(terms) > 0 && !hasBox && q.Near == nil && q.OrganisationID == 0 {
+		if q.mem != nil {
+			return s.rankedSQLiteMem(ctx, territoryID, q, terms, facets[1:])
+		}
 		return s.rankedSQLite(ctx, territoryID, q, terms, facets)
 	}
 	w := &where{}
