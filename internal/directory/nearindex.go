@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
 // nearIndexes keeps one memIndex per territory, for the territory's data
@@ -28,9 +26,16 @@ type nearIndexes struct {
 }
 
 type nearEntry struct {
-	version int64
-	ix      *memIndex
-	used    uint64
+	key  dataKey
+	ix   *memIndex
+	used uint64
+}
+
+// covers reports whether an index built at key serves requests at want:
+// built at the same local changes and at least the data version (an index
+// newer than the caller's version, read a moment earlier, is as good).
+func (k dataKey) covers(want dataKey) bool {
+	return k.local == want.local && k.version >= want.version
 }
 
 // maxNearPoints bounds the initiatives indexed by one instance: about 100
@@ -46,32 +51,30 @@ func newNearIndexes(load func(ctx context.Context, territoryID int64) ([]Indexed
 		byTer: map[int64]*nearEntry{}, building: map[int64]chan struct{}{}}
 }
 
-// get returns the index of the territory at its current data version, or
-// nil when there is none yet; then it starts building one.
-func (n *nearIndexes) get(ter *territory.Territory) *memIndex {
+// get returns the index of the territory at key, or nil when there is
+// none yet; then it starts building one.
+func (n *nearIndexes) get(territoryID int64, key dataKey) *memIndex {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.tick++
-	// An index newer than the caller's version (read a moment earlier)
-	// is as good.
-	if e := n.byTer[ter.ID]; e != nil && e.version >= ter.DataVersion {
+	if e := n.byTer[territoryID]; e != nil && e.key.covers(key) {
 		e.used = n.tick
 		return e.ix
 	}
-	n.startLocked(ter.ID, ter.DataVersion)
+	n.startLocked(territoryID, key)
 	return nil
 }
 
 // prepare builds the territory's index now unless it is current, and
 // waits for it.
-func (n *nearIndexes) prepare(ctx context.Context, ter *territory.Territory) {
+func (n *nearIndexes) prepare(ctx context.Context, territoryID int64, key dataKey) {
 	for {
 		n.mu.Lock()
-		if e := n.byTer[ter.ID]; e != nil && e.version >= ter.DataVersion {
+		if e := n.byTer[territoryID]; e != nil && e.key.covers(key) {
 			n.mu.Unlock()
 			return
 		}
-		done := n.startLocked(ter.ID, ter.DataVersion)
+		done := n.startLocked(territoryID, key)
 		n.mu.Unlock()
 		select {
 		case <-done:
@@ -79,18 +82,18 @@ func (n *nearIndexes) prepare(ctx context.Context, ter *territory.Territory) {
 			return
 		}
 		n.mu.Lock()
-		e := n.byTer[ter.ID]
+		e := n.byTer[territoryID]
 		n.mu.Unlock()
-		if e == nil || e.version < ter.DataVersion {
-			return // failed or too large: the database answers
+		if e == nil || !e.key.covers(key) {
+			return // failed, too large, or changed again: the database answers
 		}
 	}
 }
 
 // startLocked starts a rebuild unless one is running, and returns a
-// channel closed when it ends. The rows read after the caller saw version
-// are at least as new as it, so the index is labelled with it.
-func (n *nearIndexes) startLocked(territoryID, version int64) chan struct{} {
+// channel closed when it ends. The rows read after the caller saw key are
+// at least as new as it, so the index is labelled with it.
+func (n *nearIndexes) startLocked(territoryID int64, key dataKey) chan struct{} {
 	if done, ok := n.building[territoryID]; ok {
 		return done
 	}
@@ -116,12 +119,12 @@ func (n *nearIndexes) startLocked(territoryID, version int64) chan struct{} {
 		case ix == nil:
 			return // larger than the whole budget: the database answers
 		}
-		if e := n.byTer[territoryID]; e != nil && e.version > version {
+		if e := n.byTer[territoryID]; e != nil && (e.key.local > key.local || e.key.version > key.version) {
 			return
 		}
-		n.byTer[territoryID] = &nearEntry{version: version, ix: ix, used: n.tick}
+		n.byTer[territoryID] = &nearEntry{key: key, ix: ix, used: n.tick}
 		n.evictLocked(territoryID)
-		n.log.Debug("directory: near index built", "territory", territoryID, "version", version,
+		n.log.Debug("directory: near index built", "territory", territoryID, "version", key.version,
 			"points", ix.size(), "took", time.Since(start))
 	}()
 	return done

@@ -102,7 +102,7 @@ func TestNearIndexFollowsDataVersion(t *testing.T) {
 		}
 		fresh()
 		e.svc.PrepareNear(ctx, e.ter)
-		if e.svc.near.get(e.ter) == nil {
+		if e.svc.near.get(e.ter.ID, e.svc.dataKey(e.ter)) == nil {
 			t.Fatal("no index after PrepareNear")
 		}
 		st := NewSQLStore(db)

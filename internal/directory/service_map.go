@@ -82,8 +82,15 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 	if q.plainNear() {
 		return s.nearPage(ctx, ter, q)
 	}
+	dk := s.dataKey(ter)
+	key := resultKey(ter.ID, dk, &q)
+	if key != "" {
+		if res, ok := s.results.get(key); ok {
+			return res, nil
+		}
+	}
 	if q.Text != "" {
-		q.mem = s.near.get(ter)
+		q.mem = s.near.get(ter.ID, dk)
 	}
 	res, err := s.store.Search(ctx, ter.ID, q)
 	if err != nil {
@@ -91,6 +98,9 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 	}
 	if res.Items == nil {
 		res.Items = []Hit{}
+	}
+	if key != "" {
+		s.results.put(key, res)
 	}
 	return res, nil
 }
@@ -127,7 +137,7 @@ func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Quer
 // answered (-1 when the database did). The index gives the ids; one query
 // reads those rows, and the exact distances settle the order.
 func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, int, error) {
-	if ix := s.near.get(ter); ix != nil {
+	if ix := s.near.get(ter.ID, s.dataKey(ter)); ix != nil {
 		ids := ix.points.nearest(p, limit+2)
 		hits, err := s.store.PublishedByIDs(ctx, ter.ID, ids)
 		if err != nil {
@@ -150,7 +160,7 @@ func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.P
 // current, and waits for it (or for ctx). Without it, the first "near me"
 // after a change starts the build and the database answers meanwhile.
 func (s *Service) PrepareNear(ctx context.Context, ter *territory.Territory) {
-	s.near.prepare(ctx, ter)
+	s.near.prepare(ctx, ter.ID, s.dataKey(ter))
 }
 
 func checkMap(box geo.BBox, f Filter) error {
@@ -253,3 +263,7 @@ func (s *Service) All(ctx context.Context, ter *territory.Territory, fn func(*In
 func (s *Service) Stats(ctx context.Context, ter *territory.Territory) (Stats, error) {
 	return s.store.Stats(ctx, ter.ID)
 }
+
+// ForgetSearches empties the cache of search pages, so that benchmarks
+// can measure the path behind it.
+func (s *Service) ForgetSearches() { s.results.purge() }
