@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"sort"
@@ -201,6 +202,17 @@ func nearest(hits []Hit, p geo.Point, n int) []Hit {
 
 func (s *SQLStore) hits(ctx context.Context, q string, args ...any) ([]Hit, error) {
 	rows, err := s.q.Query(ctx, q, args...)
+	return s.scanHits(rows, err)
+}
+
+// hitsHot is hits through a prepared statement: for the few query shapes
+// every "near me" and search page runs.
+func (s *SQLStore) hitsHot(ctx context.Context, q string, args ...any) ([]Hit, error) {
+	rows, err := s.queryHot(ctx, q, args...)
+	return s.scanHits(rows, err)
+}
+
+func (s *SQLStore) scanHits(rows *sql.Rows, err error) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +446,7 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
+	hits, err := s.hitsHot(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -475,6 +487,6 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+
+	return s.hitsHot(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 }
