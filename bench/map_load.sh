@@ -183,7 +183,19 @@ end
 EOF
 echo "== latency, one connection"
 echo "near me p99:            $(p99 -s "$WORK/near.lua" "http://127.0.0.1:$PORT/") (target <= 1 ms)"
-echo "search 'partage' p99:   $(p99 "http://127.0.0.1:$PORT/api/v1/territories/$SLUG/search?q=partage") (target <= 5 ms)"
+echo "search 'partage' p99:   $(p99 "http://127.0.0.1:$PORT/api/v1/territories/$SLUG/search?q=partage") (target <= 5 ms; repeated: from the result cache)"
+# The same word with 1,000 different page sizes and offsets in turn: more
+# keys than the server's result cache holds (256), so every request misses.
+cat >"$WORK/search_miss.lua" <<'EOF'
+local i = 0
+request = function()
+	i = i + 1
+	local limit = 1 + (i % 100)
+	local offset = math.floor(i / 100) % 10
+	return wrk.format("GET", string.format("/api/v1/territories/metro/search?q=partage&limit=%d&offset=%d", limit, offset))
+end
+EOF
+echo "search 'partage' p99, uncached: $(p99 -s "$WORK/search_miss.lua" "http://127.0.0.1:$PORT/") (target <= 5 ms)"
 
 echo "== memory of sharingcity serve (pid $SERVE_PID)"
 grep -E '^(VmRSS|VmHWM)' "/proc/$SERVE_PID/status" | sed 's/^/  /'

@@ -119,12 +119,18 @@ type Query struct {
 	Text       string
 	Categories []string // any of them
 	Kinds      []Kind   // any of them
-	Near       *geo.Point
-	RadiusM    float64 // with Near: only within this distance (0 = no limit)
-	BBox       *geo.BBox
-	Sort       Sort // default: relevance with Text, distance with Near, else name
-	Limit      int  // default 20, at most MaxLimit
-	Offset     int
+	// OrganisationID keeps the initiatives that organisation runs (0: any).
+	OrganisationID int64
+	Near           *geo.Point
+	RadiusM        float64 // with Near: only within this distance (0 = no limit)
+	BBox           *geo.BBox
+	Sort           Sort // default: relevance with Text, distance with Near, else name
+	Limit          int  // default 20, at most MaxLimit
+	Offset         int
+
+	// mem is the territory's in-memory index when the service has one
+	// at the current data version: stores may answer from it.
+	mem *memIndex
 }
 
 // Search bounds.

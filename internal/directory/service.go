@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -31,6 +32,16 @@ type Service struct {
 	orgs        OrgMembership
 	log         *slog.Logger
 	now         func() time.Time
+	near        *nearIndexes
+	results     *resultCache
+
+	// changes counts, per territory, the changes made through this
+	// service: with the territory's data version (which other instances'
+	// changes bump), it keys the in-memory index and the result cache, so
+	// that a change made here is seen at once even by a caller holding a
+	// territory read before it.
+	changesMu sync.Mutex
+	changes   map[int64]int64
 }
 
 // NewService returns the directory service.
@@ -41,8 +52,19 @@ func NewService(st Store, territories TerritoryNotifier, orgs OrgMembership, log
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, territories: territories, orgs: orgs, log: log, now: now}
+	return &Service{store: st, territories: territories, orgs: orgs, log: log, now: now,
+		near: newNearIndexes(st.PublishedPoints, log), results: newResultCache(maxCachedResults), changes: map[int64]int64{}}
 }
+
+// dataKey is what caches of a territory's published data are valid for:
+// its data version and the changes made here.
+func (s *Service) dataKey(ter *territory.Territory) dataKey {
+	s.changesMu.Lock()
+	defer s.changesMu.Unlock()
+	return dataKey{version: ter.DataVersion, local: s.changes[ter.ID]}
+}
+
+type dataKey struct{ version, local int64 }
 
 // clock returns now in UTC, to the microsecond both databases keep.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -51,6 +73,9 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // The change itself is committed: a failure here only delays caches, so it
 // is logged rather than returned.
 func (s *Service) changed(ctx context.Context, ter *territory.Territory) {
+	s.changesMu.Lock()
+	s.changes[ter.ID]++
+	s.changesMu.Unlock()
 	if s.territories == nil {
 		return
 	}

@@ -42,6 +42,7 @@ func (q *Query) normalize() error {
 	}
 	v.Check(q.RadiusM >= 0 && q.RadiusM <= MaxRadiusM && !math.IsNaN(q.RadiusM), "radius", "err.radius_range", "Max", MaxRadiusM)
 	v.Check(q.RadiusM == 0 || q.Near != nil, "radius", "err.radius_needs_point")
+	v.Check(q.OrganisationID >= 0, "organisation", "err.organisation_format")
 	if q.BBox != nil {
 		v.Check(q.BBox.Valid(), "bbox", "err.bbox_range")
 	}
@@ -81,12 +82,25 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 	if q.plainNear() {
 		return s.nearPage(ctx, ter, q)
 	}
+	dk := s.dataKey(ter)
+	key := resultKey(ter.ID, dk, &q)
+	if key != "" {
+		if res, ok := s.results.get(key); ok {
+			return res, nil
+		}
+	}
+	if q.Text != "" {
+		q.mem = s.near.get(ter.ID, dk)
+	}
 	res, err := s.store.Search(ctx, ter.ID, q)
 	if err != nil {
 		return res, fmt.Errorf("directory: search %q: %w", q.Text, err)
 	}
 	if res.Items == nil {
 		res.Items = []Hit{}
+	}
+	if key != "" {
+		s.results.put(key, res)
 	}
 	return res, nil
 }
@@ -95,23 +109,58 @@ func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query)
 // spatial index then yields the page in order, where the general search
 // would sort every published entry by distance.
 func (q *Query) plainNear() bool {
-	return q.Near != nil && q.Text == "" && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.BBox == nil &&
+	return q.Near != nil && q.Text == "" && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.BBox == nil && q.OrganisationID == 0 &&
 		q.RadiusM == 0 && q.Sort == SortDistance && q.Offset+q.Limit <= MaxLimit
 }
 
 func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Query) (Result, error) {
-	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, *q.Near, q.Offset+q.Limit)
+	hits, size, err := s.nearest(ctx, ter, *q.Near, q.Offset+q.Limit)
 	if err != nil {
-		return Result{}, fmt.Errorf("directory: near %v: %w", *q.Near, err)
+		return Result{}, err
 	}
 	res := Result{Items: []Hit{}}
 	if q.Offset < len(hits) {
 		res.Items = hits[q.Offset:]
 	}
+	if size >= 0 {
+		res.Total, res.TotalCapped = min(size, countCap), size > countCap
+		return res, nil
+	}
 	if res.Total, res.TotalCapped, err = s.store.CountPublished(ctx, ter.ID); err != nil {
 		return res, fmt.Errorf("directory: near %v: %w", *q.Near, err)
 	}
 	return res, nil
+}
+
+// nearest returns the limit published initiatives closest to p, closest
+// first, and the number of published initiatives when the in-memory index
+// answered (-1 when the database did). The index gives the ids; one query
+// reads those rows, and the exact distances settle the order.
+func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, int, error) {
+	if ix := s.near.get(ter.ID, s.dataKey(ter)); ix != nil {
+		ids := ix.points.nearest(p, limit+2)
+		hits, err := s.store.PublishedByIDs(ctx, ter.ID, ids)
+		if err != nil {
+			return nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
+		}
+		// Fewer rows than ids: some changed since the index was built
+		// and the new version is not known yet; the database answers.
+		if len(hits) >= min(len(ids), limit) {
+			return nearest(hits, p, limit), ix.size(), nil
+		}
+	}
+	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, p, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
+	}
+	return hits, -1, nil
+}
+
+// PrepareNear builds the territory's "near me" index now, unless it is
+// current, and waits for it (or for ctx). Without it, the first "near me"
+// after a change starts the build and the database answers meanwhile.
+func (s *Service) PrepareNear(ctx context.Context, ter *territory.Territory) {
+	s.near.prepare(ctx, ter.ID, s.dataKey(ter))
 }
 
 func checkMap(box geo.BBox, f Filter) error {
@@ -195,9 +244,9 @@ func (s *Service) Near(ctx context.Context, ter *territory.Territory, p geo.Poin
 	if limit == 0 {
 		limit = 10
 	}
-	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, p, limit)
+	hits, _, err := s.nearest(ctx, ter, p, limit)
 	if err != nil {
-		return nil, fmt.Errorf("directory: near %v: %w", p, err)
+		return nil, err
 	}
 	if hits == nil {
 		hits = []Hit{}
@@ -214,3 +263,7 @@ func (s *Service) All(ctx context.Context, ter *territory.Territory, fn func(*In
 func (s *Service) Stats(ctx context.Context, ter *territory.Territory) (Stats, error) {
 	return s.store.Stats(ctx, ter.ID)
 }
+
+// ForgetSearches empties the cache of search pages, so that benchmarks
+// can measure the path behind it.
+func (s *Service) ForgetSearches() { s.results.purge() }

@@ -30,6 +30,9 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 		w.add("i.search @@ to_tsquery('simple', ?)", tsq)
 	}
 	w.filter(q.Categories, q.Kinds)
+	if q.OrganisationID != 0 {
+		w.add("i.organisation_id = ?", q.OrganisationID)
+	}
 	if hasBox {
 		w.add(pgBox, pgBoxArgs(box)...)
 	}

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"sort"
@@ -201,6 +202,17 @@ func nearest(hits []Hit, p geo.Point, n int) []Hit {
 
 func (s *SQLStore) hits(ctx context.Context, q string, args ...any) ([]Hit, error) {
 	rows, err := s.q.Query(ctx, q, args...)
+	return s.scanHits(rows, err)
+}
+
+// hitsHot is hits through a prepared statement: for the few query shapes
+// every "near me" and search page runs.
+func (s *SQLStore) hitsHot(ctx context.Context, q string, args ...any) ([]Hit, error) {
+	rows, err := s.queryHot(ctx, q, args...)
+	return s.scanHits(rows, err)
+}
+
+func (s *SQLStore) scanHits(rows *sql.Rows, err error) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +446,7 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
+	hits, err := s.hitsHot(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -445,4 +457,36 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	}
 	sort.Slice(hits, func(a, b int) bool { return pos[hits[a].Initiative.ID] < pos[hits[b].Initiative.ID] })
 	return hits, nil
+}
+
+// PublishedPoints reads the position of every published initiative.
+func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64) ([]IndexedPoint, error) {
+	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name_key, tags FROM initiatives WHERE territory_id = ? AND status = 'published'`, territoryID)
+	if err != nil {
+		return nil, fmt.Errorf("published points: %w", err)
+	}
+	defer rows.Close()
+	out := make([]IndexedPoint, 0, 1024)
+	for rows.Next() {
+		var p IndexedPoint
+		if err := rows.Scan(&p.ID, &p.Lat, &p.Lon, &p.NameKey, &p.Tags); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PublishedByIDs reads the published initiatives among ids, in no order.
+func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error) {
+	if len(ids) == 0 {
+		return []Hit{}, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, territoryID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return s.hitsHot(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+
+		store.Placeholders(len(ids))+`)`, args...)
 }

@@ -99,12 +99,18 @@ func (s *SQLStore) searchSQLite(ctx context.Context, territoryID int64, q Query)
 	box, hasBox := searchBox(q)
 	// Words and filters without a place are answered by the FTS5 index
 	// alone; the main table is read for one page only.
-	if q.Sort == SortRelevance && len(terms) > 0 && !hasBox && q.Near == nil {
+	if q.Sort == SortRelevance && len(terms) > 0 && !hasBox && q.Near == nil && q.OrganisationID == 0 {
+		if q.mem != nil {
+			return s.rankedSQLiteMem(ctx, territoryID, q, terms, facets[1:])
+		}
 		return s.rankedSQLite(ctx, territoryID, q, terms, facets)
 	}
 	w := &where{}
 	w.add("i.territory_id = ?", territoryID)
 	w.add("i.status = 'published'")
+	if q.OrganisationID != 0 {
+		w.add("i.organisation_id = ?", q.OrganisationID)
+	}
 	if useFTS {
 		w.add("i.id IN (SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ?)", match)
 	}

@@ -400,6 +400,11 @@ func ParseSearch(q map[string][]string) (directory.Query, error) {
 		v.Check(err == nil, "bbox", "err.bbox_format")
 		out.BBox = &box
 	}
+	if o := get("organisation"); o != "" {
+		id, err := strconv.ParseInt(o, 10, 64)
+		v.Check(err == nil && id > 0, "organisation", "err.organisation_format")
+		out.OrganisationID = max(id, 0)
+	}
 	if l := get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		v.Check(err == nil && n >= 1 && n <= directory.MaxLimit, "limit", "err.limit_range", "Max", directory.MaxLimit)
@@ -441,7 +446,11 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		items = append(items, x)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": res.Total, "items": items})
+	out := map[string]any{"total": res.Total, "items": items}
+	if res.TotalCapped {
+		out["total_capped"] = true
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiModeration(w http.ResponseWriter, r *http.Request) {

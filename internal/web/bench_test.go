@@ -203,6 +203,10 @@ func buildFixture(b *testing.B, dialect string) *benchFixture {
 	if ter, err = territories.Get(ctx, "metro"); err != nil {
 		fail(err)
 	}
+	// Steady state: the "near me" index of this data version is built (the
+	// first request after a change starts its build in the background and
+	// is answered by the database meanwhile).
+	dir.PrepareNear(ctx, ter)
 	b.Logf("%s: imported %d initiatives in %v", dialect, benchSize, time.Since(start).Round(time.Millisecond))
 	return &benchFixture{db: db, srv: srv, ter: ter, h: srv.Handler(), drop: drop}
 }
@@ -450,36 +454,59 @@ func BenchmarkNearMe(b *testing.B) {
 
 // BenchmarkSearchCommonWord is full-text search for the word in half the
 // entries, and for a rare pair of words, over loopback HTTP, and the
-// directory service's part of the common one.
+// directory service's part of the common one. Repeated searches are
+// answered by the service's result cache (keyed by the territory's data
+// version); the "-uncached" runs empty it before each request, outside the
+// timer, to measure the path behind it.
 func BenchmarkSearchCommonWord(b *testing.B) {
+	const common = "/api/v1/territories/metro/search?q=" + citygen.CommonWord
+	const rare = "/api/v1/territories/metro/search?q=grainoth%C3%A8que+croix"
 	benchEach(b, func(b *testing.B, f *benchFixture) {
 		ts, c := loopback(b, f.h)
-		b.Run("common", func(b *testing.B) {
-			sequential(b, c, ts.URL, func(*rand.Rand) string {
-				return "/api/v1/territories/metro/search?q=" + citygen.CommonWord
+		forget := func() { f.srv.Directory.ForgetSearches() }
+		for _, run := range []struct {
+			name, path string
+			before     func()
+		}{
+			{"common", common, nil},
+			{"rare", rare, nil},
+			{"common-uncached", common, forget},
+			{"rare-uncached", rare, forget},
+		} {
+			b.Run(run.name, func(b *testing.B) {
+				sequentialWith(b, c, ts.URL, func(*rand.Rand) string { return run.path }, run.before)
 			})
-		})
-		b.Run("rare", func(b *testing.B) {
-			sequential(b, c, ts.URL, func(*rand.Rand) string {
-				return "/api/v1/territories/metro/search?q=grainoth%C3%A8que+croix"
+		}
+		for _, run := range []struct {
+			name   string
+			before func()
+		}{{"service-common", nil}, {"service-common-uncached", forget}} {
+			b.Run(run.name, func(b *testing.B) {
+				timedCallsWith(b, func(*rand.Rand) error {
+					_, err := f.srv.Directory.Search(context.Background(), f.ter, directory.Query{Text: citygen.CommonWord})
+					return err
+				}, run.before)
 			})
-		})
-		b.Run("service-common", func(b *testing.B) {
-			timedCalls(b, func(*rand.Rand) error {
-				_, err := f.srv.Directory.Search(context.Background(), f.ter, directory.Query{Text: citygen.CommonWord})
-				return err
-			})
-		})
+		}
 	})
 }
 
 // timedCalls runs fn one call at a time and reports the latency p50 and p99.
-func timedCalls(b *testing.B, fn func(r *rand.Rand) error) {
+func timedCalls(b *testing.B, fn func(r *rand.Rand) error) { timedCallsWith(b, fn, nil) }
+
+// timedCallsWith is timedCalls with before (if any) called before each
+// call, outside the timer.
+func timedCallsWith(b *testing.B, fn func(r *rand.Rand) error, before func()) {
 	r := rand.New(rand.NewPCG(3, 5))
 	ds := make([]time.Duration, 0, 1024)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		if before != nil {
+			b.StopTimer()
+			before()
+			b.StartTimer()
+		}
 		t0 := time.Now()
 		if err := fn(r); err != nil {
 			b.Fatal(err)
@@ -490,11 +517,22 @@ func timedCalls(b *testing.B, fn func(r *rand.Rand) error) {
 }
 
 func sequential(b *testing.B, c *http.Client, base string, next func(r *rand.Rand) string) {
+	sequentialWith(b, c, base, next, nil)
+}
+
+// sequentialWith is sequential with before (if any) called before each
+// request, outside the timer.
+func sequentialWith(b *testing.B, c *http.Client, base string, next func(r *rand.Rand) string, before func()) {
 	r := rand.New(rand.NewPCG(3, 5))
 	ds := make([]time.Duration, 0, 1024)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		if before != nil {
+			b.StopTimer()
+			before()
+			b.StartTimer()
+		}
 		u := base + next(r)
 		t0 := time.Now()
 		resp, err := c.Get(u)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -191,17 +192,21 @@ func pageDistance(m float64, lang string) string {
 }
 
 type listView struct {
-	Cards      []cardView
-	Total      int
-	Categories []string
-	Kinds      []directory.Kind
-	Sorts      []directory.Sort
-	Near       bool
-	Page       int
-	PrevURL    string
-	NextURL    string
-	First      int
-	Last       int
+	Cards  []cardView
+	Total  int
+	Capped bool // more than Total
+	// Organisation is the organisation the list is narrowed to, if any.
+	Organisation *account.Organisation
+	AllURL       string // the same search for every organisation
+	Categories   []string
+	Kinds        []directory.Kind
+	Sorts        []directory.Sort
+	Near         bool
+	Page         int
+	PrevURL      string
+	NextURL      string
+	First        int
+	Last         int
 }
 
 const listPageSize = 20
@@ -219,19 +224,24 @@ func (s *Server) initiativesPage(w http.ResponseWriter, r *http.Request) {
 	p.Scripts = append(p.Scripts, "js/near.js")
 
 	q, page, err := parseListQuery(form)
+	if err == nil && q.OrganisationID != 0 {
+		v.Organisation, err = s.Accounts.Organisation(r.Context(), p.Territory.ID, q.OrganisationID)
+		v.AllURL = listURLWithout(r.URL, "organisation")
+	}
 	if err == nil {
 		v.Near = q.Near != nil
 		var res directory.Result
 		res, err = s.Directory.Search(r.Context(), p.Territory, q)
 		if err == nil {
-			v.Cards, v.Total, v.Page = cardsOf(res.Items, v.Near, p.Lang), res.Total, page
+			v.Cards, v.Total, v.Capped, v.Page = cardsOf(res.Items, v.Near, p.Lang), res.Total, res.TotalCapped, page
 			if len(v.Cards) > 0 {
 				v.First, v.Last = q.Offset+1, q.Offset+len(v.Cards)
 			}
 			if page > 1 {
 				v.PrevURL = listPageURL(r.URL, page-1)
 			}
-			if q.Offset+len(res.Items) < res.Total && q.Offset+listPageSize <= directory.MaxOffset {
+			if (q.Offset+len(res.Items) < res.Total || res.TotalCapped) && len(res.Items) == listPageSize &&
+				q.Offset+listPageSize <= directory.MaxOffset {
 				v.NextURL = listPageURL(r.URL, page+1)
 			}
 		}
@@ -246,6 +256,18 @@ func (s *Server) initiativesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderDir(w, r, http.StatusOK, "initiatives", p)
+}
+
+// listURLWithout is the list's URL without one parameter, from page 1.
+func listURLWithout(u *url.URL, param string) string {
+	q := u.Query()
+	q.Del("lang")
+	q.Del("page")
+	q.Del(param)
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
 }
 
 func listPageURL(u *url.URL, page int) string {
@@ -286,6 +308,11 @@ func parseListQuery(form url.Values) (directory.Query, int, error) {
 		if err == nil && q.Near != nil {
 			q.RadiusM = km * 1000
 		}
+	}
+	if o := strings.TrimSpace(form.Get("organisation")); o != "" {
+		id, err := strconv.ParseInt(o, 10, 64)
+		v.Check(err == nil && id > 0, "organisation", "err.organisation_format")
+		q.OrganisationID = max(id, 0)
 	}
 	q.Sort = directory.Sort(form.Get("sort"))
 	if q.Sort == directory.SortDistance && q.Near == nil {

@@ -1,0 +1,237 @@
+package directory
+
+import (
+	"container/heap"
+	"math"
+	"sort"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
+)
+
+// IndexedPoint is what the in-memory index of a territory keeps of a
+// published initiative: its position for "near me", its folded name and
+// its tags to rank text matches.
+type IndexedPoint struct {
+	ID      int64
+	Lat     float64
+	Lon     float64
+	NameKey string
+	Tags    string
+}
+
+// memIndex is a territory's published initiatives in memory, at one data
+// version: the grid of their positions, and their ids in order with what
+// ranks a text match, so that a full-text search needs the FTS index for
+// ids only (no territory facet to intersect, no rows to read but a page).
+type memIndex struct {
+	points *pointIndex
+	ids    []int64 // ascending
+	names  []string
+	tags   []string
+}
+
+func newMemIndex(pts []IndexedPoint) *memIndex {
+	m := &memIndex{ids: make([]int64, len(pts)), names: make([]string, len(pts)), tags: make([]string, len(pts))}
+	sort.Slice(pts, func(a, b int) bool { return pts[a].ID < pts[b].ID })
+	for i, p := range pts {
+		m.ids[i], m.names[i], m.tags[i] = p.ID, p.NameKey, p.Tags
+	}
+	m.points = newPointIndex(pts)
+	return m
+}
+
+// size is the number of published initiatives.
+func (m *memIndex) size() int { return len(m.ids) }
+
+// find returns the position of id, if it is a published initiative of the territory.
+func (m *memIndex) find(id int64) (int, bool) {
+	i, ok := sort.Find(len(m.ids), func(i int) int {
+		switch {
+		case id < m.ids[i]:
+			return -1
+		case id > m.ids[i]:
+			return 1
+		}
+		return 0
+	})
+	return i, ok
+}
+
+// pointIndex is a uniform grid over a territory's published points, held in
+// three flat arrays sorted by cell (24 bytes a point): the k nearest points
+// of a position are found by visiting rings of cells around it, which reads
+// a few dozen points in a city, without the database.
+type pointIndex struct {
+	minLat, minLon   float64
+	cellLat, cellLon float64 // size of a cell, in degrees
+	nx, ny           int
+	start            []int32 // points of cell c: [start[c], start[c+1])
+	ids              []int64
+	lat, lon         []float64
+}
+
+// pointsPerCell is the average cell load the grid is sized for; dense
+// neighbourhoods hold more, which the ring search absorbs.
+const pointsPerCell = 4
+
+// newPointIndex builds the grid; pts is reordered.
+func newPointIndex(pts []IndexedPoint) *pointIndex {
+	ix := &pointIndex{nx: 1, ny: 1}
+	if len(pts) == 0 {
+		ix.start = []int32{0, 0}
+		return ix
+	}
+	minLat, maxLat, minLon, maxLon := pts[0].Lat, pts[0].Lat, pts[0].Lon, pts[0].Lon
+	for _, p := range pts[1:] {
+		minLat, maxLat = math.Min(minLat, p.Lat), math.Max(maxLat, p.Lat)
+		minLon, maxLon = math.Min(minLon, p.Lon), math.Max(maxLon, p.Lon)
+	}
+	// Square cells on the ground at the centre's latitude.
+	cos := math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
+	h, w := math.Max(maxLat-minLat, 1e-6), math.Max((maxLon-minLon)*cos, 1e-6)
+	side := math.Sqrt(h * w * pointsPerCell / float64(len(pts)))
+	ix.nx = min(max(1, int(math.Ceil(w/side))), 4096)
+	ix.ny = min(max(1, int(math.Ceil(h/side))), 4096)
+	ix.minLat, ix.minLon = minLat, minLon
+	// A hair wider than the extent, so that the largest values fall in the last cell.
+	ix.cellLat = h * (1 + 1e-9) / float64(ix.ny)
+	ix.cellLon = (maxLon - minLon + 1e-6) * (1 + 1e-9) / float64(ix.nx)
+
+	cells := make([]int32, len(pts))
+	counts := make([]int32, ix.nx*ix.ny+1)
+	for i, p := range pts {
+		c := ix.cellOf(p.Lat, p.Lon)
+		cells[i] = int32(c)
+		counts[c+1]++
+	}
+	for c := 1; c < len(counts); c++ {
+		counts[c] += counts[c-1]
+	}
+	ix.start = counts
+	ix.ids = make([]int64, len(pts))
+	ix.lat = make([]float64, len(pts))
+	ix.lon = make([]float64, len(pts))
+	next := append([]int32(nil), counts[:len(counts)-1]...)
+	for i, p := range pts {
+		j := next[cells[i]]
+		next[cells[i]]++
+		ix.ids[j], ix.lat[j], ix.lon[j] = p.ID, p.Lat, p.Lon
+	}
+	return ix
+}
+
+func (ix *pointIndex) cellXY(lat, lon float64) (int, int) {
+	x := int(math.Floor((lon - ix.minLon) / ix.cellLon))
+	y := int(math.Floor((lat - ix.minLat) / ix.cellLat))
+	return min(max(x, 0), ix.nx-1), min(max(y, 0), ix.ny-1)
+}
+
+func (ix *pointIndex) cellOf(lat, lon float64) int {
+	x, y := ix.cellXY(lat, lon)
+	return y*ix.nx + x
+}
+
+// candidate is a point and its squared planar distance to the query.
+type candidate struct {
+	id int64
+	d2 float64
+}
+
+// worstFirst is a max-heap on distance: the k best so far, worst on top.
+type worstFirst []candidate
+
+func (h worstFirst) Len() int { return len(h) }
+func (h worstFirst) Less(a, b int) bool {
+	if h[a].d2 != h[b].d2 {
+		return h[a].d2 > h[b].d2
+	}
+	return h[a].id > h[b].id
+}
+func (h worstFirst) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
+func (h *worstFirst) Push(x any)   { *h = append(*h, x.(candidate)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// nearest returns the ids of the k points closest to p, closest first, on a
+// plane tangent at p (within a territory, the order of true distances but
+// for near-ties, which the caller settles on exact distances).
+func (ix *pointIndex) nearest(p geo.Point, k int) []int64 {
+	if k <= 0 || len(ix.ids) == 0 {
+		return nil
+	}
+	cos := math.Cos(p.Lat * math.Pi / 180)
+	cos2 := cos * cos
+	best := make(worstFirst, 0, k+1)
+	cx, cy := ix.cellXY(p.Lat, p.Lon)
+	// Planar distance from p to the edges of cell column/row indexes, in
+	// degrees of latitude: what lies beyond ring r is at least this far.
+	edge := func(r int) float64 {
+		d := math.Inf(1)
+		if x0 := cx - r; x0 > 0 {
+			d = math.Min(d, (p.Lon-(ix.minLon+float64(x0)*ix.cellLon))*cos)
+		}
+		if x1 := cx + r + 1; x1 < ix.nx {
+			d = math.Min(d, (ix.minLon+float64(x1)*ix.cellLon-p.Lon)*cos)
+		}
+		if y0 := cy - r; y0 > 0 {
+			d = math.Min(d, p.Lat-(ix.minLat+float64(y0)*ix.cellLat))
+		}
+		if y1 := cy + r + 1; y1 < ix.ny {
+			d = math.Min(d, ix.minLat+float64(y1)*ix.cellLat-p.Lat)
+		}
+		return d
+	}
+	visit := func(x, y int) {
+		c := y*ix.nx + x
+		for j := ix.start[c]; j < ix.start[c+1]; j++ {
+			dLat, dLon := ix.lat[j]-p.Lat, ix.lon[j]-p.Lon
+			cand := candidate{ix.ids[j], dLat*dLat + dLon*dLon*cos2}
+			if len(best) < k {
+				heap.Push(&best, cand)
+			} else if cand.d2 < best[0].d2 || (cand.d2 == best[0].d2 && cand.id < best[0].id) {
+				best[0] = cand
+				heap.Fix(&best, 0)
+			}
+		}
+	}
+	maxR := max(cx, ix.nx-1-cx, cy, ix.ny-1-cy)
+	for r := 0; r <= maxR; r++ {
+		x0, x1, y0, y1 := cx-r, cx+r, cy-r, cy+r
+		for x := max(x0, 0); x <= min(x1, ix.nx-1); x++ {
+			if y0 >= 0 {
+				visit(x, y0)
+			}
+			if y1 < ix.ny && y1 != y0 {
+				visit(x, y1)
+			}
+		}
+		for y := max(y0+1, 0); y <= min(y1-1, ix.ny-1); y++ {
+			if x0 >= 0 {
+				visit(x0, y)
+			}
+			if x1 < ix.nx && x1 != x0 {
+				visit(x1, y)
+			}
+		}
+		if len(best) == k {
+			if e := edge(r); e*e >= best[0].d2 {
+				break
+			}
+		}
+	}
+	sort.Slice(best, func(a, b int) bool {
+		if best[a].d2 != best[b].d2 {
+			return best[a].d2 < best[b].d2
+		}
+		return best[a].id < best[b].id
+	})
+	out := make([]int64, len(best))
+	for i, c := range best {
+		out[i] = c.id
+	}
+	return out
+}

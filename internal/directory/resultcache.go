@@ -1,0 +1,117 @@
+package directory
+
+import (
+	"container/list"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+)
+
+// resultCache keeps recent search pages per (territory, data version,
+// normalised query): the same search again, by anyone, is answered from
+// memory until the territory's data changes. Like the tile cache it is per
+// instance and keyed by the version in the database. Searches from a
+// position are left out (every phone asks from its own point; "near me"
+// has its own index). Bounded by entries, least recently used dropped.
+type resultCache struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List // front: most recent
+	byKey map[string]*list.Element
+}
+
+type cachedResult struct {
+	key string
+	res Result
+}
+
+// maxCachedResults bounds the cache: a page of 20 is about 20 kB, so a
+// few MB at most.
+const maxCachedResults = 256
+
+func newResultCache(max int) *resultCache {
+	return &resultCache{max: max, ll: list.New(), byKey: map[string]*list.Element{}}
+}
+
+// resultKey is the cache key of a normalised query, or "" when it is not cached.
+func resultKey(territoryID int64, dk dataKey, q *Query) string {
+	if q.Near != nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(strconv.FormatInt(territoryID, 10))
+	b.WriteByte('/')
+	b.WriteString(strconv.FormatInt(dk.version, 10))
+	b.WriteByte('.')
+	b.WriteString(strconv.FormatInt(dk.local, 10))
+	// The words as searched: case, accents and stop words do not matter.
+	for _, forms := range textsearch.QueryTerms(q.Text) {
+		b.WriteString("/w")
+		b.WriteString(strings.Join(forms, "|"))
+	}
+	cats := slices.Clone(q.Categories)
+	slices.Sort(cats)
+	for _, c := range slices.Compact(cats) {
+		b.WriteString("/c" + c)
+	}
+	kinds := make([]string, len(q.Kinds))
+	for i, k := range q.Kinds {
+		kinds[i] = string(k)
+	}
+	slices.Sort(kinds)
+	for _, k := range slices.Compact(kinds) {
+		b.WriteString("/k" + k)
+	}
+	if q.OrganisationID != 0 {
+		b.WriteString("/o" + strconv.FormatInt(q.OrganisationID, 10))
+	}
+	if q.BBox != nil {
+		b.WriteString("/b" + q.BBox.String())
+	}
+	b.WriteString("/s" + string(q.Sort))
+	b.WriteString("/l" + strconv.Itoa(q.Limit))
+	b.WriteString("/f" + strconv.Itoa(q.Offset))
+	return b.String()
+}
+
+// get returns a copy of the cached page (the initiatives are shared and
+// must not be changed).
+func (c *resultCache) get(key string) (Result, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byKey[key]
+	if !ok {
+		return Result{}, false
+	}
+	c.ll.MoveToFront(e)
+	r := e.Value.(*cachedResult).res
+	r.Items = slices.Clone(r.Items)
+	return r, true
+}
+
+func (c *resultCache) put(key string, r Result) {
+	r.Items = slices.Clone(r.Items)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[key]; ok {
+		e.Value.(*cachedResult).res = r
+		c.ll.MoveToFront(e)
+		return
+	}
+	c.byKey[key] = c.ll.PushFront(&cachedResult{key: key, res: r})
+	for c.ll.Len() > c.max {
+		old := c.ll.Back()
+		c.ll.Remove(old)
+		delete(c.byKey, old.Value.(*cachedResult).key)
+	}
+}
+
+func (c *resultCache) purge() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ll.Init()
+	clear(c.byKey)
+}
