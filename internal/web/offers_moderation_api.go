@@ -202,16 +202,9 @@ func (s *Server) apiSuspendMember(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// apiReinstateMember undoes a suspension: the account first, so that a
-// failure leaves the listings hidden rather than shown for a locked account.
+// apiReinstateMember undoes a suspension (see reinstate).
 func (s *Server) apiReinstateMember(w http.ResponseWriter, r *http.Request) {
 	s.apiWrite(w, r, http.StatusNoContent, nil, func(_ *territory.Territory, id int64) (any, error) {
-		ctx := r.Context()
-		a := actorFrom(ctx)
-		if err := s.Accounts.SetSuspended(ctx, a, id, false); err != nil {
-			return nil, err
-		}
-		_, err := s.Offers.HideOwner(ctx, a, id, false)
-		return nil, err
+		return nil, s.reinstate(r.Context(), actorFrom(r.Context()), id)
 	})
 }
