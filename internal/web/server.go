@@ -14,6 +14,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/geocode"
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
@@ -50,6 +51,7 @@ type Deps struct {
 	Directory   *directory.Service
 	Offers      *offers.Service
 	Messages    *messages.Service
+	Geocoder    geocode.Geocoder // addresses of listings searches; nil: the directory's own addresses
 	Media       *media.Processor // photos; nil disables uploads
 	Outbox      *mail.Outbox
 	Registry    *prometheus.Registry
@@ -77,6 +79,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.PostPerMinute <= 0 {
 		cfg.PostPerMinute = 30
+	}
+	if deps.Geocoder == nil && deps.Directory != nil {
+		deps.Geocoder = geocode.NewBook(deps.Directory)
 	}
 	v, err := loadViews()
 	if err != nil {
