@@ -51,6 +51,7 @@ type listingsView struct {
 	Categories []string
 	More       bool
 	NextURL    string
+	PrevURL    string
 	Member     bool
 	Map        mapAttrs // the search map, drawn by js/listings.js
 	Sorts      []offers.Sort
@@ -138,13 +139,23 @@ func (s *Server) listingsPage(w http.ResponseWriter, r *http.Request) {
 		for _, h := range res.Items {
 			v.Items = append(v.Items, cardOf(h, q.Near != nil, p.Lang))
 		}
-		if res.More {
-			next := url.Values{}
+		page := func(offset int) string {
+			u := url.Values{}
 			for k, vs := range p.Form {
-				next[k] = vs
+				u[k] = vs
 			}
-			next.Set("offset", strconv.Itoa(q.Offset+len(res.Items)))
-			v.NextURL = "/t/" + p.Territory.Slug + "/listings?" + next.Encode()
+			u.Set("offset", strconv.Itoa(offset))
+			return "/t/" + p.Territory.Slug + "/listings?" + u.Encode() + "#results"
+		}
+		if res.More {
+			v.NextURL = page(q.Offset + len(res.Items))
+		}
+		if q.Offset > 0 {
+			limit := q.Limit
+			if limit == 0 {
+				limit = offers.DefaultLimit
+			}
+			v.PrevURL = page(max(0, q.Offset-limit))
 		}
 	}
 	status := http.StatusOK
