@@ -12,6 +12,8 @@ import (
 // PostgreSQL: the partial GiST index listings_near on (territory_id,
 // category_code, mode_code, kind_code, point(pub_lon, pub_lat)) answers
 // filtered nearest-neighbour queries (KNN) walking only matching entries;
+// listings_near_mode and listings_near_all (00012) serve those without a
+// category, or without a mode either;
 // the partial GIN index listings_search holds the text. Queries must spell
 // the index's predicate (SQLStore.searchable) and point expression.
 
