@@ -38,6 +38,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	loginRate := fs.Int("login-per-minute", atoiOr(envDefault(env, "LOGIN_PER_MINUTE", "10"), 10), "login attempts allowed per minute per address and e-mail (env SHARINGCITY_LOGIN_PER_MINUTE)")
 	mediaDir := fs.String("media-dir", envDefault(env, "MEDIA_DIR", "media"), "where uploaded photos are stored (env SHARINGCITY_MEDIA_DIR)")
 	trustProxy := fs.Bool("trust-proxy", envDefault(env, "TRUST_PROXY", "") == "true", "behind a reverse proxy: take client addresses from X-Forwarded-For (env SHARINGCITY_TRUST_PROXY=true)")
+	geocoderURL := fs.String("geocoder-url", envDefault(env, "GEOCODER_URL", ""), "BAN/addok geocoder for addresses in searches, e.g. https://api-adresse.data.gouv.fr; empty: the directory's own addresses (env SHARINGCITY_GEOCODER_URL)")
 	postRate := fs.Int("post-per-minute", atoiOr(envDefault(env, "POST_PER_MINUTE", "30"), 30), "contributions allowed per minute per member (env SHARINGCITY_POST_PER_MINUTE)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -82,6 +83,10 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("media: %w", err)
 	}
+	geocoder, err := newGeocoder(*geocoderURL, a.directory, log)
+	if err != nil {
+		return err
+	}
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
@@ -91,7 +96,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		LoginPerMinute: *loginRate, PostPerMinute: *postRate, TrustProxy: *trustProxy, Version: version,
 	}, web.Deps{
 		DB: a.db, Log: log, I18n: bundle, Territories: a.territories, Accounts: a.accounts,
-		Directory: a.directory, Offers: a.offers, Ledger: a.ledger, Messages: a.messages, Booking: a.booking,
+		Directory: a.directory, Offers: a.offers, Ledger: a.ledger, Messages: a.messages, Geocoder: geocoder, Booking: a.booking,
 		Media: media.NewProcessor(photos, media.Options{Logger: log}), Outbox: a.outbox, Registry: reg,
 	})
 	if err != nil {

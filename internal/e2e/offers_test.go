@@ -24,17 +24,22 @@ const (
 	exactLat, exactLon = "45.187312", "5.726245"
 	// The searcher's point, about 1 km north-north-east.
 	nearLat, nearLon = "45.1955", "5.7301"
-	drillTitle       = "Perceuse à percussion"
 )
+
+// offersRun is one language's run of the journey, with its own members.
+type offersRun struct {
+	lang, emailA, emailB string
+	title, description   string
+}
 
 // offersFlow is issue 3's journey: A lends a drill, B finds it, writes,
 // asks for it, and both close the exchange with reviews.
 type offersFlow struct {
 	*flow
-	emailA, emailB string
-	idA, idB       int64
-	tabA, tabB     *tab
-	listingID      int64
+	offersRun
+	idA, idB   int64
+	tabA, tabB *tab
+	listingID  int64
 }
 
 // TestE2EOffersExchange is issue 3's end-to-end journey in Chromium: A
@@ -42,6 +47,8 @@ type offersFlow struct {
 // an exchange, A accepts, both mark it done and review each other. Every
 // page is checked with axe-core, and no page B sees holds A's exact
 // position.
+// It runs in French, then in English (the language chosen at login and
+// kept by the site), checking each run's own labels.
 func TestE2EOffersExchange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
@@ -49,10 +56,24 @@ func TestE2EOffersExchange(t *testing.T) {
 	c := newChecker(t)
 	b := startBrowser(t)
 	srv := startServer(t)
-	f := &offersFlow{
-		flow:   &flow{t: t, c: c, srv: srv, b: b, run: contribution{lang: "fr"}, L: srv.i18n.Localizer("fr")},
-		emailA: "amelie@e2e.example.org", emailB: "bastien@e2e.example.org",
+	for _, run := range []offersRun{
+		{lang: "fr", emailA: "amelie@e2e.example.org", emailB: "bastien@e2e.example.org",
+			title: "Perceuse à percussion", description: "Perceuse Bosch 750 W avec un jeu de forets béton."},
+		{lang: "en", emailA: "alice@e2e.example.org", emailB: "bob@e2e.example.org",
+			title: "Hammer drill", description: "750 W Bosch drill with a set of masonry bits."},
+	} {
+		t.Run(run.lang, func(t *testing.T) {
+			f := &offersFlow{
+				flow:      &flow{t: t, c: c, srv: srv, b: b, run: contribution{lang: run.lang}, L: srv.i18n.Localizer(run.lang)},
+				offersRun: run,
+			}
+			f.journey(t)
+		})
 	}
+}
+
+// journey goes through the steps, stopping at the first that fails.
+func (f *offersFlow) journey(t *testing.T) {
 	f.idA = f.addMember(t, f.emailA)
 	f.idB = f.addMember(t, f.emailB)
 	// The tabs live as long as the whole test; each step lends them its t.
@@ -138,8 +159,8 @@ func (f *offersFlow) publishListing(t *testing.T) {
 	h1(a, f.L.T("offw.form_title"))
 	f.page(a, "listing form")
 	a.fill(map[string]string{
-		"f-title":        drillTitle,
-		"f-description":  "Perceuse Bosch 750 W avec un jeu de forets béton.",
+		"f-title":        f.title,
+		"f-description":  f.description,
 		"f-availability": "Le soir après 18 h",
 		"f-lat":          exactLat,
 		"f-lon":          exactLon,
@@ -153,7 +174,7 @@ func (f *offersFlow) publishListing(t *testing.T) {
 		t.Fatalf("the file input holds %v files, want 1", n)
 	}
 	f.page(a, "listing form (filled)")
-	f.c.screenshot(a, "fr-listing-form")
+	f.c.screenshot(a, f.run.lang+"-listing-form")
 
 	a.submit("#f-title")
 	loc := a.location()
@@ -165,13 +186,13 @@ func (f *offersFlow) publishListing(t *testing.T) {
 	if msg := flash(a); msg != f.L.T("offw.created") {
 		t.Errorf("after publishing the page says %q, want %q", msg, f.L.T("offw.created"))
 	}
-	h1(a, drillTitle)
+	h1(a, f.title)
 	a.waitFor("the photo loaded", `(() => { const i = document.querySelector("main ul.photos img"); return !!i && i.complete && i.naturalWidth > 0 })()`)
 	if alt := eval[string](a, `document.querySelector("main ul.photos img").alt`); alt == "" {
 		t.Errorf("the listing's photo has no text alternative")
 	}
 	f.page(a, "listing (owner)")
-	f.c.screenshot(a, "fr-listing-owner")
+	f.c.screenshot(a, f.run.lang+"-listing-owner")
 }
 
 func (f *offersFlow) listingPath() string { return fmt.Sprintf("/t/%s/listings/%d", slug, f.listingID) }
@@ -180,11 +201,18 @@ func (f *offersFlow) findNear(t *testing.T) {
 	b := f.tabB
 	b.t = t
 	b.open("/t/" + slug + "/listings")
+	h1(b, f.L.T("offw.listings_title"))
+	for sel, key := range map[string]string{`label[for="f-address"]`: "offw.address", `label[for="f-lat"]`: "offw.latitude",
+		`label[for="f-sort"]`: "offw.sort", `main form[role="search"] button[type="submit"]`: "offw.search_submit"} {
+		if got := strings.TrimSpace(b.text(sel)); got != f.L.T(key) {
+			t.Errorf("the search form's %s reads %q, want %q", sel, got, f.L.T(key))
+		}
+	}
 	f.bPage("listings (B)")
 	b.fill(map[string]string{"f-lat": nearLat, "f-lon": nearLon, "f-radius_km": "2"})
 	b.submit("#f-lat")
 	card := fmt.Sprintf(`main ul.listings a[href=%q]`, f.listingPath())
-	if got := strings.TrimSpace(b.text(card)); got != drillTitle {
+	if got := strings.TrimSpace(b.text(card)); got != f.title {
 		t.Fatalf("searching within 2 km of %s,%s does not list the drill (link text %q):\n%s", nearLat, nearLon, got, b.text("main"))
 	}
 	dist := strings.TrimSpace(eval[string](b, fmt.Sprintf(`document.querySelector(%q).closest("li").querySelector(".distance")?.innerText || ""`, card)))
@@ -195,12 +223,12 @@ func (f *offersFlow) findNear(t *testing.T) {
 		t.Errorf("the result shows no thumbnail of the photo")
 	}
 	f.bPage("listings near B's home")
-	f.c.screenshot(b, "fr-listings-near")
+	f.c.screenshot(b, f.run.lang+"-listings-near")
 
 	b.clickAndWait(card)
-	h1(b, drillTitle)
+	h1(b, f.title)
 	f.bPage("listing (B)")
-	f.c.screenshot(b, "fr-listing")
+	f.c.screenshot(b, f.run.lang+"-listing")
 }
 
 const messageFromB = "Bonjour, je pourrais l'emprunter samedi pour fixer des étagères ?"
@@ -220,7 +248,7 @@ func (f *offersFlow) writeToOwner(t *testing.T) {
 	if got := strings.TrimSpace(b.text("ol.messages li.mine .pre-line")); got != messageFromB {
 		t.Errorf("B's conversation shows %q, want B's message", got)
 	}
-	h1(b, drillTitle)
+	h1(b, f.title)
 	f.bPage("conversation (B)")
 
 	a := f.tabA
@@ -290,7 +318,7 @@ func (f *offersFlow) accept(t *testing.T) {
 		t.Errorf("A sees the proposal as %q, want %q", got, proposal)
 	}
 	f.page(a, "my listings (A, proposed)")
-	f.c.screenshot(a, "fr-my-listings")
+	f.c.screenshot(a, f.run.lang+"-my-listings")
 	a.clickAndWait(exchangeButton("accept"))
 	if msg := flash(a); msg != f.L.T("offw.exchange_done") {
 		t.Errorf("after accepting the page says %q, want %q", msg, f.L.T("offw.exchange_done"))

@@ -142,6 +142,27 @@ func (s *Service) ReportedConversation(ctx context.Context, actor access.Actor, 
 	return r, th, nil
 }
 
+// ContextMessages is how much of a reported message's conversation the
+// moderators' queue shows: that many messages on each side of it.
+const ContextMessages = 3
+
+// ReportedContext returns, for a moderator, the messages around a reported
+// one (it included), oldest first. Like ReportedConversation it marks
+// nothing read.
+func (s *Service) ReportedContext(ctx context.Context, actor access.Actor, ter *territory.Territory, r *Report) ([]Message, error) {
+	if err := actor.Require(ter.ID, access.Moderator); err != nil {
+		return nil, err
+	}
+	if r == nil || r.TerritoryID != ter.ID {
+		return nil, errs.E(errs.NotFound, "err.message_not_found")
+	}
+	ms, err := s.store.MessagesAround(ctx, ter.ID, r.ConversationID, r.MessageID, ContextMessages)
+	if err != nil {
+		return nil, fmt.Errorf("messages: context of report %d: %w", r.ID, err)
+	}
+	return ms, nil
+}
+
 // Resolve closes a report with what was done; with remove, the reported
 // message disappears for its participants (moderators still read it
 // through the report).

@@ -2,10 +2,12 @@ package messages
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
@@ -325,6 +327,63 @@ func TestConcurrentFirstMessages(t *testing.T) {
 		th, err := e.svc.Conversation(ctx, e.alice, e.ter, ids[0])
 		if err != nil || len(th.Messages) != n {
 			t.Fatalf("thread of %d messages, %v", len(th.Messages), err)
+		}
+	})
+}
+
+// TestReportedContext: the queue shows a reported message with a few of
+// its conversation's messages on each side, to moderators only.
+func TestReportedContext(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		first := e.write(t, e.bob, drill, "Message 0")
+		ids := []int64{first.ID}
+		var reported *Message
+		for i := 1; i <= 9; i++ {
+			from := e.alice
+			if i%2 == 0 {
+				from = e.bob
+			}
+			m, err := e.svc.Send(ctx, from, e.ter, first.ConversationID, fmt.Sprintf("Message %d", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, m.ID)
+			if i == 5 {
+				reported = m
+			}
+		}
+		rep, err := e.svc.Report(ctx, e.bob, e.ter, reported.ID, "Insulte")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := e.svc.ReportedContext(ctx, e.mod, e.ter, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, m := range ms {
+			got = append(got, m.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(ids[2:9]) {
+			t.Fatalf("context %v, want %v", got, ids[2:9])
+		}
+		// At the start of a conversation there is nothing before.
+		rep0, err := e.svc.Report(ctx, e.alice, e.ter, first.ID, "Spam")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms, err := e.svc.ReportedContext(ctx, e.mod, e.ter, rep0); err != nil || len(ms) != 4 || ms[0].ID != first.ID {
+			t.Fatalf("context of the first message: %+v, %v", ms, err)
+		}
+		for _, a := range []access.Actor{e.bob, e.alice, e.otherMod} {
+			if _, err := e.svc.ReportedContext(ctx, a, e.ter, rep); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("%+v reads the context: %v", a, err)
+			}
+		}
+		if _, err := e.svc.ReportedContext(ctx, e.otherMod, e.other, rep); !errs.Is(err, errs.NotFound) {
+			t.Errorf("context through another territory: %v", err)
 		}
 	})
 }

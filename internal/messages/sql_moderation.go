@@ -117,3 +117,37 @@ func (s *SQLStore) ResolveReport(ctx context.Context, territoryID, id, by int64,
 		return nil
 	})
 }
+
+func (s *SQLStore) MessagesAround(ctx context.Context, territoryID, conversationID, messageID int64, n int) ([]Message, error) {
+	read := func(q string, args ...any) ([]Message, error) {
+		rows, err := s.q.Query(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []Message
+		for rows.Next() {
+			var m Message
+			if err := scanMessage(rows, &m); err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
+		return out, rows.Err()
+	}
+	before, err := read(`SELECT `+messageColumns+` FROM messages m WHERE m.conversation_id = ? AND m.territory_id = ? AND m.id <= ?
+		ORDER BY m.id DESC LIMIT ?`, conversationID, territoryID, messageID, n+1)
+	if err != nil {
+		return nil, err
+	}
+	after, err := read(`SELECT `+messageColumns+` FROM messages m WHERE m.conversation_id = ? AND m.territory_id = ? AND m.id > ?
+		ORDER BY m.id LIMIT ?`, conversationID, territoryID, messageID, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, 0, len(before)+len(after))
+	for i := len(before) - 1; i >= 0; i-- {
+		out = append(out, before[i])
+	}
+	return append(out, after...), nil
+}

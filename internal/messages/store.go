@@ -36,6 +36,9 @@ type Store interface {
 	// Messages returns the newest limit messages, oldest first, and
 	// whether older ones were left out.
 	Messages(ctx context.Context, territoryID, conversationID int64, limit int) ([]Message, bool, error)
+	// MessagesAround returns up to n messages of a conversation before
+	// messageID and up to n after it, with it, oldest first.
+	MessagesAround(ctx context.Context, territoryID, conversationID, messageID int64, n int) ([]Message, error)
 	Message(ctx context.Context, territoryID, id int64) (*Message, error)
 	// MarkRead moves userID's read mark to upto and recounts what is left.
 	MarkRead(ctx context.Context, territoryID, conversationID, userID, upto int64) error

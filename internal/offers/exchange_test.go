@@ -135,14 +135,14 @@ func TestExchangeFlow(t *testing.T) {
 	})
 }
 
-// TestConcurrentAccept: 50 members propose on one single drill, then the
-// owner accepts all 50 proposals at once. Exactly one wins; the others get
+// TestConcurrentAccept: 100 members propose on one single drill, then the
+// owner accepts all 100 proposals at once. Exactly one wins; the others get
 // Conflict "err.listing_taken". A listing of 3 objects lets 3 win.
 func TestConcurrentAccept(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		const n = 50
+		const n = 100
 		for id := 9; id < 9+n; id++ {
 			if _, err := db.Exec(ctx, `INSERT INTO users (email, password_hash, created_at) VALUES (?, 'x', ?)`,
 				fmt.Sprintf("r%d@example.org", id), e.clock.now()); err != nil {

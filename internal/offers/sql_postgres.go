@@ -12,29 +12,38 @@ import (
 // PostgreSQL: the partial GiST index listings_near on (territory_id,
 // category_code, mode_code, kind_code, point(pub_lon, pub_lat)) answers
 // filtered nearest-neighbour queries (KNN) walking only matching entries;
+// listings_near_mode and listings_near_all (00012) serve those without a
+// category, or without a mode either;
 // the partial GIN index listings_search holds the text. Queries must spell
 // the index's predicate (SQLStore.searchable) and point expression.
 
 const pgPoint = "point(l.pub_lon, l.pub_lat)"
 
-func (s *SQLStore) pgWhere(territoryID int64, q Query, now time.Time) *where {
+// The codes are SMALLINT and btree_gist has no cross-type operators: a
+// bigint parameter (what the driver sends for a Go int) would leave them
+// out of the index condition, and the walk would read every listing of
+// the territory in order of distance. Hence CAST(? AS SMALLINT).
+
+// pgWhere is the condition of a query's filters; withBox adds the box
+// around its circle.
+func (s *SQLStore) pgWhere(territoryID int64, q Query, now time.Time, withBox bool) *where {
 	w := &where{}
 	w.add("l.territory_id = ?", territoryID)
 	w.add(s.searchable())
 	if q.Category != "" {
-		w.add("l.category_code = ?", categoryCodes[q.Category])
+		w.add("l.category_code = CAST(? AS SMALLINT)", categoryCodes[q.Category])
 	}
 	if q.Mode != "" {
-		w.add("l.mode_code = ?", modeCodes[q.Mode])
+		w.add("l.mode_code = CAST(? AS SMALLINT)", modeCodes[q.Mode])
 	}
 	if q.Kind != "" {
-		w.add("l.kind_code = ?", kindCodes[q.Kind])
+		w.add("l.kind_code = CAST(? AS SMALLINT)", kindCodes[q.Kind])
 	}
 	w.add("l.expires_at > ?", now)
 	if terms := textsearch.QueryTerms(q.Text); len(terms) > 0 {
 		w.add("l.search @@ to_tsquery('sc_simple', ?)", textsearch.TSQuery(terms, ""))
 	}
-	if q.RadiusM > 0 {
+	if withBox && q.RadiusM > 0 {
 		b := geo.Around(*q.Near, q.RadiusM)
 		w.add(pgPoint+" <@ box(point(?, ?), point(?, ?))", b.MinLon, b.MinLat, b.MaxLon, b.MaxLat)
 	}
@@ -49,10 +58,15 @@ func (s *SQLStore) pgWhere(territoryID int64, q Query, now time.Time) *where {
 func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
 	p := *q.Near
 	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
-	w := s.pgWhere(territoryID, q, now)
+	// No box around the radius here: with it the planner may prefer a
+	// bitmap scan of the whole box, sorted after (a hundred thousand rows
+	// downtown); the walk stops at the radius instead.
+	w := s.pgWhere(territoryID, q, now, false)
 	n := need + need/2 + 8
 	for {
-		rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, `+pgPoint+` <-> point(?, ?)
+		// The row itself comes with it: the walk reads it anyway to check
+		// the expiry, and the page then needs no second query.
+		rows, err := s.q.Query(ctx, `SELECT `+publicColumns+`, `+pgPoint+` <-> point(?, ?)
 			FROM listings l WHERE `+w.String()+` ORDER BY `+pgPoint+` <-> point(?, ?) LIMIT ?`,
 			append(append([]any{p.Lon, p.Lat}, w.args...), p.Lon, p.Lat, n)...)
 		if err != nil {
@@ -61,14 +75,12 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query,
 		var cs []cand
 		var last float64
 		for rows.Next() {
-			var c cand
-			var pt geo.Point
-			if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon, &last); err != nil {
+			l, err := scanListing(rows, false, &last)
+			if err != nil {
 				rows.Close()
 				return nil, err
 			}
-			c.dist = geo.Distance(p, pt)
-			cs = append(cs, c)
+			cs = append(cs, cand{id: l.ID, dist: geo.Distance(p, l.Position), row: l})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -76,7 +88,8 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query,
 		}
 		exhausted := len(cs) < n
 		cs = sortByDistance(cs, q.RadiusM)
-		if exhausted || (len(cs) >= need && cs[need-1].dist <= last*cosLat*metresPerDeg) {
+		seen := last * cosLat * metresPerDeg // every listing closer than this has been read
+		if exhausted || (len(cs) >= need && cs[need-1].dist <= seen) || (q.RadiusM > 0 && seen > q.RadiusM) {
 			return cs, nil
 		}
 		n *= 4
@@ -85,7 +98,7 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query,
 
 // circlePostgres returns every candidate within the query's radius.
 func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Query, now time.Time) ([]cand, error) {
-	w := s.pgWhere(territoryID, q, now)
+	w := s.pgWhere(territoryID, q, now, true)
 	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE `+w.String(), w.args...)
 	if err != nil {
 		return nil, err

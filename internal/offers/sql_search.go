@@ -24,6 +24,8 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 	case q.Near != nil && q.Sort == SortDistance:
 		if s.postgres() {
 			cands, err = s.nearPostgres(ctx, territoryID, q, now, need)
+		} else if q.Text == "" {
+			cands, err = s.nearCells(ctx, territoryID, within, q, now, need)
 		} else {
 			cands, err = s.nearSQLite(ctx, territoryID, within, q, now, need)
 		}
@@ -54,11 +56,19 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 		return res, nil
 	}
 	cands = cands[q.Offset:min(len(cands), q.Offset+q.Limit)]
-	ids := make([]int64, len(cands))
-	for i, c := range cands {
-		ids[i] = c.id
+	if rowsRead(cands) {
+		res.Items = make([]Hit, len(cands))
+		for i, c := range cands {
+			res.Items[i] = Hit{Listing: c.row}
+		}
+		err = s.covers(ctx, territoryID, res.Items)
+	} else {
+		ids := make([]int64, len(cands))
+		for i, c := range cands {
+			ids[i] = c.id
+		}
+		res.Items, err = s.byIDs(ctx, territoryID, ids)
 	}
-	res.Items, err = s.byIDs(ctx, territoryID, ids)
 	if err != nil {
 		return Result{}, err
 	}
@@ -71,6 +81,16 @@ type cand struct {
 	id      int64
 	dist    float64 // metres from the query point
 	created time.Time
+	row     *Listing // the listing's public columns, when the index query read them
+}
+
+func rowsRead(cs []cand) bool {
+	for _, c := range cs {
+		if c.row == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // sortByDistance orders candidates by distance, then id, and keeps those

@@ -14,7 +14,9 @@ import (
 // public position, with territory*16+category, kind and mode as three more
 // dimensions, and expiry and creation as auxiliary columns (kept by
 // triggers, see migration 00004). FTS5 listings_fts holds every listing's
-// text, kept by the store.
+// text, kept by the store. The R*Tree answers searches with words and
+// "recent within a circle"; "near me" without words reads the cells of
+// migration 00012 instead (sql_cells.go), which touch far fewer pages.
 
 // rtreeWhere is the R*Tree condition for a box and the query's filters.
 func rtreeWhere(territoryID int64, box geo.BBox, q Query, now time.Time) *where {

@@ -9,6 +9,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/geocode"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -199,6 +200,22 @@ func (s *Server) apiListings(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		out := map[string]any{}
+		if address := strings.TrimSpace(r.URL.Query().Get("address")); address != "" {
+			if q.Near != nil {
+				return nil, errs.Fields([]errs.FieldError{{Field: "address", Key: "offw.address_or_near"}})
+			}
+			pc, err := s.lookUpAddress(r.Context(), ter, address, nil)
+			if err != nil {
+				return nil, err
+			}
+			if pc.Place == nil {
+				// Several places fit: the client picks one and asks again with near=.
+				return map[string]any{"items": []listingJSON{}, "more": false, "candidates": placesJSON(pc.Choices)}, nil
+			}
+			q.Near = &pc.Place.Position
+			out["place"] = placesJSON([]geocode.Candidate{*pc.Place})[0]
+		}
 		a := actorFrom(r.Context())
 		res, err := s.Offers.Search(r.Context(), a, ter, q)
 		if err != nil {
@@ -213,8 +230,25 @@ func (s *Server) apiListings(w http.ResponseWriter, r *http.Request) {
 			}
 			items = append(items, x)
 		}
-		return map[string]any{"items": items, "more": res.More}, nil
+		out["items"], out["more"] = items, res.More
+		return out, nil
 	})
+}
+
+// placeJSON is a place an address was found at.
+type placeJSON struct {
+	Label string  `json:"label"`
+	Lat   float64 `json:"lat"`
+	Lon   float64 `json:"lon"`
+	Score float64 `json:"score"`
+}
+
+func placesJSON(cs []geocode.Candidate) []placeJSON {
+	out := make([]placeJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, placeJSON{Label: c.Label, Lat: c.Position.Lat, Lon: c.Position.Lon, Score: c.Score})
+	}
+	return out
 }
 
 func (s *Server) apiCreateListing(w http.ResponseWriter, r *http.Request) {

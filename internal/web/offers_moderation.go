@@ -27,6 +27,7 @@ func (s *Server) offerModerationRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /t/{slug}/listings/{id}/hide", s.hideListing)
 	page("POST /t/{slug}/listings/{id}/unhide", s.unhideListing)
 	page("POST /t/{slug}/members/{id}/suspend", s.suspendMember)
+	page("POST /t/{slug}/members/{id}/reinstate", s.reinstateMember)
 	page("GET /t/{slug}/members/{id}", s.profilePage)
 }
 
@@ -76,18 +77,30 @@ type offersQueueView struct {
 
 type offerReportView struct {
 	offers.Report
-	Reporter string
-	Member   string // display name of the reported member
-	OwnerID  int64  // the member to suspend: the reported one or the listing's owner
-	Hidden   bool   // the listing is hidden by a moderator
-	Listing  bool   // the report is about a listing
-	Status   offers.Status
+	Reporter  string
+	Member    string // display name of the reported member
+	OwnerID   int64  // the member to suspend: the reported one or the listing's owner
+	Suspended bool   // that member is suspended: the button reinstates
+	Hidden    bool   // the listing is hidden by a moderator
+	Listing   bool   // the report is about a listing
+	Status    offers.Status
+	Thumb     string // the listing's first photo
 }
 
 type messageReportView struct {
 	messages.Report
-	Reporter string
+	Reporter        string
+	Sender          string
+	SenderSuspended bool
+	// Context is the conversation around the reported message, it included.
+	Context []contextLine
+}
+
+// contextLine is one message of a reported conversation.
+type contextLine struct {
+	messages.Message
 	Sender   string
+	Reported bool
 }
 
 func (s *Server) offersModerationPage(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +120,7 @@ func (s *Server) offersModerationPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := s.authorNames(ctx)
+	suspended := s.suspendedMembers(ctx)
 	v := offersQueueView{Admin: p.Actor.PlatformAdmin, Here: offersQueueURL(p.Territory)}
 	for _, rep := range reps {
 		rv := offerReportView{Report: rep, Reporter: name(rep.ReporterID), OwnerID: rep.MemberID, Listing: rep.ListingID != 0}
@@ -114,17 +128,30 @@ func (s *Server) offersModerationPage(w http.ResponseWriter, r *http.Request) {
 			// Moderators read hidden listings too; a listing gone since the
 			// report only loses its buttons.
 			if l, err := s.Offers.Get(ctx, p.Actor, p.Territory, rep.ListingID); err == nil {
-				rv.OwnerID, rv.Status, rv.Hidden = l.OwnerID, l.Status, l.Status == offers.StatusHidden
+				rv.OwnerID, rv.Status, rv.Hidden, rv.ListingTitle = l.OwnerID, l.Status, l.Status == offers.StatusHidden, l.Title
+				if len(l.Photos) > 0 {
+					rv.Thumb = "/media/" + l.Photos[0].ThumbKey
+				}
 			} else if errs.KindOf(err) != errs.NotFound {
 				s.renderError(w, r, err)
 				return
 			}
 		}
-		rv.Member = name(rv.OwnerID)
+		rv.Member, rv.Suspended = name(rv.OwnerID), suspended(rv.OwnerID)
 		v.Reports = append(v.Reports, rv)
 	}
 	for _, rep := range mreps {
-		v.MessageReports = append(v.MessageReports, messageReportView{Report: rep, Reporter: name(rep.ReporterID), Sender: name(rep.Message.SenderID)})
+		mv := messageReportView{Report: rep, Reporter: name(rep.ReporterID), Sender: name(rep.Message.SenderID),
+			SenderSuspended: suspended(rep.Message.SenderID)}
+		around, err := s.Messages.ReportedContext(ctx, p.Actor, p.Territory, &rep)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, m := range around {
+			mv.Context = append(mv.Context, contextLine{Message: m, Sender: name(m.SenderID), Reported: m.ID == rep.MessageID})
+		}
+		v.MessageReports = append(v.MessageReports, mv)
 	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "offers_moderation", p)
@@ -177,7 +204,53 @@ func (s *Server) suspendMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.suspend(r.Context(), p.Actor, id)
-	s.done(w, r, err, p.L.T("offm.suspended"), offersQueueURL(p.Territory))
+	s.done(w, r, err, p.L.T("offm.suspended"), moderationNext(r, p.Territory))
+}
+
+// reinstateMember lifts a suspension: the account, then the listings.
+func (s *Server) reinstateMember(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	err := s.reinstate(r.Context(), p.Actor, id)
+	s.done(w, r, err, p.L.T("offm.reinstated"), moderationNext(r, p.Territory))
+}
+
+// moderationNext is where a moderation form goes back to: the page it was
+// posted from when it says so (the profile), else the queue.
+func moderationNext(r *http.Request, t *territory.Territory) string {
+	if next := r.PostForm.Get("next"); next != "" {
+		return next
+	}
+	return offersQueueURL(t)
+}
+
+// reinstate undoes a suspension: the account first, so that a failure
+// leaves the listings hidden rather than shown for a locked account.
+func (s *Server) reinstate(ctx context.Context, a access.Actor, userID int64) error {
+	if err := s.Accounts.SetSuspended(ctx, a, userID, false); err != nil {
+		return err
+	}
+	_, err := s.Offers.HideOwner(ctx, a, userID, false)
+	return err
+}
+
+// suspendedMembers answers whether a member is suspended, reading each
+// account once per page.
+func (s *Server) suspendedMembers(ctx context.Context) func(id int64) bool {
+	seen := map[int64]bool{}
+	return func(id int64) bool {
+		if id == 0 {
+			return false
+		}
+		if v, ok := seen[id]; ok {
+			return v
+		}
+		u, err := s.Accounts.User(ctx, id)
+		seen[id] = err == nil && u.Suspended
+		return seen[id]
+	}
 }
 
 func (s *Server) suspend(ctx context.Context, a access.Actor, userID int64) error {
@@ -199,6 +272,8 @@ type profileView struct {
 	Average   string
 	Reviews   []reviewView
 	CanReport bool
+	Admin     bool // platform administrators suspend and reinstate from here
+	Here      string
 }
 
 type reviewView struct {
@@ -231,7 +306,8 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := profileView{UserID: id, Name: u.DisplayName, Verified: u.EmailVerified, Suspended: u.Suspended, Profile: prof,
-		CanReport: p.Actor.UserID != 0 && p.Actor.UserID != id && p.Can(string(access.Member))}
+		CanReport: p.Actor.UserID != 0 && p.Actor.UserID != id && p.Can(string(access.Member)),
+		Admin:     p.Actor.PlatformAdmin && p.Actor.UserID != id, Here: profileURL(p.Territory, id)}
 	if v.Name == "" {
 		v.Name = p.L.T("offm.unnamed", "ID", id)
 	}

@@ -78,6 +78,7 @@ type offerReportJSON struct {
 	ListingStatus offers.Status `json:"listing_status,omitempty"`
 	MemberID      int64         `json:"member_id"`
 	MemberName    string        `json:"member_name"`
+	Suspended     bool          `json:"member_suspended"`
 	ReporterID    int64         `json:"reporter_id"`
 	ReporterName  string        `json:"reporter_name"`
 	Reason        string        `json:"reason"`
@@ -94,13 +95,15 @@ type reportedMessageJSON struct {
 }
 
 type messageReportJSON struct {
-	ID             int64               `json:"id"`
-	ConversationID int64               `json:"conversation_id"`
-	ReporterID     int64               `json:"reporter_id"`
-	ReporterName   string              `json:"reporter_name"`
-	Reason         string              `json:"reason"`
-	CreatedAt      string              `json:"created_at"`
-	Message        reportedMessageJSON `json:"message"`
+	ID              int64                 `json:"id"`
+	ConversationID  int64                 `json:"conversation_id"`
+	ReporterID      int64                 `json:"reporter_id"`
+	ReporterName    string                `json:"reporter_name"`
+	Reason          string                `json:"reason"`
+	CreatedAt       string                `json:"created_at"`
+	Message         reportedMessageJSON   `json:"message"`
+	SenderSuspended bool                  `json:"sender_suspended"`
+	Context         []reportedMessageJSON `json:"context"`
 }
 
 const apiTime = time.RFC3339
@@ -118,6 +121,7 @@ func (s *Server) apiOffersQueue(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		name := s.authorNames(ctx)
+		suspended := s.suspendedMembers(ctx)
 		out := make([]offerReportJSON, 0, len(reps))
 		for _, rep := range reps {
 			x := offerReportJSON{ID: rep.ID, ListingID: rep.ListingID, ListingTitle: rep.ListingTitle,
@@ -131,23 +135,36 @@ func (s *Server) apiOffersQueue(w http.ResponseWriter, r *http.Request) {
 					return nil, err
 				}
 			}
-			x.MemberName = name(x.MemberID)
+			x.MemberName, x.Suspended = name(x.MemberID), suspended(x.MemberID)
 			out = append(out, x)
 		}
 		mout := make([]messageReportJSON, 0, len(mreps))
 		for _, rep := range mreps {
-			mout = append(mout, toMessageReportJSON(rep, name))
+			x := toMessageReportJSON(rep, name)
+			x.SenderSuspended = suspended(rep.Message.SenderID)
+			around, err := s.Messages.ReportedContext(ctx, a, ter, &rep)
+			if err != nil {
+				return nil, err
+			}
+			x.Context = make([]reportedMessageJSON, 0, len(around))
+			for _, m := range around {
+				x.Context = append(x.Context, toReportedMessageJSON(m, name))
+			}
+			mout = append(mout, x)
 		}
 		return map[string]any{"reports": out, "message_reports": mout}, nil
 	})
 }
 
 func toMessageReportJSON(rep messages.Report, name func(int64) string) messageReportJSON {
-	m := rep.Message
 	return messageReportJSON{ID: rep.ID, ConversationID: rep.ConversationID, ReporterID: rep.ReporterID,
 		ReporterName: name(rep.ReporterID), Reason: rep.Reason, CreatedAt: rep.CreatedAt.UTC().Format(apiTime),
-		Message: reportedMessageJSON{ID: m.ID, SenderID: m.SenderID, SenderName: name(m.SenderID), Body: m.Body,
-			CreatedAt: m.CreatedAt.UTC().Format(apiTime), Removed: m.Removed}}
+		Message: toReportedMessageJSON(rep.Message, name), Context: []reportedMessageJSON{}}
+}
+
+func toReportedMessageJSON(m messages.Message, name func(int64) string) reportedMessageJSON {
+	return reportedMessageJSON{ID: m.ID, SenderID: m.SenderID, SenderName: name(m.SenderID), Body: m.Body,
+		CreatedAt: m.CreatedAt.UTC().Format(apiTime), Removed: m.Removed}
 }
 
 type resolutionInput struct {
@@ -202,16 +219,9 @@ func (s *Server) apiSuspendMember(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// apiReinstateMember undoes a suspension: the account first, so that a
-// failure leaves the listings hidden rather than shown for a locked account.
+// apiReinstateMember undoes a suspension (see reinstate).
 func (s *Server) apiReinstateMember(w http.ResponseWriter, r *http.Request) {
 	s.apiWrite(w, r, http.StatusNoContent, nil, func(_ *territory.Territory, id int64) (any, error) {
-		ctx := r.Context()
-		a := actorFrom(ctx)
-		if err := s.Accounts.SetSuspended(ctx, a, id, false); err != nil {
-			return nil, err
-		}
-		_, err := s.Offers.HideOwner(ctx, a, id, false)
-		return nil, err
+		return nil, s.reinstate(r.Context(), actorFrom(r.Context()), id)
 	})
 }

@@ -81,6 +81,10 @@ func TestOffersModerationAPI(t *testing.T) {
 				Message struct {
 					Body string `json:"body"`
 				} `json:"message"`
+				Context []struct {
+					ID   int64  `json:"id"`
+					Body string `json:"body"`
+				} `json:"context"`
 			} `json:"message_reports"`
 		}
 		if err := json.Unmarshal(body, &q); err != nil {
@@ -88,6 +92,9 @@ func TestOffersModerationAPI(t *testing.T) {
 		}
 		if len(q.Reports) != 2 || len(q.MessageReports) != 1 || q.MessageReports[0].Message.Body != "Message insultant" {
 			t.Fatalf("queue: %s", body)
+		}
+		if c := q.MessageReports[0].Context; len(c) == 0 || c[len(c)-1].ID != msg.ID || c[len(c)-1].Body != "Message insultant" {
+			t.Errorf("the reported message's context: %+v", c)
 		}
 		for _, r := range q.Reports {
 			if r.MemberID != aID {

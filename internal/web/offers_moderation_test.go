@@ -56,7 +56,9 @@ func TestOffersModeration(t *testing.T) {
 		id, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/t/test/listings/"), 10, 64)
 
 		// B writes to A, A answers; A then reports B's message.
-		conv := e.seeOther(b, loc+"/message", url.Values{"body": {"Message insultant"}})
+		conv := e.seeOther(b, loc+"/message", url.Values{"body": {"Bonjour, elle est libre ?"}})
+		e.seeOther(a, conv, url.Values{"body": {"Oui, samedi."}})
+		e.seeOther(b, conv, url.Values{"body": {"Message insultant"}})
 		e.seeOther(a, conv, url.Values{"body": {"Pardon ?"}})
 		convID, _ := strconv.ParseInt(strings.TrimPrefix(conv, "/t/test/messages/"), 10, 64)
 		th, err := e.messages.Conversation(ctx, e.memberActor(aID), e.ter, convID)
@@ -65,7 +67,7 @@ func TestOffersModeration(t *testing.T) {
 		}
 		var fromB int64
 		for _, m := range th.Messages {
-			if m.SenderID != aID {
+			if m.SenderID != aID && m.Body == "Message insultant" {
 				fromB = m.ID
 			}
 		}
@@ -93,8 +95,13 @@ func TestOffersModeration(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("queue %s: %d %s", lang, resp.StatusCode, body)
 			}
+			// The reported message comes with the conversation around it;
+			// the reported listing with its title and owner.
 			for _, want := range []string{"raison-message", "raison-annonce", "raison-membre", "Message insultant",
-				map[string]string{"fr": "Masquer l&#39;annonce", "en": "Hide the listing"}[lang]} {
+				"Bonjour, elle est libre ?", "Oui, samedi.", "Pardon ?", "Perceuse", fmt.Sprintf("/t/test/members/%d", aID),
+				map[string]string{"fr": "Masquer l&#39;annonce", "en": "Hide the listing"}[lang],
+				map[string]string{"fr": "Contexte de la conversation (4 messages)", "en": "Conversation context (4 messages)"}[lang],
+				map[string]string{"fr": "message signalé", "en": "reported message"}[lang]} {
 				if !strings.Contains(body, want) {
 					t.Errorf("queue %s lacks %q", lang, want)
 				}
@@ -161,6 +168,39 @@ func TestOffersModeration(t *testing.T) {
 		resp = e.form(e.client(), "/login", url.Values{"email": {"a@example.org"}, "password": {"correct horse battery"}})
 		if body := readBody(resp); resp.StatusCode == http.StatusSeeOther {
 			t.Errorf("suspended member logged in: %s", body)
+		}
+
+		// Where the suspended member shows, the administrator gets the
+		// reinstate button instead, in the queue and on the profile.
+		reinstate := fmt.Sprintf("/t/test/members/%d/reinstate", aID)
+		for _, path := range []string{"/t/test/offers/moderation?lang=en", fmt.Sprintf("/t/test/members/%d?lang=en", aID)} {
+			body := readBody(e.get(admin, path))
+			if !strings.Contains(body, reinstate) || !strings.Contains(body, "Reinstate the account") ||
+				strings.Contains(body, fmt.Sprintf("/members/%d/suspend", aID)) {
+				t.Errorf("%s: no reinstate button for the suspended member: %s", path, body)
+			}
+		}
+		if body := readBody(e.get(mod, fmt.Sprintf("/t/test/members/%d?lang=en", aID))); strings.Contains(body, "/reinstate") {
+			t.Error("a moderator who is not a platform administrator sees reinstate")
+		}
+		resp = e.form(mod, reinstate, url.Values{})
+		if body := readBody(resp); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("moderator reinstates: %d %s", resp.StatusCode, body)
+		}
+		prof := fmt.Sprintf("/t/test/members/%d", aID)
+		if got := e.seeOther(admin, reinstate, url.Values{"next": {prof}}); got != prof {
+			t.Errorf("reinstate from the profile goes back to %q", got)
+		}
+		res, err = e.offers.Search(ctx, access.Actor{}, e.ter, offers.Query{})
+		if err != nil || len(res.Items) != 1 {
+			t.Errorf("reinstated member's listing not in search: %v %d", err, len(res.Items))
+		}
+		resp = e.form(e.client(), "/login", url.Values{"email": {"a@example.org"}, "password": {"correct horse battery"}})
+		if body := readBody(resp); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("reinstated member cannot log in: %d %s", resp.StatusCode, body)
+		}
+		if body := readBody(e.get(admin, prof+"?lang=en")); !strings.Contains(body, fmt.Sprintf("/members/%d/suspend", aID)) {
+			t.Errorf("profile of a reinstated member lacks suspend: %s", body)
 		}
 	})
 }

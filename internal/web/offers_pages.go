@@ -13,6 +13,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/geocode"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -50,8 +51,20 @@ type listingsView struct {
 	Categories []string
 	More       bool
 	NextURL    string
+	PrevURL    string
 	Member     bool
 	Map        mapAttrs // the search map, drawn by js/listings.js
+	Sorts      []offers.Sort
+	// Search by address: the place found, or the places to choose from.
+	Place   string
+	Choices []placeLink
+}
+
+// placeLink is one of the places an address may mean, as a link that
+// searches around it.
+type placeLink struct {
+	Label string
+	URL   string
 }
 
 type listingCard struct {
@@ -85,38 +98,64 @@ func (s *Server) listingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Form = r.URL.Query()
-	v := listingsView{Modes: offers.Modes, Categories: directory.Categories, Member: p.Can("member"), Map: mapAttrsOf(p.Territory)}
+	v := listingsView{Modes: offers.Modes, Categories: directory.Categories, Member: p.Can("member"), Map: mapAttrsOf(p.Territory),
+		Sorts: []offers.Sort{offers.SortDistance, offers.SortRecent}}
 	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css", "css/map.css")
 	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/listings.js")
 	q, err := parseListingQuery(p.Form)
 	// The page also takes lat and lon fields, typed or filled by the browser.
-	if lat, lon := p.Form.Get("lat"), p.Form.Get("lon"); err == nil && lat != "" && lon != "" {
+	address := strings.TrimSpace(p.Form.Get("address"))
+	if lat, lon := p.Form.Get("lat"), p.Form.Get("lon"); err == nil && address == "" && lat != "" && lon != "" {
 		la, e1 := pageDecimal(lat)
 		lo, e2 := pageDecimal(lon)
 		if e1 != nil || e2 != nil {
 			err = errs.Fields([]errs.FieldError{{Field: "near", Key: "err.point_format"}})
 		} else {
 			q.Near = &geo.Point{Lat: la, Lon: lo}
-			if km := p.Form.Get("radius_km"); km != "" {
-				if f, e := pageDecimal(km); e == nil {
-					q.RadiusM = f * 1000
-				}
+			v.Place = p.Form.Get("place")
+		}
+	}
+	if err == nil && address != "" {
+		// An address typed wins over the point: the map clears it when clicked.
+		var pc placeChoice
+		if pc, err = s.lookUpAddress(r.Context(), p.Territory, address, nil); err == nil {
+			if pc.Place != nil {
+				q.Near, v.Place = &pc.Place.Position, pc.Place.Label
+			} else {
+				v.Choices = placeLinks(p.Territory, p.Form, pc.Choices)
 			}
 		}
 	}
-	if err == nil {
+	if q.Near != nil {
+		if km := p.Form.Get("radius_km"); km != "" {
+			if f, e := pageDecimal(km); e == nil {
+				q.RadiusM = f * 1000
+			}
+		}
+	}
+	if err == nil && v.Choices == nil {
 		var res offers.Result
 		res, err = s.Offers.Search(r.Context(), p.Actor, p.Territory, q)
 		for _, h := range res.Items {
 			v.Items = append(v.Items, cardOf(h, q.Near != nil, p.Lang))
 		}
-		if res.More {
-			next := url.Values{}
+		page := func(offset int) string {
+			u := url.Values{}
 			for k, vs := range p.Form {
-				next[k] = vs
+				u[k] = vs
 			}
-			next.Set("offset", strconv.Itoa(q.Offset+len(res.Items)))
-			v.NextURL = "/t/" + p.Territory.Slug + "/listings?" + next.Encode()
+			u.Set("offset", strconv.Itoa(offset))
+			return "/t/" + p.Territory.Slug + "/listings?" + u.Encode() + "#results"
+		}
+		if res.More {
+			v.NextURL = page(q.Offset + len(res.Items))
+		}
+		if q.Offset > 0 {
+			limit := q.Limit
+			if limit == 0 {
+				limit = offers.DefaultLimit
+			}
+			v.PrevURL = page(max(0, q.Offset-limit))
 		}
 	}
 	status := http.StatusOK
@@ -126,6 +165,25 @@ func (s *Server) listingsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = v
 	s.render(w, r, status, "listings", p)
+}
+
+// placeLinks turns the places an address may mean into searches around
+// each, keeping the other filters.
+func placeLinks(t *territory.Territory, form url.Values, cs []geocode.Candidate) []placeLink {
+	out := make([]placeLink, 0, len(cs))
+	for _, c := range cs {
+		q := url.Values{}
+		for k, vs := range form {
+			if k != "address" && k != "offset" {
+				q[k] = vs
+			}
+		}
+		q.Set("lat", strconv.FormatFloat(c.Position.Lat, 'f', 6, 64))
+		q.Set("lon", strconv.FormatFloat(c.Position.Lon, 'f', 6, 64))
+		q.Set("place", c.Label)
+		out = append(out, placeLink{Label: c.Label, URL: "/t/" + t.Slug + "/listings?" + q.Encode() + "#results"})
+	}
+	return out
 }
 
 type listingView struct {

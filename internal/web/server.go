@@ -15,6 +15,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/geocode"
 	"github.com/sharingcity/sharingcity/internal/i18n"
 	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
@@ -54,6 +55,7 @@ type Deps struct {
 	Booking     *booking.Service
 	Ledger      *ledger.Service
 	Messages    *messages.Service
+	Geocoder    geocode.Geocoder // addresses of listings searches; nil: the directory's own addresses
 	Media       *media.Processor // photos; nil disables uploads
 	Outbox      *mail.Outbox
 	Registry    *prometheus.Registry
@@ -81,6 +83,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.PostPerMinute <= 0 {
 		cfg.PostPerMinute = 30
+	}
+	if deps.Geocoder == nil && deps.Directory != nil {
+		deps.Geocoder = geocode.NewBook(deps.Directory)
 	}
 	v, err := loadViews()
 	if err != nil {

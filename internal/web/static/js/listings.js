@@ -42,7 +42,16 @@
     }
   }
 
+  // A point picked on the map replaces an address typed or found before.
+  function forgetAddress() {
+    var address = document.getElementById('f-address');
+    var place = document.getElementById('f-place');
+    if (address) { address.value = ''; }
+    if (place) { place.parentNode.removeChild(place); }
+  }
+
   function set(ll) {
+    forgetAddress();
     lat.value = ll.lat.toFixed(5);
     lon.value = ll.lng.toFixed(5);
     place(ll);

@@ -1,0 +1,119 @@
+package offers
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/store"
+	"github.com/sharingcity/sharingcity/internal/store/storetest"
+)
+
+// TestNearIsExact compares "near me" searches on both databases with a
+// brute-force answer over every listing: same listings, same order, with
+// dense and sparse places, filters, radii, pages, and listings that must
+// not show (paused, expired, of a suspended member, of another territory).
+func TestNearIsExact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		r := rand.New(rand.NewPCG(1, 2))
+		var all []*Listing
+		shown := map[int64]bool{}
+		for i := range 240 {
+			var p geo.Point
+			if i%3 == 0 { // scattered over the territory
+				p = geo.Point{Lat: lyonBox.MinLat + 0.005 + r.Float64()*(lyonBox.MaxLat-lyonBox.MinLat-0.01),
+					Lon: lyonBox.MinLon + 0.005 + r.Float64()*(lyonBox.MaxLon-lyonBox.MinLon-0.01)}
+			} else { // a dense neighbourhood
+				p = geo.Point{Lat: 45.76 + r.NormFloat64()*0.004, Lon: 4.83 + r.NormFloat64()*0.005}
+			}
+			l := sample(fmt.Sprintf("Objet %d", i), p.Lat, p.Lon)
+			l.Category = directory.Categories[r.IntN(3)]
+			l.Mode = Modes[r.IntN(2)]
+			if r.IntN(4) == 0 {
+				l.Kind = KindRequest
+			}
+			if i%17 == 0 {
+				l.ExpiresAt = e.clock.now().Add(time.Hour)
+			}
+			owner := int64(1 + r.IntN(3))
+			e.create(t, e.as(owner), l)
+			l.OwnerID = owner
+			all = append(all, l)
+			shown[l.ID] = i%17 != 0 && owner != 3
+			if i%23 == 0 {
+				if _, err := e.svc.Pause(ctx, e.as(owner), e.ter, l.ID); err != nil {
+					t.Fatal(err)
+				}
+				shown[l.ID] = false
+			}
+		}
+		if _, err := e.svc.HideOwner(ctx, e.platform, 3, true); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.add(2 * time.Hour)
+		brute := func(q Query) []int64 {
+			type c struct {
+				id   int64
+				dist float64
+			}
+			var cs []c
+			for _, l := range all {
+				if !shown[l.ID] || (q.Category != "" && l.Category != q.Category) || (q.Mode != "" && l.Mode != q.Mode) ||
+					(q.Kind != "" && l.Kind != q.Kind) {
+					continue
+				}
+				d := geo.Distance(*q.Near, l.Position)
+				if q.RadiusM > 0 && d > q.RadiusM {
+					continue
+				}
+				cs = append(cs, c{l.ID, d})
+			}
+			sort.Slice(cs, func(a, b int) bool {
+				if cs[a].dist != cs[b].dist {
+					return cs[a].dist < cs[b].dist
+				}
+				return cs[a].id < cs[b].id
+			})
+			ids := []int64{}
+			for i := q.Offset; i < len(cs) && i < q.Offset+q.Limit; i++ {
+				ids = append(ids, cs[i].id)
+			}
+			return ids
+		}
+		points := []geo.Point{{Lat: 45.76, Lon: 4.83}, {Lat: 45.705, Lon: 4.775}, {Lat: 45.80, Lon: 4.89}, {Lat: 45.75, Lon: 4.95}}
+		for i := range 60 {
+			p := points[i%len(points)]
+			q := Query{Near: &p, Limit: []int{1, 5, 20, 100}[r.IntN(4)], Offset: []int{0, 0, 3, 20}[r.IntN(4)]}
+			if r.IntN(2) == 0 {
+				q.Category = directory.Categories[r.IntN(3)]
+			}
+			if r.IntN(2) == 0 {
+				q.Mode = Modes[r.IntN(2)]
+			}
+			if r.IntN(4) == 0 {
+				q.Kind = KindRequest
+			}
+			if r.IntN(3) == 0 {
+				q.RadiusM = []float64{300, 1500, 6000}[r.IntN(3)]
+			}
+			res, err := e.svc.Search(ctx, e.anon, e.ter, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []int64{}
+			for _, h := range res.Items {
+				got = append(got, h.Listing.ID)
+			}
+			if want := brute(q); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%+v near %v:\n got %v\nwant %v", q, p, got, want)
+			}
+		}
+	})
+}

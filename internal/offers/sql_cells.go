@@ -1,0 +1,221 @@
+package offers
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
+)
+
+// SQLite's "near me" without words: the grid of migration 00012. Cells are
+// 1/cellsPerDeg degree; cell = row * cellStride + column.
+const (
+	cellsPerDeg = 2000
+	cellStride  = 1000000
+	// maxRangesPerQuery keeps one query's parameters well under SQLite's limit.
+	maxRangesPerQuery = 200
+)
+
+// allModeCodes lists every mode's code, for a query on any mode.
+var allModeCodes = func() string {
+	codes := make([]string, 0, len(Modes))
+	for _, m := range Modes {
+		codes = append(codes, strconv.Itoa(modeCodes[m]))
+	}
+	return strings.Join(codes, ", ")
+}()
+
+func cellRow(lat float64) int64 { return int64((lat + 90) * cellsPerDeg) }
+func cellCol(lon float64) int64 { return int64((lon + 180) * cellsPerDeg) }
+
+// block is a rectangle of cells, bounds included.
+type block struct{ r0, r1, c0, c1 int64 }
+
+func (b block) empty() bool { return b.r0 > b.r1 || b.c0 > b.c1 }
+
+func (b block) clamp(to block) block {
+	return block{max(b.r0, to.r0), min(b.r1, to.r1), max(b.c0, to.c0), min(b.c1, to.c1)}
+}
+
+// union is the smallest block holding b and o.
+func (b block) union(o block) block {
+	if o.empty() {
+		return b
+	}
+	if b.empty() {
+		return o
+	}
+	return block{min(b.r0, o.r0), max(b.r1, o.r1), min(b.c0, o.c0), max(b.c1, o.c1)}
+}
+
+// minus returns the cell ranges of b outside inner (inner within b), one
+// or two per row.
+func (b block) minus(inner block) [][2]int64 {
+	var out [][2]int64
+	for r := b.r0; r <= b.r1; r++ {
+		base := r * cellStride
+		if inner.empty() || r < inner.r0 || r > inner.r1 {
+			out = append(out, [2]int64{base + b.c0, base + b.c1})
+			continue
+		}
+		if b.c0 < inner.c0 {
+			out = append(out, [2]int64{base + b.c0, base + inner.c0 - 1})
+		}
+		if inner.c1 < b.c1 {
+			out = append(out, [2]int64{base + inner.c1 + 1, base + b.c1})
+		}
+	}
+	return out
+}
+
+// reach is how far from p every point outside b lies at least, in metres;
+// sides of b that are the territory's own edges do not count (nothing lies
+// beyond them). Infinite when b is the whole territory.
+func (b block) reach(p geo.Point, all block) float64 {
+	south := float64(b.r0)/cellsPerDeg - 90
+	north := float64(b.r1+1)/cellsPerDeg - 90
+	west := float64(b.c0)/cellsPerDeg - 180
+	east := float64(b.c1+1)/cellsPerDeg - 180
+	// A point beyond the east or west side but closer than the north and
+	// south ones lies between them: the smallest cosine there bounds it.
+	cos := math.Cos(math.Min(89.9, math.Max(math.Abs(south), math.Abs(north))) * math.Pi / 180)
+	r := math.Inf(1)
+	if b.r0 > all.r0 {
+		r = math.Min(r, (p.Lat-south)*metresPerDeg)
+	}
+	if b.r1 < all.r1 {
+		r = math.Min(r, (north-p.Lat)*metresPerDeg)
+	}
+	if b.c0 > all.c0 {
+		r = math.Min(r, (p.Lon-west)*metresPerDeg*cos)
+	}
+	if b.c1 < all.c1 {
+		r = math.Min(r, (east-p.Lon)*metresPerDeg*cos)
+	}
+	return r * 0.999 // the haversine and this flat bound differ by far less
+}
+
+// nearCells reads the cells around the point in growing squares until
+// need candidates lie closer than anything outside the square (or the
+// square holds the radius asked for, or the whole territory). Each step
+// reads only the cells it adds, through the covering index of the query's
+// filters, so the table itself is never read. The first square is sized
+// for the filters, from the densest neighbourhoods expected.
+func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int) ([]cand, error) {
+	p := *q.Near
+	all := block{cellRow(within.MinLat), cellRow(within.MaxLat), cellCol(within.MinLon), cellCol(within.MaxLon)}
+	sparse := 1.0 // how many listings of the neighbourhood one of the query's stands for
+	if q.Category != "" {
+		sparse *= float64(len(categoryCodes))
+	}
+	if q.Mode != "" {
+		sparse *= float64(len(Modes))
+	}
+	if q.Kind != "" {
+		sparse *= 2
+	}
+	radius := 15 * math.Sqrt(sparse*float64(need))
+	if q.RadiusM > 0 {
+		radius = min(radius, q.RadiusM)
+	}
+	var cs []cand
+	done := block{1, 0, 1, 0}
+	for {
+		box := geo.Around(p, radius)
+		b := block{cellRow(box.MinLat), cellRow(box.MaxLat), cellCol(box.MinLon), cellCol(box.MaxLon)}.clamp(all)
+		if b.empty() { // the point is outside the territory's box
+			b = all
+		}
+		b = b.union(done)
+		ranges := b.minus(done)
+		for len(ranges) > 0 {
+			n := min(len(ranges), maxRangesPerQuery)
+			got, err := s.inCells(ctx, territoryID, q, now, p, ranges[:n])
+			if err != nil {
+				return nil, err
+			}
+			cs = append(cs, got...)
+			ranges = ranges[n:]
+		}
+		done = b
+		reach := b.reach(p, all)
+		// The square holds the box around the circle asked for: all of it is read.
+		if q.RadiusM > 0 && (radius >= q.RadiusM || reach >= q.RadiusM) {
+			return sortByDistance(cs, q.RadiusM), nil
+		}
+		cs = sortByDistance(cs, 0)
+		if math.IsInf(reach, 1) || (len(cs) >= need && cs[need-1].dist <= reach) {
+			return sortByDistance(cs, q.RadiusM), nil
+		}
+		if len(cs) >= need {
+			// Enough, but some may be beaten from outside: reach the need-th.
+			radius = math.Max(radius*1.05, cs[need-1].dist*1.001)
+		} else {
+			// Too few: grow by what the density seen so far suggests.
+			radius *= math.Min(4, math.Max(1.5, 1.2*math.Sqrt(float64(need)/float64(max(len(cs), 1)))))
+		}
+		if q.RadiusM > 0 {
+			radius = min(radius, q.RadiusM)
+		}
+	}
+}
+
+// inCells returns the candidates in the given cell ranges, with their
+// distance from p. INDEXED BY names the covering index of the filters.
+func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now time.Time, p geo.Point, ranges [][2]int64) ([]cand, error) {
+	var sb strings.Builder
+	args := make([]any, 0, 2*len(ranges)+8)
+	sb.WriteString("WITH r(lo, hi) AS (VALUES ")
+	for i, rg := range ranges {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?)")
+		args = append(args, rg[0], rg[1])
+	}
+	index := "listings_cell_mode"
+	if q.Category != "" {
+		index = "listings_cell_category"
+	}
+	sb.WriteString(") SELECT l.id, l.pub_lat, l.pub_lon FROM r CROSS JOIN listings l INDEXED BY " + index +
+		" WHERE l.territory_id = ? AND " + s.searchable())
+	args = append(args, territoryID)
+	if q.Category != "" {
+		sb.WriteString(" AND l.category_code = ?")
+		args = append(args, categoryCodes[q.Category])
+	}
+	if q.Mode != "" {
+		sb.WriteString(" AND l.mode_code = ?")
+		args = append(args, modeCodes[q.Mode])
+	} else {
+		// Every mode, spelled out, so that the cell ranges after it in the
+		// index are used.
+		sb.WriteString(" AND l.mode_code IN (" + allModeCodes + ")")
+	}
+	sb.WriteString(" AND l.cell BETWEEN r.lo AND r.hi")
+	if q.Kind != "" {
+		sb.WriteString(" AND l.kind_code = ?")
+		args = append(args, kindCodes[q.Kind])
+	}
+	sb.WriteString(" AND l.expires_at > ?")
+	args = append(args, now)
+	rows, err := s.q.Query(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cand
+	for rows.Next() {
+		var c cand
+		var pt geo.Point
+		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon); err != nil {
+			return nil, err
+		}
+		c.dist = geo.Distance(p, pt)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
