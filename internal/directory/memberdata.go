@@ -94,15 +94,5 @@ func (s *SQLStore) MemberData(ctx context.Context, userID int64) (*MemberData, e
 }
 
 func collect(ctx context.Context, q store.Querier, query string, args []any, row func(store.Scanner) error) error {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return store.Collect(ctx, q, query, args, row)
 }

@@ -79,6 +79,9 @@ type Store interface {
 	DigestSent(ctx context.Context, userID int64, at time.Time, upto int64) error
 	// RestoreDigest puts back a claimed state whose e-mail could not be sent.
 	RestoreDigest(ctx context.Context, st NotificationState) error
+
+	// MemberData reads what one member wrote and blocked, everywhere.
+	MemberData(ctx context.Context, userID int64) (*MemberData, error)
 }
 
 // DigestItem is one unread message listed in a digest e-mail.

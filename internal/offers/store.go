@@ -64,4 +64,7 @@ type Store interface {
 	OpenReports(ctx context.Context, territoryID int64, limit int) ([]Report, error)
 
 	Stats(ctx context.Context, territoryID int64, now time.Time) (Stats, error)
+
+	// MemberData reads one member's own rows in every territory.
+	MemberData(ctx context.Context, userID int64) (*MemberData, error)
 }

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/errs"
 )
@@ -261,12 +263,20 @@ func (s *Server) exportMyData(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	dir, err := s.Directory.DataOf(r.Context(), a)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
+	data := map[string]any{"account": acc}
+	// Each module answers for its own tables.
+	for name, of := range map[string]func(context.Context, access.Actor) (any, error){
+		"directory": func(ctx context.Context, a access.Actor) (any, error) { return s.Directory.DataOf(ctx, a) },
+		"offers":    func(ctx context.Context, a access.Actor) (any, error) { return s.Offers.DataOf(ctx, a) },
+		"messages":  func(ctx context.Context, a access.Actor) (any, error) { return s.Messages.DataOf(ctx, a) },
+	} {
+		d, err := of(r.Context(), a)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		data[name] = d
 	}
-	data := map[string]any{"account": acc, "directory": dir}
 	w.Header().Set("Content-Disposition", `attachment; filename="sharingcity-my-data.json"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/access"
@@ -35,5 +37,35 @@ func TestExactPositionNotExported(t *testing.T) {
 			}
 			noExact(t, name, body)
 		}
+	})
+}
+
+// TestMemberExportHoldsOffersAndMessages: a member's own export carries
+// their listings (with the exact position, theirs), the exchanges they
+// took part in and the messages they wrote; the other side's export holds
+// the exchange but not the owner's position or words.
+func TestMemberExportHoldsOffersAndMessages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		a, tokA := e.member("a@example.org", access.Member)
+		b, tokB := e.member("b@example.org", access.Member)
+		resp := e.do(nil, "POST", "/api/v1/territories/test/listings", tokA, drillInput())
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create: %d %s", resp.StatusCode, readBody(resp))
+		}
+		l := decode[listingOut](t, resp)
+		resp = e.do(nil, "POST", fmt.Sprintf("/api/v1/listings/%d/exchanges", l.ID), tokB, map[string]any{"message": "Dispo samedi ?"})
+		readBody(resp)
+		bodyA := readBody(e.get(a, "/account/export"))
+		for _, want := range []string{"Perceuse", drillLatStr, `"role": "owner"`} {
+			if !strings.Contains(bodyA, want) {
+				t.Fatalf("A's export lacks %q: %s", want, bodyA)
+			}
+		}
+		bodyB := readBody(e.get(b, "/account/export"))
+		if !strings.Contains(bodyB, `"role": "requester"`) || !strings.Contains(bodyB, "Dispo samedi ?") {
+			t.Fatalf("B's export lacks the exchange: %s", bodyB)
+		}
+		noExact(t, "B's export", bodyB)
 	})
 }
