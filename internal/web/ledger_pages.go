@@ -3,8 +3,8 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/csv"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strconv"
