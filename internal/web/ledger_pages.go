@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/csv"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -216,6 +218,12 @@ func (s *Server) renderTransfer(w http.ResponseWriter, r *http.Request, p *Page,
 	if err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	if p.Form.Get("idem") == "" {
+		// One key per form shown: a double click or a resent form pays once.
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		p.Form.Set("idem", "form-"+hex.EncodeToString(b))
 	}
 	v := transferView{Currencies: curs, Categories: ledger.Categories, Warning: warning}
 	for _, a := range accs {
