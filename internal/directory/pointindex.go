@@ -27,14 +27,17 @@ type memIndex struct {
 	points *pointIndex
 	ids    []int64 // ascending
 	names  []string
-	tags   []string
+	tags   map[int32]string // by position in ids; most entries have none
 }
 
 func newMemIndex(pts []IndexedPoint) *memIndex {
-	m := &memIndex{ids: make([]int64, len(pts)), names: make([]string, len(pts)), tags: make([]string, len(pts))}
+	m := &memIndex{ids: make([]int64, len(pts)), names: make([]string, len(pts)), tags: map[int32]string{}}
 	sort.Slice(pts, func(a, b int) bool { return pts[a].ID < pts[b].ID })
 	for i, p := range pts {
-		m.ids[i], m.names[i], m.tags[i] = p.ID, p.NameKey, p.Tags
+		m.ids[i], m.names[i] = p.ID, p.NameKey
+		if p.Tags != "" {
+			m.tags[int32(i)] = p.Tags
+		}
 	}
 	m.points = newPointIndex(pts)
 	return m

@@ -15,10 +15,12 @@ import (
 // memory until the territory's data changes. Like the tile cache it is per
 // instance and keyed by the version in the database. Searches from a
 // position are left out (every phone asks from its own point; "near me"
-// has its own index). Bounded by entries, least recently used dropped.
+// has its own index). Bounded by the hits it holds, least recently used
+// dropped.
 type resultCache struct {
 	mu    sync.Mutex
-	max   int
+	max   int // hits
+	hits  int
 	ll    *list.List // front: most recent
 	byKey map[string]*list.Element
 }
@@ -28,9 +30,9 @@ type cachedResult struct {
 	res Result
 }
 
-// maxCachedResults bounds the cache: a page of 20 is about 20 kB, so a
-// few MB at most.
-const maxCachedResults = 256
+// maxCachedResults bounds the hits the cache holds (a hit is about 1 kB
+// with its initiative): 100 pages of 20, or 20 of 100.
+const maxCachedResults = 2000
 
 func newResultCache(max int) *resultCache {
 	return &resultCache{max: max, ll: list.New(), byKey: map[string]*list.Element{}}
@@ -96,16 +98,21 @@ func (c *resultCache) put(key string, r Result) {
 	r.Items = slices.Clone(r.Items)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.byKey[key]; ok {
-		e.Value.(*cachedResult).res = r
-		c.ll.MoveToFront(e)
+	if len(r.Items) > c.max {
 		return
 	}
+	if e, ok := c.byKey[key]; ok {
+		c.hits -= len(e.Value.(*cachedResult).res.Items)
+		c.ll.Remove(e)
+	}
 	c.byKey[key] = c.ll.PushFront(&cachedResult{key: key, res: r})
-	for c.ll.Len() > c.max {
+	c.hits += len(r.Items)
+	for c.hits > c.max {
 		old := c.ll.Back()
 		c.ll.Remove(old)
-		delete(c.byKey, old.Value.(*cachedResult).key)
+		cr := old.Value.(*cachedResult)
+		c.hits -= len(cr.res.Items)
+		delete(c.byKey, cr.key)
 	}
 }
 
@@ -114,4 +121,5 @@ func (c *resultCache) purge() {
 	defer c.mu.Unlock()
 	c.ll.Init()
 	clear(c.byKey)
+	c.hits = 0
 }

@@ -34,10 +34,11 @@ func TestResultKey(t *testing.T) {
 		t.Error("another version or territory, same key")
 	}
 	c := newResultCache(2)
-	c.put("a", Result{Total: 1})
-	c.put("b", Result{Total: 2})
+	one := []Hit{{}}
+	c.put("a", Result{Total: 1, Items: one})
+	c.put("b", Result{Total: 2, Items: one})
 	c.get("a")
-	c.put("c", Result{Total: 3})
+	c.put("c", Result{Total: 3, Items: one})
 	if _, ok := c.get("b"); ok {
 		t.Error("the least recently used entry stayed")
 	}

@@ -71,7 +71,9 @@ func (q *Query) normalize() error {
 }
 
 // Search finds published initiatives by words (French stems and prefixes,
-// accents ignored), categories, kinds, a box and distance from a point.
+// accents ignored), categories, kinds, organisation, a box and distance
+// from a point. Pages may come from a cache shared by callers: the
+// initiatives they point to must not be changed.
 func (s *Service) Search(ctx context.Context, ter *territory.Territory, q Query) (Result, error) {
 	if err := q.normalize(); err != nil {
 		return Result{}, err
