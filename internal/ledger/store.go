@@ -72,6 +72,9 @@ type Store interface {
 	// entry sums to zero per currency and each currency sums to zero,
 	// streaming one aggregate query per check.
 	Verify(ctx context.Context, report func(Discrepancy)) (VerifyCounts, error)
+
+	// MemberData reads one member's accounts, postings and records, everywhere.
+	MemberData(ctx context.Context, userID int64) (*MemberData, error)
 }
 
 // GuardError says which account refused a posting.

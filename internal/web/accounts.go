@@ -269,6 +269,7 @@ func (s *Server) exportMyData(w http.ResponseWriter, r *http.Request) {
 		"directory": func(ctx context.Context, a access.Actor) (any, error) { return s.Directory.DataOf(ctx, a) },
 		"offers":    func(ctx context.Context, a access.Actor) (any, error) { return s.Offers.DataOf(ctx, a) },
 		"messages":  func(ctx context.Context, a access.Actor) (any, error) { return s.Messages.DataOf(ctx, a) },
+		"ledger":    func(ctx context.Context, a access.Actor) (any, error) { return s.Ledger.DataOf(ctx, a) },
 	} {
 		d, err := of(r.Context(), a)
 		if err != nil {

@@ -239,3 +239,35 @@ func TestLedgerPages(t *testing.T) {
 		t.Fatalf("sheet: %s", body)
 	}
 }
+
+// TestLedgerInMemberExport: a member's data export carries their accounts
+// and the postings on them, and not the other side's accounts.
+func TestLedgerInMemberExport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		a, tokA := e.member("a@example.org", access.Member)
+		_, tokB := e.member("b@example.org", access.Member)
+		accB := myAccounts(t, e, tokB)
+		resp := e.do(nil, "POST", "/api/v1/territories/test/transfers", tokA,
+			map[string]any{"to": accB[0].ID, "currency": "TIME", "amount": 90, "reason": "taille de la haie"}, "Idempotency-Key", "export-1")
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("transfer: %d %s", resp.StatusCode, readBody(resp))
+		}
+		readBody(resp)
+		type exported struct {
+			Ledger ledger.MemberData `json:"ledger"`
+		}
+		got := decode[exported](t, e.get(a, "/account/export")).Ledger
+		if len(got.Accounts) != 1 || got.Accounts[0].Currency != "TIME" || got.Accounts[0].Balance != -90 {
+			t.Fatalf("accounts in the export: %+v", got.Accounts)
+		}
+		if len(got.Postings) != 1 || got.Postings[0].Amount != -90 || got.Postings[0].Reason != "taille de la haie" {
+			t.Fatalf("postings in the export: %+v", got.Postings)
+		}
+		for _, acc := range got.Accounts {
+			if acc.ID == accB[0].ID {
+				t.Fatal("the export holds the other member's account")
+			}
+		}
+	})
+}
