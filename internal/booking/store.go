@@ -102,4 +102,7 @@ type Store interface {
 	// Usage sums reservations that were used (checked out, returned, or
 	// confirmed and past) over [from, to) per resource.
 	Usage(ctx context.Context, territoryID int64, kind Kind, from, to time.Time) ([]Usage, error)
+
+	// MemberData reads one member's reservations and waits, everywhere.
+	MemberData(ctx context.Context, userID int64) (*MemberData, error)
 }

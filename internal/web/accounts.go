@@ -270,6 +270,7 @@ func (s *Server) exportMyData(w http.ResponseWriter, r *http.Request) {
 		"offers":    func(ctx context.Context, a access.Actor) (any, error) { return s.Offers.DataOf(ctx, a) },
 		"messages":  func(ctx context.Context, a access.Actor) (any, error) { return s.Messages.DataOf(ctx, a) },
 		"ledger":    func(ctx context.Context, a access.Actor) (any, error) { return s.Ledger.DataOf(ctx, a) },
+		"booking":   func(ctx context.Context, a access.Actor) (any, error) { return s.Booking.DataOf(ctx, a) },
 	} {
 		d, err := of(r.Context(), a)
 		if err != nil {
