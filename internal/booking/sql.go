@@ -25,13 +25,17 @@ func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
 
-// WithTx runs fn in one transaction; inside one, it simply runs fn.
+// WithTx runs fn in one transaction; inside one, it simply runs fn. On
+// SQLite concurrent calls share a commit (store.DB.Batched), each rolled
+// back alone when it fails: bookings are many small writes.
 func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		return fn(&SQLStore{db: s.db, q: tx, tx: tx})
+	return s.db.Batched(ctx, func(ctx context.Context) error {
+		return s.db.InTx(ctx, func(tx *store.Tx) error {
+			return fn(&SQLStore{db: s.db, q: tx, tx: tx})
+		})
 	})
 }
 

@@ -42,6 +42,8 @@ type DB struct {
 	R       *sql.DB // reads outside transactions
 
 	rebound sync.Map // query text -> PostgreSQL text with $n placeholders
+
+	batch batcher // groups concurrent Batched calls on SQLite (batch.go)
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -118,8 +120,9 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{dialect: SQLite, W: w, R: r}, nil
 }
 
-// Close closes both pools.
+// Close stops the batcher, then closes both pools.
 func (db *DB) Close() error {
+	db.batch.stop()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
@@ -206,20 +209,32 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+	// shared is set on a batch's transaction (batch.go): its statements
+	// ignore the cancellation of the context they are given, since one
+	// caller giving up must not interrupt (and so roll back) the others'.
+	shared bool
+}
+
+// ctx is the context a statement of t runs with.
+func (t *Tx) ctx(ctx context.Context) context.Context {
+	if t.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
+	res, err := t.tx.ExecContext(t.ctx(ctx), t.db.Rebind(q), args...)
 	return res, t.db.Translate(err)
 }
 
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
+	rows, err := t.tx.QueryContext(t.ctx(ctx), t.db.Rebind(q), args...)
 	return rows, t.db.Translate(err)
 }
 
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *Row {
-	return &Row{t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...), t.db}
+	return &Row{t.tx.QueryRowContext(t.ctx(ctx), t.db.Rebind(q), args...), t.db}
 }
 
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
@@ -227,7 +242,13 @@ func (t *Tx) Dialect() Dialect { return t.db.dialect }
 // InTx runs fn in one transaction on the writer pool, committing when fn
 // returns nil and rolling back otherwise. On PostgreSQL a serialization
 // failure or deadlock is retried a few times, since fn is all-or-nothing.
+//
+// When ctx carries a transaction of db (see ContextWithTx), fn joins it:
+// a module called inside another's transaction writes in the same one.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok && tx.db == db {
+		return fn(tx)
+	}
 	const attempts = 5
 	var err error
 	for i := 0; i < attempts; i++ {
@@ -241,11 +262,16 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) inTxOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	return db.inTxShared(ctx, false, fn)
+}
+
+// inTxShared is inTxOnce; shared marks a batch's transaction.
+func (db *DB) inTxShared(ctx context.Context, shared bool, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", db.Translate(err))
 	}
-	tx := &Tx{tx: sqlTx, db: db}
+	tx := &Tx{tx: sqlTx, db: db, shared: shared}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -281,4 +307,19 @@ func Placeholders(n int) string {
 		return ""
 	}
 	return strings.Repeat("?, ", n-1) + "?"
+}
+
+type txKey struct{}
+
+// ContextWithTx returns ctx carrying tx, so that InTx calls made with it
+// (by another module's service) join tx instead of opening their own.
+func ContextWithTx(ctx context.Context, tx *Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// HasTx reports whether ctx carries a transaction (its writes are not
+// committed yet), so callers know not to remember them.
+func HasTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*Tx)
+	return ok
 }
