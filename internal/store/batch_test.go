@@ -190,3 +190,73 @@ func TestBatchedCancelAndClose(t *testing.T) {
 		t.Fatalf("after close: %v", err)
 	}
 }
+
+// Prepared statements (SQLite): the same query run again while its rows
+// are still open in a transaction, and again on the pools, reads right.
+func TestPreparedStatementsNested(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.SQLite {
+			t.Skip("the statement cache is SQLite's; pgx cannot run a query while another's rows are open")
+		}
+		ctx := context.Background()
+		for i := range 3 {
+			if _, err := db.Exec(ctx, insertUser, fmt.Sprintf("p%d@example.org", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const q = `SELECT email FROM users WHERE email LIKE ? ORDER BY id`
+		count := func(qr store.Querier) (int, error) {
+			rows, err := qr.Query(ctx, q, "p%")
+			if err != nil {
+				return 0, err
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			return n, rows.Err()
+		}
+		for round := range 3 { // the first round prepares, the next ones reuse
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				rows, err := tx.Query(ctx, q, "p%")
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				outer := 0
+				for rows.Next() {
+					var email string
+					if err := rows.Scan(&email); err != nil {
+						return err
+					}
+					if want := fmt.Sprintf("p%d@example.org", outer); email != want {
+						return fmt.Errorf("round %d: row %d is %s, want %s", round, outer, email, want)
+					}
+					outer++
+					if n, err := count(tx); err != nil || n != 3 {
+						return fmt.Errorf("round %d: inner query: %d rows, %v", round, n, err)
+					}
+					var k int
+					if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE email LIKE ?`, "p%").Scan(&k); err != nil || k != 3 {
+						return fmt.Errorf("round %d: count %d, %v", round, k, err)
+					}
+				}
+				if outer != 3 {
+					return fmt.Errorf("round %d: outer query read %d rows", round, outer)
+				}
+				return rows.Err()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := count(db); err != nil || n != 3 {
+				t.Fatalf("round %d: pool query: %d rows, %v", round, n, err)
+			}
+		}
+		// A text that does not prepare still gives its error.
+		if _, err := db.Exec(ctx, `INSERT INTO no_such_table VALUES (1)`); err == nil {
+			t.Fatal("no error from a bad statement")
+		}
+	})
+}
