@@ -69,6 +69,11 @@ func TestPeakNotSum(t *testing.T) {
 		if _, err := e.book(b, r, local(2026, 3, 20, 11, 0), local(2026, 3, 20, 13, 0), 1); keyOf(err) != "err.booking.unavailable" {
 			t.Fatalf("third over the peak: %v", err)
 		}
+		// The peak inside the request, not at its start, counts.
+		if _, err := e.book(b, r, local(2026, 3, 20, 8, 0), local(2026, 3, 20, 10, 0), 1); keyOf(err) != "err.booking.unavailable" {
+			t.Fatalf("peak after the start: %v", err)
+		}
+		e.mustBook(t, b, r, local(2026, 3, 20, 8, 0), local(2026, 3, 20, 9, 0), 1)
 		// Back-to-back intervals do not overlap.
 		e.mustBook(t, b, r, local(2026, 3, 20, 15, 0), local(2026, 3, 20, 16, 0), 2)
 	})

@@ -95,27 +95,14 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	if late {
 		return nil, errs.E(errs.Conflict, "err.booking.overdue_blocks")
 	}
-	var out *Reservation
-	err = s.store.WithTx(ctx, func(tx Store) error {
-		quantity, active, slots, err := tx.LockCapacity(ctx, ter.ID, r.ID, req.Start, req.End)
-		if err != nil {
-			return err
-		}
-		if !active {
-			return errs.E(errs.Conflict, "err.booking.resource_inactive")
-		}
-		if peak(slots, req.Start, req.End)+req.Quantity > quantity {
-			return errUnavailable()
-		}
-		status := StatusConfirmed
-		if r.Rules.Approval {
-			status = StatusPending
-		}
-		out = &Reservation{TerritoryID: ter.ID, ResourceID: r.ID, OrganisationID: r.OrganisationID, UserID: actor.UserID,
-			Quantity: req.Quantity, Start: req.Start, End: req.End, Status: status, Note: req.Note,
-			CreatedAt: now, UpdatedAt: now, ResourceName: r.Name}
-		return tx.InsertReservation(ctx, out)
-	})
+	status := StatusConfirmed
+	if r.Rules.Approval {
+		status = StatusPending
+	}
+	out := &Reservation{TerritoryID: ter.ID, ResourceID: r.ID, OrganisationID: r.OrganisationID, UserID: actor.UserID,
+		Quantity: req.Quantity, Start: req.Start, End: req.End, Status: status, Note: req.Note,
+		CreatedAt: now, UpdatedAt: now, ResourceName: r.Name}
+	err = s.store.WithTx(ctx, func(tx Store) error { return tx.Reserve(ctx, out) })
 	if err != nil {
 		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
 	}

@@ -2,7 +2,9 @@ package booking
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,13 +27,17 @@ func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
 
-// WithTx runs fn in one transaction; inside one, it simply runs fn.
+// WithTx runs fn in one transaction; inside one, it simply runs fn. On
+// SQLite concurrent calls share a commit (store.DB.Batched), each rolled
+// back alone when it fails: bookings are many small writes.
 func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		return fn(&SQLStore{db: s.db, q: tx, tx: tx})
+	return s.db.Batched(ctx, func(ctx context.Context) error {
+		return s.db.InTx(ctx, func(tx *store.Tx) error {
+			return fn(&SQLStore{db: s.db, q: tx, tx: tx})
+		})
 	})
 }
 
@@ -207,6 +213,64 @@ func (s *SQLStore) LockCapacity(ctx context.Context, territoryID, resourceID int
 		return 0, false, nil, errs.E(errs.NotFound, "err.booking.resource_not_found")
 	}
 	return quantity, active, slots, nil
+}
+
+func (s *SQLStore) Reserve(ctx context.Context, r *Reservation) error {
+	if !s.postgres() {
+		// SQLite: the transaction holds the only writer; LockCapacity
+		// reads the resource and the overlapping reservations at once.
+		quantity, active, slots, err := s.LockCapacity(ctx, r.TerritoryID, r.ResourceID, r.Start, r.End)
+		if err != nil {
+			return err
+		}
+		if !active {
+			return errs.E(errs.Conflict, "err.booking.resource_inactive")
+		}
+		if peak(slots, r.Start, r.End)+r.Quantity > quantity {
+			return errUnavailable()
+		}
+		return s.InsertReservation(ctx, r)
+	}
+	// PostgreSQL: two round trips inside the transaction. The row lock
+	// first; then, in a statement of its own (under READ COMMITTED it sees
+	// what the previous holder of the lock committed), the insert guarded
+	// by the peak of the overlapping holding reservations: the peak is
+	// reached at the request's start or at one of their starts within it.
+	var quantity int
+	var active bool
+	err := s.q.QueryRow(ctx, `SELECT quantity, active FROM resources WHERE id = ? AND territory_id = ? FOR UPDATE`,
+		r.ResourceID, r.TerritoryID).Scan(&quantity, &active)
+	if err != nil {
+		return store.NotFound(err, "err.booking.resource_not_found")
+	}
+	if !active {
+		return errs.E(errs.Conflict, "err.booking.resource_inactive")
+	}
+	start, end := utc(r.Start), utc(r.End)
+	err = s.q.QueryRow(ctx, `INSERT INTO reservations (territory_id, resource_id, organisation_id, user_id, quantity,
+			start_at, end_at, status, note, offer_expires_at, wait_id, created_at, updated_at)
+		SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER),
+			CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMPTZ),
+			CAST(? AS BIGINT), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ)
+		WHERE CAST(? AS INTEGER) + (SELECT COALESCE(MAX(p.held), 0) FROM (
+			SELECT (SELECT COALESCE(SUM(h.quantity), 0) FROM reservations h
+				WHERE h.resource_id = t.resource_id AND h.territory_id = t.territory_id AND h.status IN `+holdingSQL+`
+				AND h.start_at <= t.at AND h.end_at > t.at) AS held
+			FROM (SELECT CAST(? AS BIGINT) AS resource_id, CAST(? AS BIGINT) AS territory_id, CAST(? AS TIMESTAMPTZ) AS at
+				UNION ALL
+				SELECT resource_id, territory_id, start_at FROM reservations WHERE resource_id = ? AND territory_id = ?
+				AND status IN `+holdingSQL+` AND start_at > ? AND start_at < ?) t) p) <= CAST(? AS INTEGER)
+		RETURNING id`,
+		r.TerritoryID, r.ResourceID, r.OrganisationID, r.UserID, r.Quantity, start, end, r.Status, r.Note,
+		utcPtr(r.OfferExpiresAt), r.WaitID, r.CreatedAt, r.UpdatedAt,
+		r.Quantity, r.ResourceID, r.TerritoryID, start, r.ResourceID, r.TerritoryID, start, end, quantity).Scan(&r.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errUnavailable()
+	}
+	if err != nil {
+		return fmt.Errorf("insert reservation: %w", err)
+	}
+	return nil
 }
 
 func (s *SQLStore) Holding(ctx context.Context, territoryID, resourceID int64, start, end time.Time, except int64) ([]Slot, error) {

@@ -63,6 +63,12 @@ type Store interface {
 	// returns its quantity, whether it is active, and the holding
 	// reservations overlapping [start, end): what a booking must fit in.
 	LockCapacity(ctx context.Context, territoryID, resourceID int64, start, end time.Time) (quantity int, active bool, slots []Slot, err error)
+	// Reserve inserts r (inside a transaction) if its resource is active
+	// and the peak of the holding reservations overlapping r's interval
+	// plus r.Quantity fits the resource's quantity, with the resource
+	// locked; Conflict "err.booking.unavailable" or
+	// "err.booking.resource_inactive" otherwise.
+	Reserve(ctx context.Context, r *Reservation) error
 
 	// Holding returns the holding reservations of a resource overlapping
 	// [start, end), but the one with id except.

@@ -42,6 +42,10 @@ type DB struct {
 	R       *sql.DB // reads outside transactions
 
 	rebound sync.Map // query text -> PostgreSQL text with $n placeholders
+
+	batch  batcher   // groups concurrent Batched calls on SQLite (batch.go)
+	wStmts stmtCache // prepared statements of W on SQLite (stmtcache.go)
+	rStmts stmtCache // prepared statements of R on SQLite
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -118,8 +122,11 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{dialect: SQLite, W: w, R: r}, nil
 }
 
-// Close closes both pools.
+// Close stops the batcher, then closes the prepared statements and both pools.
 func (db *DB) Close() error {
+	db.batch.stop()
+	db.wStmts.close()
+	db.rStmts.close()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
@@ -179,46 +186,151 @@ func (r *Row) Scan(dest ...any) error { return r.db.Translate(r.row.Scan(dest...
 
 // Exec runs a write on the writer pool.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := db.wStmts.get(db, db.W, q); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, db.Translate(err)
+	}
 	res, err := db.W.ExecContext(ctx, db.Rebind(q), args...)
 	return res, db.Translate(err)
 }
 
 // Query reads on the reader pool.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := db.rStmts.get(db, db.R, q); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, db.Translate(err)
+	}
 	rows, err := db.R.QueryContext(ctx, db.Rebind(q), args...)
 	return rows, db.Translate(err)
 }
 
 // QueryRow reads one row on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	if st := db.rStmts.get(db, db.R, q); st != nil {
+		return &Row{st.QueryRowContext(ctx, args...), db}
+	}
 	return &Row{db.R.QueryRowContext(ctx, db.Rebind(q), args...), db}
 }
 
 // QueryRowW reads one row on the writer pool: for a "RETURNING" write outside a transaction.
 func (db *DB) QueryRowW(ctx context.Context, q string, args ...any) *Row {
+	if st := db.wStmts.get(db, db.W, q); st != nil {
+		return &Row{st.QueryRowContext(ctx, args...), db}
+	}
 	return &Row{db.W.QueryRowContext(ctx, db.Rebind(q), args...), db}
 }
 
 // Dialect reports the engine, for the few queries that differ.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// Tx is a transaction that rebinds placeholders like DB.
+// Tx is a transaction that rebinds placeholders like DB. On SQLite it runs
+// the writer's prepared statements (see stmtcache.go).
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+	// shared is set on a batch's transaction (batch.go): its statements
+	// ignore the cancellation of the context they are given, since one
+	// caller giving up must not interrupt (and so roll back) the others'.
+	shared bool
+
+	mu         sync.Mutex
+	stmts      map[string]*sql.Stmt // the writer's statements bound to tx
+	open       map[string]*sql.Rows // the last rows of each statement's Query
+	unprepared []string             // texts to prepare when tx ends
+}
+
+// ctx is the context a statement of t runs with.
+func (t *Tx) ctx(ctx context.Context) context.Context {
+	if t.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
+// stmt returns the writer's prepared statement for q bound to t, or nil
+// where statements are not cached. A text seen for the first time runs
+// unprepared and is prepared on the pool once t ends: the pool's one
+// writer connection is t's until then.
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.db.dialect != SQLite {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if st, ok := t.stmts[q]; ok {
+		return st
+	}
+	ps := t.db.wStmts.lookup(q)
+	if ps == nil {
+		t.unprepared = append(t.unprepared, q)
+		return nil
+	}
+	st := t.tx.StmtContext(ctx, ps)
+	if t.stmts == nil {
+		t.stmts = make(map[string]*sql.Stmt)
+	}
+	t.stmts[q] = st
+	return st
+}
+
+// prepareSeen prepares on the writer pool the texts t ran unprepared.
+func (t *Tx) prepareSeen() {
+	for _, q := range t.unprepared {
+		t.db.wStmts.get(t.db, t.db.W, q)
+	}
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.ctx(ctx)
+	if st := t.stmt(ctx, q); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, t.db.Translate(err)
+	}
 	res, err := t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
 	return res, t.db.Translate(err)
 }
 
+// Query runs q; an SQLite statement cannot run twice at once, so while
+// rows of q's prepared statement are still open in t (a loop running the
+// same query again), q runs unprepared.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctx(ctx)
+	if st := t.stmt(ctx, q); st != nil && !t.rowsOpen(q) {
+		rows, err := st.QueryContext(ctx, args...)
+		if err == nil {
+			t.mu.Lock()
+			if t.open == nil {
+				t.open = make(map[string]*sql.Rows)
+			}
+			t.open[q] = rows
+			t.mu.Unlock()
+		}
+		return rows, t.db.Translate(err)
+	}
 	rows, err := t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
 	return rows, t.db.Translate(err)
 }
 
+// rowsOpen reports whether the last rows of q's statement are not closed
+// yet (Columns fails on closed rows).
+func (t *Tx) rowsOpen(q string) bool {
+	t.mu.Lock()
+	rows := t.open[q]
+	t.mu.Unlock()
+	if rows == nil {
+		return false
+	}
+	_, err := rows.Columns()
+	return err == nil
+}
+
+// QueryRow runs q; scan its Row before running q again in t (the prepared
+// statement is shared).
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	ctx = t.ctx(ctx)
+	if st := t.stmt(ctx, q); st != nil {
+		return &Row{st.QueryRowContext(ctx, args...), t.db}
+	}
 	return &Row{t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...), t.db}
 }
 
@@ -247,11 +359,17 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) inTxOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	return db.inTxShared(ctx, false, fn)
+}
+
+// inTxShared is inTxOnce; shared marks a batch's transaction.
+func (db *DB) inTxShared(ctx context.Context, shared bool, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", db.Translate(err))
 	}
-	tx := &Tx{tx: sqlTx, db: db}
+	tx := &Tx{tx: sqlTx, db: db, shared: shared}
+	defer tx.prepareSeen()
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

@@ -6,6 +6,7 @@ package territory
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
@@ -40,13 +41,22 @@ type Territory struct {
 }
 
 // Location returns the territory's time zone (UTC if it cannot be loaded).
+// Zones are loaded once per name: time.LoadLocation reads and parses the
+// zone file each time (a tenth of a booking's CPU).
 func (t *Territory) Location() *time.Location {
+	if loc, ok := locations.Load(t.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(t.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(t.TimeZone, loc)
 	return loc
 }
+
+// locations caches the loaded zones by name.
+var locations sync.Map
 
 // HasModule reports whether a module is enabled.
 func (t *Territory) HasModule(m string) bool {
