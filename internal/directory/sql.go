@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -14,15 +13,14 @@ import (
 // SQLStore keeps the directory in either dialect. Queries that differ
 // (spatial index, full-text search) live in sql_sqlite.go and sql_postgres.go.
 type SQLStore struct {
-	db    *store.DB
-	q     store.Querier
-	inTx  bool
-	stmts *stmtCache
+	db   *store.DB
+	q    store.Querier
+	inTx bool
 }
 
 // NewSQLStore returns a store over db.
 func NewSQLStore(db *store.DB) *SQLStore {
-	return &SQLStore{db: db, q: db, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}
+	return &SQLStore{db: db, q: db}
 }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }

@@ -208,7 +208,7 @@ func (s *SQLStore) hits(ctx context.Context, q string, args ...any) ([]Hit, erro
 // hitsHot is hits through a prepared statement: for the few query shapes
 // every "near me" and search page runs.
 func (s *SQLStore) hitsHot(ctx context.Context, q string, args ...any) ([]Hit, error) {
-	rows, err := s.queryHot(ctx, q, args...)
+	rows, err := s.q.Query(ctx, q, args...)
 	return s.scanHits(rows, err)
 }
 

@@ -63,7 +63,7 @@ func (s *SQLStore) rankedSQLiteMem(ctx context.Context, territoryID int64, q Que
 // published initiatives (those m holds): limit of them (0: all) after
 // skipping skip.
 func (s *SQLStore) ftsIDs(ctx context.Context, m *memIndex, match string, skip, limit int) ([]int64, error) {
-	rows, err := s.queryHot(ctx, `SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ? ORDER BY rowid DESC`, match)
+	rows, err := s.q.Query(ctx, `SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ? ORDER BY rowid DESC`, match)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
