@@ -111,4 +111,7 @@ type Store interface {
 
 	// MemberData reads one member's reservations and waits, everywhere.
 	MemberData(ctx context.Context, userID int64) (*MemberData, error)
+
+	// TerritoryOf returns the territory of a resource, reservation or wait.
+	TerritoryOf(ctx context.Context, thing Thing, id int64) (int64, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
@@ -44,21 +45,21 @@ func (s *Server) bookingAPITable() []apiHandler {
 // reservationActions are the POST /api/v1/reservations/{id}/ACTION routes.
 var reservationActions = []string{"cancel", "accept", "decline", "renew", "approve", "refuse", "check-out", "check-in", "no-show"}
 
-// findTerritory runs fn in each territory until one knows the id (fn does
-// not answer NotFound). Deployments host a handful of territories.
-func (s *Server) findTerritory(ctx context.Context, fn func(ter *territory.Territory) (any, error)) (*territory.Territory, any, error) {
-	all, err := s.Territories.List(ctx)
+// bookingTerritory finds the territory of the thing a top-level booking
+// route names (/api/v1/resources/{id}, /reservations/{id}, /waits/{id}).
+func (s *Server) bookingTerritory(r *http.Request, id int64) (*territory.Territory, error) {
+	thing := booking.ThingResource
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/v1/reservations/"):
+		thing = booking.ThingReservation
+	case strings.HasPrefix(r.URL.Path, "/api/v1/waits/"):
+		thing = booking.ThingWait
+	}
+	tid, err := s.Booking.TerritoryOf(r.Context(), thing, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	for _, ter := range all {
-		v, err := fn(ter)
-		if errs.Is(err, errs.NotFound) {
-			continue
-		}
-		return ter, v, err
-	}
-	return nil, nil, errs.E(errs.NotFound, "err.not_found")
+	return s.Territories.ByID(r.Context(), tid)
 }
 
 // apiByID answers fn's value for the territory that knows the path's id.
@@ -83,7 +84,12 @@ func (s *Server) apiByID(w http.ResponseWriter, r *http.Request, status int, wri
 			return
 		}
 	}
-	ter, v, err := s.findTerritory(r.Context(), func(ter *territory.Territory) (any, error) { return fn(ter, a, id) })
+	ter, err := s.bookingTerritory(r, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v, err := fn(ter, a, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -234,14 +240,17 @@ func (s *Server) apiUpdateResource(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	ter, v, err := s.findTerritory(r.Context(), func(ter *territory.Territory) (any, error) {
-		return s.Booking.Resource(r.Context(), a, ter, id)
-	})
+	ter, err := s.bookingTerritory(r, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	in := resourceInputOf(v.(*booking.Resource))
+	cur, err := s.Booking.Resource(r.Context(), a, ter, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	in := resourceInputOf(cur)
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.renderError(w, r, err)
 		return
