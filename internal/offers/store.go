@@ -67,4 +67,7 @@ type Store interface {
 
 	// MemberData reads one member's own rows in every territory.
 	MemberData(ctx context.Context, userID int64) (*MemberData, error)
+
+	// ListingTerritory returns the territory of a listing.
+	ListingTerritory(ctx context.Context, id int64) (int64, error)
 }

@@ -335,30 +335,14 @@ type messageInput struct {
 
 func (s *Server) apiProposeIn(w http.ResponseWriter, r *http.Request) {
 	s.apiDo(w, r, http.StatusCreated, func(ter *territory.Territory) (any, error) {
-		return s.propose(w, r, []*territory.Territory{ter})
+		return s.propose(w, r, ter)
 	})
 }
 
-// apiPropose is the contract route without a territory: the listing is
-// looked for in the caller's territories (proposing needs membership).
+// apiPropose is the contract route without a territory: the listing's
+// own territory, read by the offers service, answers.
 func (s *Server) apiPropose(w http.ResponseWriter, r *http.Request) {
-	a := actorFrom(r.Context())
-	if err := a.RequireUser(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	all, err := s.Territories.List(r.Context())
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var mine []*territory.Territory
-	for _, t := range all {
-		if a.Can(t.ID, access.Member) {
-			mine = append(mine, t)
-		}
-	}
-	ex, err := s.propose(w, r, mine)
+	ex, err := s.propose(w, r, nil)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -366,7 +350,9 @@ func (s *Server) apiPropose(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, ex)
 }
 
-func (s *Server) propose(w http.ResponseWriter, r *http.Request, ters []*territory.Territory) (any, error) {
+// propose takes up a listing in ter, or in the listing's own territory
+// when ter is nil.
+func (s *Server) propose(w http.ResponseWriter, r *http.Request, ter *territory.Territory) (any, error) {
 	a, err := s.writer(r)
 	if err != nil {
 		return nil, err
@@ -379,19 +365,16 @@ func (s *Server) propose(w http.ResponseWriter, r *http.Request, ters []*territo
 	if err := decodeJSON(w, r, &in); err != nil {
 		return nil, err
 	}
-	for _, ter := range ters {
-		if _, err := s.Offers.Get(r.Context(), a, ter, id); errs.KindOf(err) == errs.NotFound {
-			continue
-		} else if err != nil {
+	if ter == nil {
+		tid, err := s.Offers.ListingTerritory(r.Context(), id)
+		if err != nil {
 			return nil, err
 		}
-		return s.Offers.Propose(r.Context(), a, ter, id, in.Message)
+		if ter, err = s.Territories.ByID(r.Context(), tid); err != nil {
+			return nil, err
+		}
 	}
-	if len(ters) == 1 {
-		// One territory named in the path: let the service say why.
-		return s.Offers.Propose(r.Context(), a, ters[0], id, in.Message)
-	}
-	return nil, errs.E(errs.NotFound, "err.listing_not_found")
+	return s.Offers.Propose(r.Context(), a, ter, id, in.Message)
 }
 
 func (s *Server) apiMyExchanges(w http.ResponseWriter, r *http.Request) {
