@@ -40,8 +40,6 @@ type Service struct {
 	now          func() time.Time
 	disputeDelay time.Duration
 	cache        *cache
-	batch        bool
-	batcher      batcher
 }
 
 // DisputeDelay is how long after hours move either side may dispute them.
@@ -56,11 +54,7 @@ func NewService(st Store, members Members, territories Territories, log *slog.Lo
 	if now == nil {
 		now = time.Now
 	}
-	svc := &Service{store: st, members: members, territories: territories, log: log, now: now, disputeDelay: DisputeDelay, cache: newCache()}
-	if b, ok := st.(interface{ Batches() bool }); ok {
-		svc.batch = b.Batches()
-	}
-	return svc
+	return &Service{store: st, members: members, territories: territories, log: log, now: now, disputeDelay: DisputeDelay, cache: newCache()}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -385,4 +379,12 @@ func (s *Service) MemberByEmail(ctx context.Context, actor access.Actor, ter *te
 		return 0, bad
 	}
 	return u.ID, nil
+}
+
+// atomically runs fn in a transaction that concurrent transfers may share
+// (store.DB.Batched: on SQLite one commit for many, a savepoint each, so a
+// refused transfer rolls back alone); inside a caller's transaction it
+// joins it.
+func (s *Service) atomically(ctx context.Context, fn func(st Store) error) error {
+	return s.store.Batched(ctx, fn)
 }

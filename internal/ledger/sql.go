@@ -34,24 +34,12 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 	})
 }
 
-func (s *SQLStore) Savepoint(ctx context.Context) error {
-	_, err := s.q.Exec(ctx, `SAVEPOINT ledger_transfer`)
-	return err
+func (s *SQLStore) Batched(ctx context.Context, fn func(tx Store) error) error {
+	if s.inTx {
+		return fn(s)
+	}
+	return s.db.Batched(ctx, func(ctx context.Context) error { return s.WithTx(ctx, fn) })
 }
-
-func (s *SQLStore) RollbackToSavepoint(ctx context.Context) error {
-	_, err := s.q.Exec(ctx, `ROLLBACK TO SAVEPOINT ledger_transfer`)
-	return err
-}
-
-func (s *SQLStore) ReleaseSavepoint(ctx context.Context) error {
-	_, err := s.q.Exec(ctx, `RELEASE SAVEPOINT ledger_transfer`)
-	return err
-}
-
-// Batches reports whether transfers should share transactions: on SQLite,
-// whose single writer makes each commit a queue (see batch.go).
-func (s *SQLStore) Batches() bool { return s.db.Dialect() == store.SQLite }
 
 func (s *SQLStore) write(ctx context.Context, fn func(s *SQLStore) error) error {
 	return s.WithTx(ctx, func(tx Store) error { return fn(tx.(*SQLStore)) })

@@ -11,11 +11,10 @@ type Store interface {
 	// WithTx runs fn with a Store bound to one transaction; inside one
 	// (also another module's, carried in ctx) it joins it.
 	WithTx(ctx context.Context, fn func(tx Store) error) error
-	// Savepoint, RollbackToSavepoint and ReleaseSavepoint mark, undo and
-	// forget a point inside the transaction (see batch.go).
-	Savepoint(ctx context.Context) error
-	RollbackToSavepoint(ctx context.Context) error
-	ReleaseSavepoint(ctx context.Context) error
+	// Batched runs fn in a transaction shared with concurrent callers
+	// where the database gains from it (store.DB.Batched), each in its own
+	// savepoint; inside a transaction it joins it.
+	Batched(ctx context.Context, fn func(tx Store) error) error
 
 	Currency(ctx context.Context, territoryID int64, code string) (*Currency, error)
 	CurrencyByID(ctx context.Context, territoryID, id int64) (*Currency, error)
