@@ -18,7 +18,12 @@ const adminUsage = `Usage: sharingcity admin SUBCOMMAND [flags]
 
 Subcommands:
   territory create --slug SLUG --name NAME --bbox minLon,minLat,maxLon,maxLat [--lang fr] [--tz Europe/Paris]
+                   [--router osrm|valhalla --router-url URL]
+  territory set --slug SLUG --router osrm|valhalla|none [--router-url URL]
   territory list
+  rdex-client add --territory SLUG --name NAME
+  rdex-client list --territory SLUG
+  rdex-client remove --territory SLUG --name NAME
   user create --email E --password-stdin [--verified] [--territory SLUG] [--platform-admin]
   grant --email E --territory SLUG --role member|organiser|moderator|admin
   token create --email E [--name NAME]
@@ -43,6 +48,8 @@ func runAdmin(ctx context.Context, env *cliEnv, args []string) error {
 		return adminTerritoryCreate(ctx, env, args[2:])
 	case "territory list":
 		return adminTerritoryList(ctx, env, args[2:])
+	case "territory set":
+		return adminTerritorySet(ctx, env, args[2:])
 	case "user create":
 		return adminUserCreate(ctx, env, args[2:])
 	case "token create":
@@ -73,6 +80,8 @@ func adminTerritoryCreate(ctx context.Context, env *cliEnv, args []string) error
 	lang := fs.String("lang", "fr", "default language: fr or en")
 	tz := fs.String("tz", "Europe/Paris", "time zone (IANA name)")
 	modules := fs.String("modules", "directory", "enabled modules, comma-separated")
+	router := fs.String("router", "", "routing server for carpool routes: osrm or valhalla (default: straight segments)")
+	routerURL := fs.String("router-url", "", "the routing server's base address")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -88,7 +97,8 @@ func adminTerritoryCreate(ctx context.Context, env *cliEnv, args []string) error
 		return err
 	}
 	defer a.Close()
-	t := &territory.Territory{Slug: *slug, Name: *name, BBox: box, Lang: *lang, TimeZone: *tz, Modules: strings.Split(*modules, ",")}
+	t := &territory.Territory{Slug: *slug, Name: *name, BBox: box, Lang: *lang, TimeZone: *tz, Modules: strings.Split(*modules, ","),
+		RouterKind: *router, RouterURL: *routerURL}
 	if err := a.territories.Create(ctx, access.SystemActor(), t); err != nil {
 		return err
 	}

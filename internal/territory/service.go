@@ -113,3 +113,19 @@ func (s *Service) forget(slug string) {
 	delete(s.cache, slug)
 	s.mu.Unlock()
 }
+
+// SetRouter points the territory's carpool routes at a routing server
+// (kind RouterOSRM or RouterValhalla and its base URL), or back to
+// straight segments (both empty). Its administrators may.
+func (s *Service) SetRouter(ctx context.Context, actor access.Actor, slug, kind, url string) (*Territory, error) {
+	t, err := s.store.BySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	upd := *t
+	upd.RouterKind, upd.RouterURL = kind, url
+	if err := s.Update(ctx, actor, &upd); err != nil {
+		return nil, err
+	}
+	return &upd, nil
+}

@@ -14,14 +14,14 @@ type SQLStore struct{ db *store.DB }
 func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db} }
 
 const territoryColumns = `id, slug, name, min_lon, min_lat, max_lon, max_lat, lang, time_zone, modules,
-	tile_url, tile_attribution, licence, contact_email, data_version, created_at`
+	tile_url, tile_attribution, licence, contact_email, data_version, created_at, router_kind, router_url`
 
 func scanTerritory(s store.Scanner) (*Territory, error) {
 	var t Territory
 	var modules string
 	err := s.Scan(&t.ID, &t.Slug, &t.Name, &t.BBox.MinLon, &t.BBox.MinLat, &t.BBox.MaxLon, &t.BBox.MaxLat,
 		&t.Lang, &t.TimeZone, &modules, &t.TileURL, &t.TileAttribution, &t.Licence, &t.ContactEmail,
-		&t.DataVersion, &t.CreatedAt)
+		&t.DataVersion, &t.CreatedAt, &t.RouterKind, &t.RouterURL)
 	if err != nil {
 		return nil, store.NotFound(err, "err.territory_not_found")
 	}
@@ -34,19 +34,21 @@ func scanTerritory(s store.Scanner) (*Territory, error) {
 func (s *SQLStore) Create(ctx context.Context, t *Territory) error {
 	t.CreatedAt = time.Now().UTC().Truncate(time.Second)
 	return s.db.QueryRowW(ctx, `INSERT INTO territories (slug, name, min_lon, min_lat, max_lon, max_lat, lang, time_zone,
-		modules, tile_url, tile_attribution, licence, contact_email, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, data_version`,
+		modules, tile_url, tile_attribution, licence, contact_email, created_at, router_kind, router_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, data_version`,
 		t.Slug, t.Name, t.BBox.MinLon, t.BBox.MinLat, t.BBox.MaxLon, t.BBox.MaxLat, t.Lang, t.TimeZone,
 		strings.Join(t.Modules, ","), t.TileURL, t.TileAttribution, t.Licence, t.ContactEmail, t.CreatedAt,
+		t.RouterKind, t.RouterURL,
 	).Scan(&t.ID, &t.DataVersion)
 }
 
 func (s *SQLStore) Update(ctx context.Context, t *Territory) error {
 	_, err := s.db.Exec(ctx, `UPDATE territories SET name = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?,
 		lang = ?, time_zone = ?, modules = ?, tile_url = ?, tile_attribution = ?, licence = ?, contact_email = ?,
-		data_version = data_version + 1 WHERE id = ?`,
+		router_kind = ?, router_url = ?, data_version = data_version + 1 WHERE id = ?`,
 		t.Name, t.BBox.MinLon, t.BBox.MinLat, t.BBox.MaxLon, t.BBox.MaxLat, t.Lang, t.TimeZone,
-		strings.Join(t.Modules, ","), t.TileURL, t.TileAttribution, t.Licence, t.ContactEmail, t.ID)
+		strings.Join(t.Modules, ","), t.TileURL, t.TileAttribution, t.Licence, t.ContactEmail,
+		t.RouterKind, t.RouterURL, t.ID)
 	return err
 }
 

@@ -23,6 +23,12 @@ const (
 	DefaultTileAttribution = `&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>`
 )
 
+// Routing servers a territory may use (Territory.RouterKind).
+const (
+	RouterOSRM     = "osrm"
+	RouterValhalla = "valhalla"
+)
+
 // Territory is one place served by the deployment.
 type Territory struct {
 	ID              int64     `json:"-"`
@@ -36,6 +42,12 @@ type Territory struct {
 	TileAttribution string    `json:"tile_attribution"`
 	Licence         string    `json:"licence"`
 	ContactEmail    string    `json:"-"`
+	// RouterKind names the routing server carpool routes come from: "osrm",
+	// "valhalla", or "" for straight segments (see internal/route).
+	RouterKind string `json:"-"`
+	// RouterURL is that server's base address; servers are often internal,
+	// so neither field is published.
+	RouterURL string `json:"-"`
 	DataVersion     int64     `json:"data_version"`
 	CreatedAt       time.Time `json:"created_at"`
 }
@@ -89,6 +101,10 @@ func (t *Territory) Validate() error {
 		}
 		v.Check(known, "modules", "err.module_unknown", "Module", m)
 	}
+	t.RouterKind, t.RouterURL = strings.TrimSpace(t.RouterKind), strings.TrimSpace(t.RouterURL)
+	v.Check(t.RouterKind == "" || t.RouterKind == RouterOSRM || t.RouterKind == RouterValhalla, "router", "err.router_unknown", "Router", t.RouterKind)
+	v.Check((t.RouterKind == "") == (t.RouterURL == ""), "router_url", "err.router_url_required")
+	v.Check(t.RouterURL == "" || strings.HasPrefix(t.RouterURL, "https://") || strings.HasPrefix(t.RouterURL, "http://"), "router_url", "err.url_format")
 	v.Check(t.TileURL == "" || strings.HasPrefix(t.TileURL, "https://") || strings.HasPrefix(t.TileURL, "http://"), "tile_url", "err.url_format")
 	return v.Err()
 }
