@@ -232,10 +232,10 @@ func (v *Valhalla) Route(ctx context.Context, waypoints []geo.Point) (Route, err
 		locs[i] = valhallaLocation{Lat: p.Lat, Lon: p.Lon, Type: "break"}
 	}
 	payload, err := json.Marshal(map[string]any{
-		"locations":         locs,
-		"costing":           costing,
-		"units":             "kilometers",
-		"directions_type":   "none",
+		"locations":          locs,
+		"costing":            costing,
+		"units":              "kilometers",
+		"directions_type":    "none",
 		"directions_options": map[string]any{"units": "kilometers"},
 	})
 	if err != nil {

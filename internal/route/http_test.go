@@ -114,8 +114,8 @@ func fakeValhalla(t *testing.T, calls *atomic.Int32) *httptest.Server {
 		json.NewEncoder(w).Encode(map[string]any{
 			"trip": map[string]any{
 				"locations": req.Locations, "legs": legs,
-				"summary":   map[string]any{"length": 3.150, "time": 301.5, "min_lat": 45.76, "max_lat": 45.77},
-				"status":    0, "status_message": "Found route between points", "units": "kilometers", "language": "en-US",
+				"summary": map[string]any{"length": 3.150, "time": 301.5, "min_lat": 45.76, "max_lat": 45.77},
+				"status":  0, "status_message": "Found route between points", "units": "kilometers", "language": "en-US",
 			},
 		})
 	}))

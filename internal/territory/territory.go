@@ -31,25 +31,25 @@ const (
 
 // Territory is one place served by the deployment.
 type Territory struct {
-	ID              int64     `json:"-"`
-	Slug            string    `json:"slug"`
-	Name            string    `json:"name"`
-	BBox            geo.BBox  `json:"-"`
-	Lang            string    `json:"lang"`
-	TimeZone        string    `json:"time_zone"`
-	Modules         []string  `json:"modules"`
-	TileURL         string    `json:"tile_url"`
-	TileAttribution string    `json:"tile_attribution"`
-	Licence         string    `json:"licence"`
-	ContactEmail    string    `json:"-"`
+	ID              int64    `json:"-"`
+	Slug            string   `json:"slug"`
+	Name            string   `json:"name"`
+	BBox            geo.BBox `json:"-"`
+	Lang            string   `json:"lang"`
+	TimeZone        string   `json:"time_zone"`
+	Modules         []string `json:"modules"`
+	TileURL         string   `json:"tile_url"`
+	TileAttribution string   `json:"tile_attribution"`
+	Licence         string   `json:"licence"`
+	ContactEmail    string   `json:"-"`
 	// RouterKind names the routing server carpool routes come from: "osrm",
 	// "valhalla", or "" for straight segments (see internal/route).
 	RouterKind string `json:"-"`
 	// RouterURL is that server's base address; servers are often internal,
 	// so neither field is published.
-	RouterURL string `json:"-"`
-	DataVersion     int64     `json:"data_version"`
-	CreatedAt       time.Time `json:"created_at"`
+	RouterURL   string    `json:"-"`
+	DataVersion int64     `json:"data_version"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Location returns the territory's time zone (UTC if it cannot be loaded).
