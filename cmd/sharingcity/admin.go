@@ -50,6 +50,8 @@ func runAdmin(ctx context.Context, env *cliEnv, args []string) error {
 		return adminTerritoryList(ctx, env, args[2:])
 	case "territory set":
 		return adminTerritorySet(ctx, env, args[2:])
+	case "rdex-client add", "rdex-client list", "rdex-client remove":
+		return adminRDEXClient(ctx, env, args[1], args[2:])
 	case "user create":
 		return adminUserCreate(ctx, env, args[2:])
 	case "token create":

@@ -26,6 +26,27 @@ func carpoolAdminFlow(t *testing.T, db string) {
 	if code, out, errOut := cli(t, "", env, "admin", "territory", "set", "--slug", "diois", "--router", "none"); code != 0 || !strings.Contains(out, "straight segments") {
 		t.Fatalf("router none: %d %q %q", code, out, errOut)
 	}
+
+	code, out, errOut = cli(t, "", env, "admin", "rdex-client", "add", "--territory", "diois", "--name", "Mobicoop")
+	if code != 0 || !strings.Contains(out, "apikey\t") || !strings.Contains(out, "private key\t") {
+		t.Fatalf("rdex-client add: %d %q %q", code, out, errOut)
+	}
+	apiKey := strings.Fields(strings.Split(out, "apikey\t")[1])[0]
+	if code, _, errOut := cli(t, "", env, "admin", "rdex-client", "add", "--territory", "diois", "--name", "Mobicoop"); code != 1 || !strings.Contains(errOut, "Mobicoop") {
+		t.Fatalf("rdex-client add twice: %d %q", code, errOut)
+	}
+	if code, out, _ := cli(t, "", env, "admin", "rdex-client", "list", "--territory", "diois"); code != 0 || !strings.Contains(out, "Mobicoop\t"+apiKey) {
+		t.Fatalf("rdex-client list: %d %q", code, out)
+	}
+	if code, out, _ := cli(t, "", env, "admin", "rdex-client", "remove", "--territory", "diois", "--name", "Mobicoop"); code != 0 || !strings.Contains(out, "removed") {
+		t.Fatalf("rdex-client remove: %d %q", code, out)
+	}
+	if code, out, _ := cli(t, "", env, "admin", "rdex-client", "list", "--territory", "diois"); code != 0 || out != "" {
+		t.Fatalf("rdex-client list after remove: %d %q", code, out)
+	}
+	if code, _, errOut := cli(t, "", env, "admin", "rdex-client", "add", "--territory", "diois"); code != 2 || !strings.Contains(errOut, "--name") {
+		t.Fatalf("rdex-client add without a name: %d %q", code, errOut)
+	}
 }
 
 func TestCarpoolAdminSQLite(t *testing.T) {
