@@ -13,10 +13,10 @@ import (
 )
 
 func runExport(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlags(env, "export", "export --db FILE_OR_URL --territory SLUG --format geojson|csv|jsonld [-o FILE]")
+	fs := newFlags(env, "export", "export --db FILE_OR_URL --territory SLUG --format geojson|csv|jsonld|lieux-covoiturage [-o FILE]")
 	dsn := dbFlag(env, fs)
 	slug := fs.String("territory", "", "territory slug")
-	format := fs.String("format", "", "geojson, csv or jsonld (default: from -o's extension)")
+	format := fs.String("format", "", "geojson, csv, jsonld, or lieux-covoiturage for the territory's carpool areas in France's schema (default: from -o's extension)")
 	out := fs.String("o", "", "output file (default: standard output)")
 	baseURL := fs.String("base-url", envDefault(env, "BASE_URL", ""), "public address of the site, to make page links absolute (env SHARINGCITY_BASE_URL)")
 	if err := parse(fs, args); err != nil {
@@ -24,6 +24,9 @@ func runExport(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if *slug == "" || fs.NArg() != 0 {
 		return usageError{"--territory is required and no other argument is accepted"}
+	}
+	if interchange.IsLieuxCovoiturage(*format) {
+		return exportCarpoolAreas(ctx, env, *dsn, *slug, *out)
 	}
 	var f interchange.Format
 	var err error

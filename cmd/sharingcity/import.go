@@ -41,11 +41,11 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 func runImport(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlags(env, "import", "import --db FILE_OR_URL --territory SLUG [--skip-invalid] [--map field=column]... [--format csv|geojson] FILE")
+	fs := newFlags(env, "import", "import --db FILE_OR_URL --territory SLUG [--skip-invalid] [--map field=column]... [--format csv|geojson|lieux-covoiturage] FILE")
 	dsn := dbFlag(env, fs)
 	slug := fs.String("territory", "", "territory slug")
 	skip := fs.Bool("skip-invalid", false, "write the good rows even when some are bad (exit code 0)")
-	format := fs.String("format", "", "csv or geojson (default: from the file's extension)")
+	format := fs.String("format", "", "csv, geojson, or lieux-covoiturage for France's carpool-areas schema (default: from the file's extension)")
 	kind := fs.String("kind", "", "kind for rows that give none: association, company, public_service, collective, commons")
 	var categories listFlag
 	fs.Var(&categories, "category", "category for rows that give none (repeatable)")
@@ -59,6 +59,9 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 		return usageError{"--territory and one FILE (or - for standard input) are required"}
 	}
 	name := files[0]
+	if interchange.IsLieuxCovoiturage(*format) {
+		return importCarpoolAreas(ctx, env, *dsn, *slug, name, *skip)
+	}
 	f, err := importFormat(*format, name)
 	if err != nil {
 		return err

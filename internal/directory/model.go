@@ -202,6 +202,8 @@ type ImportItem struct {
 	// MapJamID attaches a new entry to a mapping event of the territory
 	// (for entries recorded after the event, as the demo does).
 	MapJamID int64
+	// carpoolArea, set by ImportCarpoolAreas, is saved with the row.
+	carpoolArea *CarpoolArea
 }
 
 // ImportResult counts what an import did. Unchanged rows matched an existing

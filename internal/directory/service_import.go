@@ -67,6 +67,11 @@ func (s *Service) Import(ctx context.Context, actor access.Actor, ter *territory
 			if err := s.importOne(ctx, tx, actor, ter, &good[i], now, &counts); err != nil {
 				return fmt.Errorf("row %d: %w", good[i].Row, err)
 			}
+			if good[i].carpoolArea != nil {
+				if err := saveCarpoolArea(ctx, tx, ter, &good[i]); err != nil {
+					return fmt.Errorf("row %d: %w", good[i].Row, err)
+				}
+			}
 		}
 		return nil
 	})
