@@ -61,7 +61,9 @@ func exportCarpoolAreas(ctx context.Context, env *cliEnv, dsn, slug, out string)
 	if err != nil {
 		return err
 	}
-	each := func(yield func(*directory.CarpoolAreaHit) error) error { return a.directory.AllCarpoolAreas(ctx, ter, yield) }
+	each := func(yield func(*directory.CarpoolAreaHit) error) error {
+		return a.directory.AllCarpoolAreas(ctx, ter, yield)
+	}
 	if out == "" {
 		w := bufio.NewWriter(env.stdout)
 		if err := interchange.WriteLieuxCovoiturage(w, each); err != nil {
