@@ -359,6 +359,7 @@ func (s *Server) openData(w http.ResponseWriter, r *http.Request) {
 			{"geojson", base + "geojson", "application/geo+json"},
 			{"csv", base + "csv", "text/csv"},
 			{"jsonld", base + "jsonld", "application/ld+json"},
+			{"lieux-covoiturage", "/api/v1/territories/" + p.Territory.Slug + "/carpool-areas.csv", "text/csv"},
 		},
 		Licence: p.Territory.Licence,
 	}
