@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -73,4 +75,27 @@ func TestCarpoolAreasAPI(t *testing.T) {
 			t.Fatalf("open-data page lacks the carpool areas: %.2000s", page)
 		}
 	})
+}
+
+func TestRouterSettingsPage(t *testing.T) {
+	e := newTestEnv(t, nil)
+	admin, _ := e.member("admin@example.org", access.Admin)
+	settings := url.Values{"name": {"Testville"}, "bbox": {"5.67,45.15,5.76,45.22"}, "lang": {"fr"}, "time_zone": {"Europe/Paris"},
+		"router": {"osrm"}, "router_url": {"http://osrm.internal:5000"}}
+	if resp := e.form(admin, "/t/test/admin/settings", settings); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("settings: %d %s", resp.StatusCode, readBody(resp))
+	}
+	ter, _ := e.territories.ByID(context.Background(), e.ter.ID)
+	if ter.RouterKind != "osrm" || ter.RouterURL != "http://osrm.internal:5000" {
+		t.Fatalf("router saved as %q %q", ter.RouterKind, ter.RouterURL)
+	}
+	page := readBody(e.get(admin, "/t/test/admin"))
+	if !strings.Contains(page, `<option value="osrm" selected>`) || !strings.Contains(page, `value="http://osrm.internal:5000"`) {
+		t.Fatalf("admin page does not show the router: %.3000s", page)
+	}
+	settings.Set("router_url", "")
+	resp := e.form(admin, "/t/test/admin/settings", settings)
+	if body := readBody(resp); resp.StatusCode != 400 || !strings.Contains(body, `id="f-router_url-error"`) {
+		t.Fatalf("router without an address: %d %.3000s", resp.StatusCode, body)
+	}
 }

@@ -151,6 +151,7 @@ func (s *Server) territorySettings(w http.ResponseWriter, r *http.Request) {
 	t.Name, t.Lang, t.TimeZone = f.Get("name"), f.Get("lang"), f.Get("time_zone")
 	t.TileURL, t.TileAttribution = f.Get("tile_url"), attributionPolicy.Sanitize(f.Get("tile_attribution"))
 	t.Licence, t.ContactEmail = f.Get("licence"), f.Get("contact_email")
+	t.RouterKind, t.RouterURL = f.Get("router"), f.Get("router_url")
 	box, err := geo.ParseBBox(f.Get("bbox"))
 	if err == nil {
 		t.BBox = box
@@ -177,7 +178,8 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 	}
 	t := p.Territory
 	p.Form = url.Values{"name": {t.Name}, "lang": {t.Lang}, "time_zone": {t.TimeZone}, "tile_url": {t.TileURL},
-		"tile_attribution": {t.TileAttribution}, "licence": {t.Licence}, "contact_email": {t.ContactEmail}, "bbox": {t.BBox.String()}}
+		"tile_attribution": {t.TileAttribution}, "licence": {t.Licence}, "contact_email": {t.ContactEmail}, "bbox": {t.BBox.String()},
+		"router": {t.RouterKind}, "router_url": {t.RouterURL}}
 	s.renderAdmin(w, r, p, http.StatusOK)
 }
 
