@@ -61,15 +61,11 @@ func adminRDEXClient(ctx context.Context, env *cliEnv, verb string, args []strin
 		}
 		return usageError{"--territory and --name are required"}
 	}
-	a, err := cliApp(ctx, env, *dsn)
+	a, t, err := cliTerritory(ctx, env, *dsn, *slug)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	t, err := a.territories.Get(ctx, *slug)
-	if err != nil {
-		return err
-	}
 	clients := rdex.NewService(rdex.NewSQLStore(a.db))
 	switch verb {
 	case "add":

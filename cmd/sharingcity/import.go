@@ -88,16 +88,21 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	res, err := a.directory.Import(ctx, access.SystemActor(), ter, interchange.ImportItems(items, rowErrs), *skip)
-	if err != nil {
-		if e, ok := errs.As(err); ok && e.Kind == errs.Invalid && len(res.Errors) > 0 {
-			printRowErrors(env.stderr, res.Errors)
-			return fmt.Errorf("%d error(s) in %d row(s): nothing was written (fix the file, or use --skip-invalid to write the good rows)", len(res.Errors), badRows(res.Errors))
-		}
+	if err := reportImport(env, res.Errors, err); err != nil {
 		return err
 	}
-	printRowErrors(env.stderr, res.Errors)
 	fmt.Fprintf(env.stdout, "%s: %d created, %d updated, %d unchanged, %d skipped\n", ter.Slug, res.Created, res.Updated, res.Unchanged, res.Skipped)
 	return nil
+}
+
+// reportImport lists the bad rows of an import and turns a refusal for
+// them into the message that says what to do.
+func reportImport(env *cliEnv, rowErrs []errs.FieldError, err error) error {
+	printRowErrors(env.stderr, rowErrs)
+	if e, ok := errs.As(err); ok && e.Kind == errs.Invalid && len(rowErrs) > 0 {
+		return fmt.Errorf("%d error(s) in %d row(s): nothing was written (fix the file, or use --skip-invalid to write the good rows)", len(rowErrs), badRows(rowErrs))
+	}
+	return err
 }
 
 // parseInterspersed parses flags placed before or after the positional
