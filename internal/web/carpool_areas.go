@@ -22,25 +22,17 @@ func (s *Server) carpoolAreasAPITable() []apiHandler {
 	}
 }
 
-// carpoolAreaJSON is one area as the API lists it.
+// carpoolAreaJSON is one area as the API lists it: the initiative's
+// public place and the schema's fields.
 type carpoolAreaJSON struct {
-	ID             int64   `json:"id"`
-	Name           string  `json:"name"`
-	Address        string  `json:"address"`
-	Lat            float64 `json:"lat"`
-	Lon            float64 `json:"lon"`
-	DistanceM      float64 `json:"distance_m"`
-	URL            string  `json:"url"`
-	NationalID     string  `json:"id_lieu"`
-	Type           string  `json:"type"`
-	Open           bool    `json:"open"`
-	Places         *int    `json:"places"`
-	PMRPlaces      *int    `json:"pmr_places"`
-	MaxStayMinutes *int    `json:"max_stay_minutes"`
-	Hours          string  `json:"hours"`
-	Owner          string  `json:"owner"`
-	Lighting       *bool   `json:"lighting"`
-	Commune        string  `json:"commune"`
+	ID        int64   `json:"id"`
+	Name      string  `json:"name"`
+	Address   string  `json:"address"`
+	Lat       float64 `json:"lat"`
+	Lon       float64 `json:"lon"`
+	DistanceM float64 `json:"distance_m"`
+	URL       string  `json:"url"`
+	directory.CarpoolArea
 }
 
 func (s *Server) apiCarpoolAreas(w http.ResponseWriter, r *http.Request) {
@@ -69,11 +61,10 @@ func (s *Server) apiCarpoolAreas(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]carpoolAreaJSON, len(hits))
 	for i, h := range hits {
-		in, a := h.Initiative, h.Area
+		in := h.Initiative
 		items[i] = carpoolAreaJSON{ID: in.ID, Name: in.Name, Address: in.Address, Lat: in.Position.Lat, Lon: in.Position.Lon,
 			DistanceM: float64(int(h.DistanceM + 0.5)), URL: "/t/" + ter.Slug + "/initiatives/" + strconv.FormatInt(in.ID, 10),
-			NationalID: a.NationalID, Type: a.Type, Open: a.Open, Places: a.Places, PMRPlaces: a.PMRPlaces,
-			MaxStayMinutes: a.MaxStayMinutes, Hours: a.Hours, Owner: a.Owner, Lighting: a.Lighting, Commune: a.Commune}
+			CarpoolArea: h.Area}
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
