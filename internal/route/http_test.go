@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -247,4 +248,66 @@ func TestNewAndCache(t *testing.T) {
 	if c.For(1, KindOSRM, "http://b") == a || c.For(2, KindOSRM, "http://a") == a {
 		t.Fatal("other configuration or territory: want another router")
 	}
+}
+
+func TestOSRMPolyline6(t *testing.T) {
+	// A proxy that always answers polyline6 geometries.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"code": "Ok", "routes": []any{map[string]any{
+			"geometry": encodePolyline(roadPoints, 6), "distance": 3150.0, "duration": 301.5}}})
+	}))
+	defer srv.Close()
+	r, err := (&OSRM{BaseURL: srv.URL, Client: srv.Client()}).Route(context.Background(), []geo.Point{partDieu, villeurbanne})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRoute(t, r)
+}
+
+// TestFallbackConcurrent: many searches hit a dead server at once; all get
+// straight segments and the outage is logged once.
+func TestFallbackConcurrent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, "<html>bad gateway</html>")
+	}))
+	defer srv.Close()
+	var logs syncBuffer
+	r := New(KindValhalla, srv.URL, srv.Client(), slog.New(slog.NewTextHandler(&logs, nil)))
+	var wg sync.WaitGroup
+	var bad atomic.Int32
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := r.Route(context.Background(), []geo.Point{partDieu, villeurbanne})
+			if err != nil || len(got.Points) != 2 {
+				bad.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if bad.Load() != 0 {
+		t.Fatalf("%d routes failed", bad.Load())
+	}
+	if n := strings.Count(logs.String(), "router failing"); n != 1 {
+		t.Fatalf("outage logged %d times:\n%s", n, logs.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
