@@ -7,13 +7,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/store"
 )
 
-// Carpool areas' queries. Near queries walk the directory's spatial index
-// (the R*Tree of published initiatives in SQLite, the GiST index on their
-// points in PostgreSQL) and keep the entries with a carpool_areas row.
+// Carpool areas' queries. Near queries walk the areas' own spatial index
+// (an R*Tree in SQLite, a GiST index in PostgreSQL, on the position copied
+// from the initiative) and join the initiative for its status and content.
 
 const carpoolColumns = `c.id_lieu, c.id_local, c.insee, c.commune, c.type, c.updated_on, c.open, c.source,
 	c.places, c.pmr_places, c.max_minutes, c.hours, c.owner, c.lighting, c.comment`
@@ -59,20 +60,28 @@ func nullBool(p *bool) any {
 	return *p
 }
 
-// SaveCarpoolArea writes the schema's fields of an initiative.
+// SaveCarpoolArea writes the schema's fields of an initiative, with a copy
+// of its position for the areas' own spatial index.
 func (s *SQLStore) SaveCarpoolArea(ctx context.Context, territoryID int64, a *CarpoolArea) error {
-	_, err := s.q.Exec(ctx, `INSERT INTO carpool_areas (initiative_id, territory_id, id_lieu, id_local, insee, commune,
-		type, updated_on, open, source, places, pmr_places, max_minutes, hours, owner, lighting, comment)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (initiative_id) DO UPDATE SET id_lieu = excluded.id_lieu, id_local = excluded.id_local,
-		insee = excluded.insee, commune = excluded.commune, type = excluded.type, updated_on = excluded.updated_on,
-		open = excluded.open, source = excluded.source, places = excluded.places, pmr_places = excluded.pmr_places,
-		max_minutes = excluded.max_minutes, hours = excluded.hours, owner = excluded.owner,
-		lighting = excluded.lighting, comment = excluded.comment`,
-		a.InitiativeID, territoryID, a.NationalID, a.LocalID, a.INSEE, a.Commune, a.Type, a.UpdatedOn, a.Open,
-		a.SourceSIREN, nullInt(a.Places), nullInt(a.PMRPlaces), nullInt(a.MaxStayMinutes), a.Hours, a.Owner,
-		nullBool(a.Lighting), a.Comment)
-	return err
+	res, err := s.q.Exec(ctx, `INSERT INTO carpool_areas (initiative_id, territory_id, lat, lon, id_lieu, id_local, insee,
+		commune, type, updated_on, open, source, places, pmr_places, max_minutes, hours, owner, lighting, comment)
+		SELECT i.id, i.territory_id, i.lat, i.lon, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		FROM initiatives i WHERE i.id = ? AND i.territory_id = ?
+		ON CONFLICT (initiative_id) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, id_lieu = excluded.id_lieu,
+		id_local = excluded.id_local, insee = excluded.insee, commune = excluded.commune, type = excluded.type,
+		updated_on = excluded.updated_on, open = excluded.open, source = excluded.source, places = excluded.places,
+		pmr_places = excluded.pmr_places, max_minutes = excluded.max_minutes, hours = excluded.hours,
+		owner = excluded.owner, lighting = excluded.lighting, comment = excluded.comment`,
+		a.NationalID, a.LocalID, a.INSEE, a.Commune, a.Type, a.UpdatedOn, a.Open, a.SourceSIREN,
+		nullInt(a.Places), nullInt(a.PMRPlaces), nullInt(a.MaxStayMinutes), a.Hours, a.Owner, nullBool(a.Lighting), a.Comment,
+		a.InitiativeID, territoryID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return errs.E(errs.NotFound, "err.initiative_not_found")
+	}
+	return nil
 }
 
 // AllCarpoolAreas reads the published carpool areas by id, a page at a time.
@@ -120,95 +129,113 @@ func (s *SQLStore) NearCarpoolAreas(ctx context.Context, territoryID int64, with
 	return s.nearCarpoolSQLite(ctx, territoryID, within, p, limit)
 }
 
-// nearCarpoolSQLite grows a box around p until it holds limit carpool
-// areas all closer than its inner radius, or covers the territory. The
-// R*Tree reads the box; each entry found is looked up in carpool_areas by
-// its primary key.
+// areaCand is a carpool area found by the spatial index, with its exact
+// distance from the query point (and, in PostgreSQL, the index's own).
+type areaCand struct {
+	id        int64
+	dist, raw float64
+}
+
+// nearCarpoolSQLite grows a box around p on the areas' R*Tree until it
+// holds limit published areas all closer than its inner radius, or covers
+// the territory.
 func (s *SQLStore) nearCarpoolSQLite(ctx context.Context, territoryID int64, within geo.BBox, p geo.Point, limit int) ([]CarpoolAreaHit, error) {
-	type cand struct {
-		id   int64
-		dist float64
-	}
 	radius := 2000.0
-	var best []cand
 	for {
 		box := geo.Around(p, radius)
 		covers := box.MinLon <= within.MinLon && box.MaxLon >= within.MaxLon && box.MinLat <= within.MinLat && box.MaxLat >= within.MaxLat
-		best = best[:0]
-		err := store.Collect(ctx, s.q, `SELECT r.id, r.min_lat, r.min_lon FROM initiatives_rtree r
+		cands, err := s.areaCands(ctx, p, `SELECT r.id, c.lat, c.lon, 0.0 FROM carpool_areas_rtree r
 			JOIN carpool_areas c ON c.initiative_id = r.id WHERE r.`+strings.ReplaceAll(rtreeBox, "AND ", "AND r."),
-			rtreeArgs(box, territoryID), func(sc store.Scanner) error {
-				var c cand
-				var pt geo.Point
-				if err := sc.Scan(&c.id, &pt.Lat, &pt.Lon); err != nil {
-					return err
-				}
-				c.dist = geo.Distance(p, pt)
-				best = append(best, c)
-				return nil
-			})
+			rtreeArgs(box, territoryID)...)
 		if err != nil {
 			return nil, err
 		}
-		if len(best) >= limit {
-			kth := kthSmallest(best, limit, func(c cand) float64 { return c.dist })
-			if kth <= radius || covers {
-				break
-			}
-			radius = kth * 1.001
-			continue
+		out, err := s.firstPublished(ctx, territoryID, cands, p, limit)
+		if err != nil {
+			return nil, err
 		}
-		if covers {
-			break
+		if covers || len(out) == limit && out[limit-1].DistanceM <= radius {
+			return out, nil
+		}
+		if len(out) == limit {
+			// The limit-th is outside the circle the box holds: a box of
+			// its distance holds the answer.
+			radius = out[limit-1].DistanceM * 1.001
+			continue
 		}
 		radius *= 4
 	}
-	if len(best) == 0 {
-		return nil, nil
-	}
-	// The R*Tree's coordinates are 32-bit: read a few more than asked and
-	// rank them again on the exact positions.
-	sort.Slice(best, func(a, b int) bool { return best[a].dist < best[b].dist })
-	n := min(len(best), limit+2)
-	args := make([]any, 0, n+1)
-	args = append(args, territoryID)
-	for _, c := range best[:n] {
-		args = append(args, c.id)
-	}
-	hits, err := s.carpoolHits(ctx, `SELECT `+initiativeColumns+`, `+carpoolColumns+`, 0.0
-		FROM initiatives i JOIN carpool_areas c ON c.initiative_id = i.id
-		WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+store.Placeholders(n)+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	return nearestAreas(hits, p, limit), nil
 }
 
-// nearCarpoolPostgres walks the GiST index in order of raw degree
-// distance, reading more until the last candidate, shrunk by cos(lat),
-// is farther than the limit-th best true distance (as nearPostgres).
+// nearCarpoolPostgres walks the areas' GiST index in order of raw degree
+// distance, reading more until the last candidate, shrunk by cos(lat), is
+// farther than the limit-th best true distance (as nearPostgres).
 func (s *SQLStore) nearCarpoolPostgres(ctx context.Context, territoryID int64, p geo.Point, limit int) ([]CarpoolAreaHit, error) {
 	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
 	n := 2*limit + 8
 	for {
-		hits, err := s.carpoolHits(ctx, `SELECT `+initiativeColumns+`, `+carpoolColumns+`, point(i.lon, i.lat) <-> point(?, ?)
-			FROM initiatives i JOIN carpool_areas c ON c.initiative_id = i.id
-			WHERE i.status = 'published' AND i.territory_id = ? AND c.territory_id = ?
-			ORDER BY point(i.lon, i.lat) <-> point(?, ?) LIMIT ?`, p.Lon, p.Lat, territoryID, territoryID, p.Lon, p.Lat, n)
+		cands, err := s.areaCands(ctx, p, `SELECT initiative_id, lat, lon, point(lon, lat) <-> point(?, ?) FROM carpool_areas
+			WHERE territory_id = ? ORDER BY point(lon, lat) <-> point(?, ?) LIMIT ?`, p.Lon, p.Lat, territoryID, p.Lon, p.Lat, n)
 		if err != nil {
 			return nil, err
 		}
-		exhausted := len(hits) < n
 		var last float64
-		if len(hits) > 0 {
-			last = hits[len(hits)-1].DistanceM
+		for _, c := range cands {
+			last = max(last, c.raw)
 		}
-		out := nearestAreas(hits, p, limit)
-		if exhausted || len(out) < limit || out[len(out)-1].DistanceM <= last*cosLat*metresPerDegree {
+		out, err := s.firstPublished(ctx, territoryID, cands, p, limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(cands) < n || len(out) == limit && out[limit-1].DistanceM <= last*cosLat*metresPerDegree {
 			return out, nil
 		}
 		n *= 4
 	}
+}
+
+// areaCands reads id, lat, lon and the index's distance of candidate
+// areas, closest first by exact distance.
+func (s *SQLStore) areaCands(ctx context.Context, p geo.Point, q string, args ...any) ([]areaCand, error) {
+	var cands []areaCand
+	err := store.Collect(ctx, s.q, q, args, func(sc store.Scanner) error {
+		var c areaCand
+		var pt geo.Point
+		if err := sc.Scan(&c.id, &pt.Lat, &pt.Lon, &c.raw); err != nil {
+			return err
+		}
+		c.dist = geo.Distance(p, pt)
+		cands = append(cands, c)
+		return nil
+	})
+	sort.Slice(cands, func(a, b int) bool { return cands[a].dist < cands[b].dist })
+	return cands, err
+}
+
+// firstPublished reads the candidates in full, closest first, a few at a
+// time, until it has limit published ones (archived areas stay in the
+// index) or none is left.
+func (s *SQLStore) firstPublished(ctx context.Context, territoryID int64, cands []areaCand, p geo.Point, limit int) ([]CarpoolAreaHit, error) {
+	var out []CarpoolAreaHit
+	for start := 0; start < len(cands) && len(out) < limit; start += limit + 2 {
+		chunk := cands[start:min(start+limit+2, len(cands))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, territoryID)
+		for _, c := range chunk {
+			args = append(args, c.id)
+		}
+		hits, err := s.carpoolHits(ctx, `SELECT `+initiativeColumns+`, `+carpoolColumns+`, 0.0
+			FROM initiatives i JOIN carpool_areas c ON c.initiative_id = i.id
+			WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+store.Placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, nearestAreas(hits, p, len(hits))...)
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // nearestAreas sets exact distances and keeps the n closest, by distance

@@ -113,12 +113,36 @@ func TestCarpoolAreas(t *testing.T) {
 			}
 		}
 
+		// A moderator moves Perrache next to the query point: the area's
+		// index follows the initiative.
+		var perrache *CarpoolAreaHit
+		for i := range all {
+			if all[i].Area.NationalID == "69123-C-007" {
+				perrache = &all[i]
+			}
+		}
+		moved := *perrache.Initiative
+		moved.Position = geo.Point{Lat: 45.7601, Lon: 4.8581}
+		if _, err := e.svc.ProposeChange(ctx, e.moderator, e.ter, moved.ID, &moved, "the entrance moved"); err != nil {
+			t.Fatal(err)
+		}
+		hits, err = e.svc.NearCarpoolAreas(ctx, e.ter, geo.Point{Lat: 45.7600, Lon: 4.8580}, 1)
+		if err != nil || len(hits) != 1 || hits[0].Initiative.Name != "Perrache" || hits[0].DistanceM > 20 {
+			t.Fatalf("after the move: %+v %v", hits, err)
+		}
+
 		// An archived area is no longer suggested nor exported.
-		if err := e.svc.Archive(ctx, e.moderator, e.ter, hits[0].Initiative.ID); err != nil {
+		var partDieu int64
+		for _, h := range all {
+			if h.Initiative.Name == "Part-Dieu Villette" {
+				partDieu = h.Initiative.ID
+			}
+		}
+		if err := e.svc.Archive(ctx, e.moderator, e.ter, partDieu); err != nil {
 			t.Fatal(err)
 		}
 		hits, _ = e.svc.NearCarpoolAreas(ctx, e.ter, geo.Point{Lat: 45.7600, Lon: 4.8580}, 5)
-		if len(hits) != 2 || hits[0].Initiative.Name == "Part-Dieu Villette" {
+		if len(hits) != 2 || hits[0].Initiative.Name != "Perrache" || hits[1].Initiative.Name != "Gratte-Ciel" {
 			t.Fatalf("after archive: %+v", hits)
 		}
 		// Another territory sees none of them.

@@ -22,10 +22,16 @@ CREATE TABLE rdex_clients (
 );
 
 -- A carpool area is a published initiative of the mobility category with a
--- row here; its position, name, address and hours are the initiative's.
+-- row here; its name, address and hours are the initiative's. Its position
+-- is copied here (and follows the initiative's, by trigger) so that "the
+-- nearest areas" walk an index of the areas alone: one initiative in a
+-- hundred is an area, and walking the index of all of them is ten times
+-- slower.
 CREATE TABLE carpool_areas (
     initiative_id INTEGER PRIMARY KEY REFERENCES initiatives(id) ON DELETE CASCADE,
     territory_id  INTEGER NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    lat           REAL NOT NULL,
+    lon           REAL NOT NULL,
     id_lieu       TEXT NOT NULL,
     id_local      TEXT NOT NULL DEFAULT '',
     insee         TEXT NOT NULL,
@@ -44,7 +50,43 @@ CREATE TABLE carpool_areas (
 );
 CREATE INDEX carpool_areas_territory ON carpool_areas(territory_id, id_lieu);
 
+-- The areas' R*Tree, territory as a third dimension (as initiatives_rtree).
+CREATE VIRTUAL TABLE carpool_areas_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat, min_territory, max_territory);
+
+-- +goose StatementBegin
+CREATE TRIGGER carpool_areas_rtree_insert AFTER INSERT ON carpool_areas
+BEGIN
+    INSERT INTO carpool_areas_rtree (id, min_lon, max_lon, min_lat, max_lat, min_territory, max_territory)
+    VALUES (new.initiative_id, new.lon, new.lon, new.lat, new.lat, new.territory_id - 0.25, new.territory_id + 0.25);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER carpool_areas_rtree_move AFTER UPDATE OF lat, lon ON carpool_areas
+BEGIN
+    UPDATE carpool_areas_rtree SET min_lon = new.lon, max_lon = new.lon, min_lat = new.lat, max_lat = new.lat
+    WHERE id = new.initiative_id;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER carpool_areas_rtree_delete AFTER DELETE ON carpool_areas
+BEGIN
+    DELETE FROM carpool_areas_rtree WHERE id = old.initiative_id;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER initiatives_carpool_move AFTER UPDATE OF lat, lon ON initiatives
+WHEN new.lat <> old.lat OR new.lon <> old.lon
+BEGIN
+    UPDATE carpool_areas SET lat = new.lat, lon = new.lon WHERE initiative_id = new.id;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER initiatives_carpool_move;
+DROP TRIGGER carpool_areas_rtree_delete;
+DROP TRIGGER carpool_areas_rtree_move;
+DROP TRIGGER carpool_areas_rtree_insert;
+DROP TABLE carpool_areas_rtree;
 DROP TABLE carpool_areas;
 DROP TABLE rdex_clients;
 ALTER TABLE territories DROP COLUMN router_url;
