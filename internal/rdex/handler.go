@@ -39,6 +39,9 @@ type Options struct {
 	// MaxSkew is how far a request's timestamp may be from now, either
 	// way (default 5 minutes): a captured request cannot be replayed later.
 	MaxSkew time.Duration
+	// Operator and Origin fill the journeys that leave them empty: the
+	// platform's name and its host name ("partage.example.org").
+	Operator, Origin string
 	// MaxJourneys caps the answer (default 100).
 	MaxJourneys int
 	Now         func() time.Time
@@ -100,6 +103,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]result, len(journeys))
 	for i, j := range journeys {
+		if j.Operator == "" {
+			j.Operator = h.opts.Operator
+		}
+		if j.Origin == "" {
+			j.Origin = h.opts.Origin
+		}
 		out[i] = result{Journeys: j}
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -38,7 +38,7 @@ func (f *fakeSearcher) Journeys(_ context.Context, territoryID int64, q rdex.Que
 		return nil, f.err
 	}
 	j := rdex.Journey{
-		UUID: "trip-42", Operator: "Sharing City", Origin: "partage.example.org",
+		UUID:     "trip-42",
 		URL:      "https://partage.example.org/t/lyon/trips/42",
 		Driver:   &rdex.Person{UUID: "u-7", Alias: "Camille D.", Seats: 3, State: 1},
 		From:     rdex.Place{Address: "Place Charles Béraudier", City: "Lyon", PostalCode: "69003", Country: "France", Latitude: 45.7606, Longitude: 4.8595},
@@ -96,7 +96,8 @@ func TestHandler(t *testing.T) {
 		}
 		now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 		fake := &fakeSearcher{}
-		h := rdex.NewHandler(fake, clients, rdex.Options{PublicURL: site, Now: func() time.Time { return now }})
+		h := rdex.NewHandler(fake, clients, rdex.Options{PublicURL: site, Operator: "Sharing City", Origin: "partage.example.org",
+			Now: func() time.Time { return now }})
 		get := func(t *testing.T, u string) *httptest.ResponseRecorder {
 			t.Helper()
 			rec := httptest.NewRecorder()
@@ -121,7 +122,7 @@ func TestHandler(t *testing.T) {
 				t.Fatalf("answer %s: %v", rec.Body, err)
 			}
 			j := out[0]["journeys"]
-			if j.UUID != "trip-42" || j.URL != "https://partage.example.org/t/lyon/trips/42" || j.Driver.Seats != 3 ||
+			if j.UUID != "trip-42" || j.Operator != "Sharing City" || j.Origin != "partage.example.org" || j.URL != "https://partage.example.org/t/lyon/trips/42" || j.Driver.Seats != 3 ||
 				j.From.PostalCode != "69003" || j.Days.Monday != 1 || j.Outward.Monday.MinTime != "07:30:00" {
 				t.Fatalf("journey = %+v", j)
 			}
