@@ -12,6 +12,7 @@
 //	clients := rdex.NewService(rdex.NewSQLStore(db))
 //	h := rdex.NewHandler(mobilitySearcher, clients, rdex.Options{
 //		PublicURL: baseURL, // the address clients sign, e.g. https://partage.example.org
+//		Operator:  "Sharing City", Origin: "partage.example.org",
 //		Log:       log,
 //	})
 //	mux.Handle("GET /rdex/journeys", h)
