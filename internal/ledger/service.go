@@ -381,10 +381,12 @@ func (s *Service) MemberByEmail(ctx context.Context, actor access.Actor, ter *te
 	return u.ID, nil
 }
 
-// atomically runs fn in a transaction that concurrent transfers may share
-// (store.DB.Batched: on SQLite one commit for many, a savepoint each, so a
-// refused transfer rolls back alone); inside a caller's transaction it
-// joins it.
+// atomically runs a transfer's fn, whose writes each hold on their own
+// (first uses, then one PostEntry): on SQLite in a transaction that
+// concurrent transfers share (store.DB.Batched: one commit for many, a
+// savepoint each, so a refused transfer rolls back alone); on PostgreSQL
+// without one, PostEntry being a single call; inside a caller's
+// transaction it joins it.
 func (s *Service) atomically(ctx context.Context, fn func(st Store) error) error {
-	return s.store.Batched(ctx, fn)
+	return s.store.Direct(ctx, fn)
 }

@@ -280,7 +280,11 @@ func (s *Service) post(ctx context.Context, st Store, e *Entry) (*Entry, bool, e
 	if err := balanced(e.Postings); err != nil {
 		return nil, false, err
 	}
-	inserted, err := st.InsertEntry(ctx, e)
+	inserted, err := st.PostEntry(ctx, e)
+	var g *GuardError
+	if errors.As(err, &g) {
+		return nil, false, s.explainGuard(ctx, st, e, g.AccountID)
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -293,13 +297,6 @@ func (s *Service) post(ctx context.Context, st Store, e *Entry) (*Entry, bool, e
 			return nil, false, errs.E(errs.Conflict, "err.ledger.idempotency_reused")
 		}
 		return prev, true, nil
-	}
-	if err := st.Post(ctx, e); err != nil {
-		var g *GuardError
-		if errors.As(err, &g) {
-			return nil, false, s.explainGuard(ctx, st, e, g.AccountID)
-		}
-		return nil, false, err
 	}
 	return e, false, nil
 }
