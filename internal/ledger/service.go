@@ -21,7 +21,8 @@ type Members interface {
 	User(ctx context.Context, id int64) (*account.User, error)
 	UserByEmail(ctx context.Context, email string) (*account.User, error)
 	Organisation(ctx context.Context, territoryID, id int64) (*account.Organisation, error)
-	IsOrgMember(ctx context.Context, orgID, userID int64) (bool, error)
+	// OrgRole is "admin", "member", or "" when the user does not belong.
+	OrgRole(ctx context.Context, orgID, userID int64) (string, error)
 }
 
 // Territories finds partner territories.
@@ -180,10 +181,22 @@ func (s *Service) MyAccount(ctx context.Context, actor access.Actor, ter *territ
 }
 
 // OrganisationAccounts lists an organisation's accounts to its members
-// and the territory's administrators.
+// and the territory's administrators; its TIME account is opened on the
+// first look, like a member's.
 func (s *Service) OrganisationAccounts(ctx context.Context, actor access.Actor, ter *territory.Territory, orgID int64) ([]*Account, error) {
-	if err := s.mayUseOrg(ctx, actor, ter, orgID); err != nil {
+	if err := s.mayUseOrg(ctx, actor, ter, orgID, false); err != nil {
 		return nil, err
+	}
+	err := s.store.WithTx(ctx, func(st Store) error {
+		cur, err := s.currency(ctx, st, ter.ID, TimeCode)
+		if err != nil {
+			return err
+		}
+		_, err = s.holderAccount(ctx, st, cur, OwnerOrganisation, orgID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: accounts of organisation %d: %w", orgID, err)
 	}
 	return s.store.AccountsOf(ctx, ter.ID, OwnerOrganisation, orgID)
 }
@@ -195,7 +208,10 @@ func (s *Service) requireMember(actor access.Actor, ter *territory.Territory) er
 	return actor.Require(ter.ID, access.Member)
 }
 
-func (s *Service) mayUseOrg(ctx context.Context, actor access.Actor, ter *territory.Territory, orgID int64) error {
+// mayUseOrg checks that actor may read an organisation's accounts (any
+// member of it) or, with pay, pay from them (its administrators); the
+// territory's administrators may do both.
+func (s *Service) mayUseOrg(ctx context.Context, actor access.Actor, ter *territory.Territory, orgID int64, pay bool) error {
 	if err := actor.RequireUser(); err != nil {
 		return err
 	}
@@ -208,12 +224,15 @@ func (s *Service) mayUseOrg(ctx context.Context, actor access.Actor, ter *territ
 	if actor.Can(ter.ID, access.Admin) {
 		return nil
 	}
-	ok, err := s.members.IsOrgMember(ctx, orgID, actor.UserID)
+	role, err := s.members.OrgRole(ctx, orgID, actor.UserID)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	switch {
+	case role == "":
 		return errs.E(errs.Forbidden, "err.ledger.not_your_account")
+	case pay && role != account.OrgAdmin:
+		return errs.E(errs.Forbidden, "err.ledger.org_admin_pays")
 	}
 	return nil
 }
@@ -232,7 +251,7 @@ func (s *Service) mayRead(ctx context.Context, actor access.Actor, ter *territor
 			return nil
 		}
 	case OwnerOrganisation:
-		return s.mayUseOrg(ctx, actor, ter, a.OwnerID)
+		return s.mayUseOrg(ctx, actor, ter, a.OwnerID, false)
 	}
 	return errs.E(errs.NotFound, "err.ledger.account_unknown")
 }

@@ -137,7 +137,7 @@ func (s *Service) checkPayer(ctx context.Context, actor access.Actor, ter *terri
 	if err != nil || kind != OwnerOrganisation {
 		return errs.Fields([]errs.FieldError{{Field: "from", Key: "err.ledger.account_ref"}})
 	}
-	return s.mayUseOrg(ctx, actor, ter, id)
+	return s.mayUseOrg(ctx, actor, ter, id, true)
 }
 
 // payerAccount is the actor's own account, or an organisation's (checked
@@ -384,14 +384,37 @@ type Check struct {
 // credit (and at least an hour for TIME).
 const NearShare = 5
 
-// Preview says what paying amount would leave on the actor's account, so
-// that the form can warn before a member nears their limit.
-func (s *Service) Preview(ctx context.Context, actor access.Actor, ter *territory.Territory, code string, amount int64) (*Check, error) {
-	a, err := s.MyAccount(ctx, actor, ter, code)
+// Preview says what paying amount would leave on the paying account (the
+// actor's, or with from "organisation:ID" an organisation's the actor
+// may pay from), so that the form can warn before it nears its limit.
+func (s *Service) Preview(ctx context.Context, actor access.Actor, ter *territory.Territory, from, code string, amount int64) (*Check, error) {
+	if from == "" {
+		a, err := s.MyAccount(ctx, actor, ter, code)
+		if err != nil {
+			return nil, err
+		}
+		return preview(a, amount), nil
+	}
+	if err := s.requireMember(actor, ter); err != nil {
+		return nil, err
+	}
+	if err := s.checkPayer(ctx, actor, ter, from); err != nil {
+		return nil, err
+	}
+	var out *Account
+	err := s.store.WithTx(ctx, func(st Store) error {
+		cur, err := s.currency(ctx, st, ter.ID, code)
+		if err != nil {
+			return err
+		}
+		_, id, _ := parseRef(from)
+		out, err = s.holderAccount(ctx, st, cur, OwnerOrganisation, id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return preview(a, amount), nil
+	return preview(out, amount), nil
 }
 
 func preview(a *Account, amount int64) *Check {

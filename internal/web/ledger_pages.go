@@ -30,6 +30,7 @@ func (s *Server) ledgerRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /t/{slug}/timebank", s.timebankRecord)
 	page("POST /t/{slug}/timebank/{id}", s.timebankAction)
 	s.ledgerAdminRoutes(page)
+	s.ledgerOrgRoutes(page)
 }
 
 // amountText formats an account's amount for the page's language.
@@ -83,7 +84,7 @@ func (s *Server) ledgerHome(w http.ResponseWriter, r *http.Request) {
 	for _, a := range accs {
 		rows = append(rows, rowOf(a, p.Lang))
 	}
-	p.Data = map[string]any{"Accounts": rows, "Admin": p.Can("admin")}
+	p.Data = map[string]any{"Accounts": rows, "Admin": p.Can("admin"), "Orgs": s.payingOrgs(r.Context(), p)}
 	s.render(w, r, http.StatusOK, "ledger_home", p)
 }
 
@@ -202,6 +203,7 @@ func csvSafe(s string) string {
 }
 
 type transferView struct {
+	Sources    []fromOption
 	Currencies []*ledger.Currency
 	Categories []string
 	Warning    string // near the limit: confirm to go on
@@ -214,7 +216,7 @@ func (s *Server) renderTransfer(w http.ResponseWriter, r *http.Request, p *Page,
 		s.renderError(w, r, err)
 		return
 	}
-	accs, err := s.Ledger.MyAccounts(r.Context(), p.Actor, p.Territory)
+	sources, accs, err := s.transferSources(r.Context(), p, p.Form.Get("from"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -225,7 +227,7 @@ func (s *Server) renderTransfer(w http.ResponseWriter, r *http.Request, p *Page,
 		_, _ = rand.Read(b)
 		p.Form.Set("idem", "form-"+hex.EncodeToString(b))
 	}
-	v := transferView{Currencies: curs, Categories: ledger.Categories, Warning: warning}
+	v := transferView{Sources: sources, Currencies: curs, Categories: ledger.Categories, Warning: warning}
 	for _, a := range accs {
 		v.Accounts = append(v.Accounts, rowOf(a, p.Lang))
 	}
@@ -296,7 +298,7 @@ func (s *Server) ledgerTransfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Get("confirm_near") == "" {
-		check, err := s.Ledger.Preview(ctx, p.Actor, p.Territory, cur.Code, amount)
+		check, err := s.Ledger.Preview(ctx, p.Actor, p.Territory, f.Get("from"), cur.Code, amount)
 		if err != nil {
 			fail(err)
 			return
@@ -309,7 +311,7 @@ func (s *Server) ledgerTransfer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tr, err := s.Ledger.Transfer(ctx, p.Actor, p.Territory, ledger.TransferInput{To: "member:" + strconv.FormatInt(to, 10),
+	tr, err := s.Ledger.Transfer(ctx, p.Actor, p.Territory, ledger.TransferInput{To: "member:" + strconv.FormatInt(to, 10), From: f.Get("from"),
 		Currency: cur.Code, Amount: amount, Reason: f.Get("reason"), Category: f.Get("category"), IdemKey: f.Get("idem")})
 	if err != nil {
 		fail(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/offers"
@@ -270,4 +271,66 @@ func TestLedgerInMemberExport(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLedgerOrganisationPages: an organisation's administrator sees its
+// balances and statement and pays from its account; its other members
+// only read; outsiders see nothing.
+func TestLedgerOrganisationPages(t *testing.T) {
+	e := newTestEnv(t, nil)
+	ctx := context.Background()
+	boss, _ := e.member("boss@example.org", access.Member)
+	worker, _ := e.member("worker@example.org", access.Member)
+	outsider, _ := e.member("a@example.org", access.Member)
+	org, err := e.accounts.CreateOrganisation(ctx, e.memberActor(e.userID("boss@example.org")), e.ter.ID,
+		account.Organisation{Name: "Repair Café", Kind: "association"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.accounts.AddOrgMember(ctx, e.memberActor(e.userID("boss@example.org")), e.ter.ID, org.ID, "worker@example.org", "member"); err != nil {
+		t.Fatal(err)
+	}
+	orgPage := "/t/test/ledger/organisations/" + strconv.FormatInt(org.ID, 10)
+	if body := readBody(e.get(boss, "/t/test/ledger")); !strings.Contains(body, orgPage) {
+		t.Fatalf("no link to the organisation's accounts: %s", body)
+	}
+	body := readBody(e.get(boss, orgPage))
+	if !strings.Contains(body, "Comptes de Repair Café") || !strings.Contains(body, "TIME") {
+		t.Fatalf("organisation page: %s", body)
+	}
+	from := "organisation:" + strconv.FormatInt(org.ID, 10)
+	if body := readBody(e.get(boss, "/t/test/ledger/transfer?from="+from)); !strings.Contains(body, `<option value="`+from+`" selected>Repair Café`) {
+		t.Fatalf("transfer form: %s", body)
+	}
+	pay := url.Values{"from": {from}, "to": {"a@example.org"}, "currency": {"TIME"}, "amount": {"2"}, "reason": {"Atelier"},
+		"category": {"repairs"}, "confirm_near": {"1"}, "idem": {"org-1"}}
+	resp := e.form(boss, "/t/test/ledger/transfer", pay)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pay from the organisation: %d %s", resp.StatusCode, readBody(resp))
+	}
+	loc := resp.Header.Get("Location")
+	if body := readBody(e.get(boss, loc+"?category=repairs")); !strings.Contains(body, "-2 h") || !strings.Contains(body, "Atelier") {
+		t.Fatalf("organisation statement: %s", body)
+	}
+	if csv := readBody(e.get(worker, loc+"/statement.csv")); !strings.Contains(csv, ",-120,") {
+		t.Fatalf("csv for a member of the organisation: %s", csv)
+	}
+	// A member who is not its administrator reads but does not pay.
+	if resp := e.get(worker, orgPage); resp.StatusCode != 200 {
+		t.Fatalf("member of the organisation: %d", resp.StatusCode)
+	}
+	pay.Set("idem", "org-2")
+	resp = e.form(worker, "/t/test/ledger/transfer?lang=en", pay)
+	if body := readBody(resp); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only the organisation&#39;s administrators") {
+		t.Fatalf("worker pays: %d %s", resp.StatusCode, body)
+	}
+	if resp := e.get(outsider, orgPage); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("outsider: %d", resp.StatusCode)
+	}
+	if resp := e.get(outsider, loc); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("outsider reads the statement: %d", resp.StatusCode)
+	}
+	if body := readBody(e.get(boss, orgPage+"?lang=en")); !strings.Contains(body, "Accounts of Repair Café") {
+		t.Fatalf("english: %s", body)
+	}
 }
