@@ -377,7 +377,8 @@ func (s *SQLStore) Statement(ctx context.Context, territoryID, accountID int64, 
 	// The counterparty is the posting of the entry furthest on the other
 	// side (the clearing account for a partner territory's member).
 	rows, err := s.q.Query(ctx, `SELECT p.entry_id, e.kind, p.amount, e.reason, e.category, COALESCE(e.exchange_id, 0),
-			COALESCE(e.listing_id, 0), COALESCE(e.reverses_id, 0), e.created_at,
+			COALESCE(e.listing_id, 0), COALESCE(e.reverses_id, 0),
+			COALESCE((SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id), 0), e.created_at,
 			COALESCE(o.id, 0), COALESCE(o.owner_kind, ''), COALESCE(o.owner_id, 0)
 		FROM ledger_postings p
 		JOIN ledger_entries e ON e.id = p.entry_id
@@ -395,7 +396,7 @@ func (s *SQLStore) Statement(ctx context.Context, territoryID, accountID int64, 
 		var l Line
 		var p Party
 		if err := rows.Scan(&l.EntryID, &l.Kind, &l.Amount, &l.Reason, &l.Category, &l.ExchangeID, &l.ListingID, &l.ReversesID,
-			&l.CreatedAt, &p.AccountID, &p.OwnerKind, &p.OwnerID); err != nil {
+			&l.ReversedBy, &l.CreatedAt, &p.AccountID, &p.OwnerKind, &p.OwnerID); err != nil {
 			return nil, err
 		}
 		l.CreatedAt = l.CreatedAt.UTC()

@@ -432,12 +432,16 @@ func preview(a *Account, amount int64) *Check {
 }
 
 // Reverse undoes an entry with a new entry of opposite postings: the
-// journal is never edited. Administrators only; an entry is reversed once.
+// journal is never edited. Administrators only, with a reason; an entry
+// is reversed once.
 func (s *Service) Reverse(ctx context.Context, actor access.Actor, ter *territory.Territory, entryID int64, reason string) (*Entry, error) {
 	if err := actor.Require(ter.ID, access.Admin); err != nil {
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, errs.Fields([]errs.FieldError{{Field: "reason", Key: "err.ledger.reverse_reason"}})
+	}
 	if err := checkReason(reason); err != nil {
 		return nil, err
 	}
@@ -454,12 +458,22 @@ func (s *Service) Reverse(ctx context.Context, actor access.Actor, ter *territor
 	return out, nil
 }
 
+// Reversible says whether entries of kind may be reversed: deposits and
+// redemptions move euros too, and a reversal is not itself reversed (the
+// original is reversed once).
+func Reversible(kind EntryKind) bool {
+	return kind != EntryDeposit && kind != EntryRedemption && kind != EntryReversal
+}
+
 func (s *Service) reverse(ctx context.Context, st Store, ter *territory.Territory, entryID int64, reason string, by int64) (*Entry, error) {
 	orig, err := st.Entry(ctx, ter.ID, entryID)
 	if err != nil {
 		return nil, err
 	}
-	if orig.Kind == EntryDeposit || orig.Kind == EntryRedemption {
+	if orig.Kind == EntryReversal {
+		return nil, errs.E(errs.Invalid, "err.ledger.reverse_reversal")
+	}
+	if !Reversible(orig.Kind) {
 		return nil, errs.E(errs.Invalid, "err.ledger.reverse_deposit")
 	}
 	e := &Entry{TerritoryID: ter.ID, Kind: EntryReversal, Reason: reason, Category: orig.Category, ExchangeID: orig.ExchangeID,

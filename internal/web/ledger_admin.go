@@ -177,6 +177,17 @@ func (s *Server) ledgerAdminPost(w http.ResponseWriter, r *http.Request) {
 			_, err = s.Ledger.SetLimits(ctx, a, t, id, &lower, up)
 		}
 		msg = p.L.T("ledger.limits_set")
+	case "reverse":
+		var id int64
+		id, err = strconv.ParseInt(strings.TrimSpace(f.Get("entry_id")), 10, 64)
+		if err != nil {
+			err = errs.Fields([]errs.FieldError{{Field: "entry_id", Key: "err.ledger.entry_unknown"}})
+			break
+		}
+		var rev *ledger.Entry
+		if rev, err = s.Ledger.Reverse(ctx, a, t, id, f.Get("reason")); err == nil {
+			msg = p.L.T("ledger.reversal_done", map[string]any{"ID": id, "Rev": rev.ID})
+		}
 	default:
 		err = errs.E(errs.Invalid, "err.invalid_input")
 	}
@@ -189,8 +200,12 @@ func (s *Server) ledgerAdminPost(w http.ResponseWriter, r *http.Request) {
 		s.renderLedgerAdmin(w, r, p, statusOf(errs.KindOf(err)))
 		return
 	}
+	next := "/t/" + t.Slug + "/ledger/admin"
+	if n := f.Get("next"); n != "" {
+		next = n // the statement the form was on
+	}
 	s.flash(r, msg)
-	http.Redirect(w, r, "/t/"+t.Slug+"/ledger/admin", http.StatusSeeOther)
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 
 // parseLimit reads a limit typed like an amount (a lower limit as a

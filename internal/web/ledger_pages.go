@@ -92,6 +92,8 @@ type lineRow struct {
 	L      ledger.Line
 	Amount string
 	Party  string
+	// Reversible: an administrator may reverse the line's entry here.
+	Reversible bool
 }
 
 // partyName names the other side of a line for people.
@@ -148,7 +150,7 @@ func (s *Server) statementOf(w http.ResponseWriter, r *http.Request, p *Page) (*
 	rows := make([]lineRow, 0, len(lines))
 	for _, l := range lines {
 		rows = append(rows, lineRow{L: l, Amount: amountText(l.Amount, acc.Currency, acc.Decimals, p.Lang),
-			Party: s.partyName(r.Context(), p, l.Counterparty, names)})
+			Party: s.partyName(r.Context(), p, l.Counterparty, names), Reversible: ledger.Reversible(l.Kind)})
 	}
 	return acc, rows, true
 }
@@ -167,6 +169,7 @@ func (s *Server) ledgerStatement(w http.ResponseWriter, r *http.Request) {
 		csvURL += "?" + q
 	}
 	p.Data = map[string]any{"Account": rowOf(acc, p.Lang), "Lines": rows, "Categories": ledger.Categories, "CSV": csvURL,
+		"Admin": p.Can("admin"), "Self": r.URL.RequestURI(),
 		"Kinds": []ledger.EntryKind{ledger.EntryTransfer, ledger.EntryTimebank, ledger.EntryPayment, ledger.EntryDeposit,
 			ledger.EntryRedemption, ledger.EntryReversal, ledger.EntryPartner}}
 	s.render(w, r, http.StatusOK, "ledger_statement", p)

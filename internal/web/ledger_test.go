@@ -334,3 +334,58 @@ func TestLedgerOrganisationPages(t *testing.T) {
 		t.Fatalf("english: %s", body)
 	}
 }
+
+// TestLedgerReversalPages: a territory administrator reverses an entry
+// from a statement with a reason; both sides' statements show the
+// reversal, and the entry cannot be reversed twice.
+func TestLedgerReversalPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		ca, tokA := e.member("a@example.org", access.Member)
+		cb, tokB := e.member("b@example.org", access.Member)
+		admin, _ := e.member("admin@example.org", access.Admin)
+		accA, accB := myAccounts(t, e, tokA)[0], myAccounts(t, e, tokB)[0]
+		resp := e.do(nil, "POST", "/api/v1/territories/test/transfers", tokA, map[string]any{"to": accB.ID, "currency": "TIME", "amount": 45, "reason": "erreur"})
+		tr := decode[transferOut](t, resp)
+		stA := "/t/test/ledger/accounts/" + strconv.FormatInt(accA.ID, 10)
+		stB := "/t/test/ledger/accounts/" + strconv.FormatInt(accB.ID, 10)
+		if body := readBody(e.get(ca, stA)); strings.Contains(body, `name="form" value="reverse"`) {
+			t.Fatal("a member is offered to reverse")
+		}
+		body := readBody(e.get(admin, stA))
+		if !strings.Contains(body, `name="entry_id" value="`+strconv.FormatInt(tr.ID, 10)+`"`) {
+			t.Fatalf("no reversal form for the administrator: %s", body)
+		}
+		form := url.Values{"form": {"reverse"}, "entry_id": {strconv.FormatInt(tr.ID, 10)}, "next": {stA}}
+		if resp := e.form(ca, "/t/test/ledger/admin", form); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("member reverses: %d", resp.StatusCode)
+		}
+		resp = e.form(admin, "/t/test/ledger/admin", form)
+		if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Indiquez pourquoi") {
+			t.Fatalf("no reason: %d %s", resp.StatusCode, body)
+		}
+		form.Set("reason", "Saisie en double")
+		resp = e.form(admin, "/t/test/ledger/admin", form)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != stA {
+			t.Fatalf("reverse: %d %s %s", resp.StatusCode, resp.Header.Get("Location"), readBody(resp))
+		}
+		for _, c := range []struct {
+			client *http.Client
+			path   string
+		}{{ca, stA}, {cb, stB}} {
+			body := readBody(e.get(c.client, c.path+"?kind=reversal"))
+			if !strings.Contains(body, "Saisie en double") || !strings.Contains(body, "Annulation") && !strings.Contains(body, "annulation") {
+				t.Fatalf("statement %s: %s", c.path, body)
+			}
+		}
+		if body := readBody(e.get(admin, stB)); !strings.Contains(body, "annulée par l&#39;écriture n°") {
+			t.Fatalf("reversed mark: %s", body)
+		}
+		if a, b := myAccounts(t, e, tokA)[0].Balance, myAccounts(t, e, tokB)[0].Balance; a != 0 || b != 0 {
+			t.Fatalf("balances after reversal %d %d", a, b)
+		}
+		if resp := e.form(admin, "/t/test/ledger/admin", form); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("reversed twice: %d", resp.StatusCode)
+		}
+	})
+}
