@@ -389,3 +389,69 @@ func TestLedgerReversalPages(t *testing.T) {
 		}
 	})
 }
+
+// TestListingLedgerPrice: the owner sets, changes and removes a listing's
+// price in the ledger from the listing's edit form.
+func TestListingLedgerPrice(t *testing.T) {
+	e := newTestEnv(t, nil)
+	owner, tok := e.member("a@example.org", access.Member)
+	other, _ := e.member("b@example.org", access.Member)
+	resp := e.do(nil, "POST", "/api/v1/territories/test/listings", tok, map[string]any{"mode": "service", "title": "Taille de haie",
+		"category": "goods_tools", "lat": 45.18, "lon": 5.72})
+	if resp.StatusCode != 201 {
+		t.Fatalf("listing: %d %s", resp.StatusCode, readBody(resp))
+	}
+	id := decode[struct{ ID int64 }](t, resp).ID
+	l, err := e.offers.Get(context.Background(), e.memberActor(e.userID("a@example.org")), e.ter, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := "/t/test/listings/" + strconv.FormatInt(id, 10) + "/edit"
+	if body := readBody(e.get(owner, edit)); !strings.Contains(body, `name="ledger_currency"`) || !strings.Contains(body, "Prix en heures") {
+		t.Fatalf("edit form: %s", body)
+	}
+	price := func() (int64, string) {
+		resp := e.do(nil, "GET", "/api/v1/territories/test/listings/"+strconv.FormatInt(id, 10)+"/price", "", nil)
+		if resp.StatusCode == 404 {
+			readBody(resp)
+			return 0, ""
+		}
+		p := decode[struct {
+			Currency string `json:"currency"`
+			Amount   int64  `json:"amount"`
+		}](t, resp)
+		return p.Amount, p.Currency
+	}
+	form := formOfListing(l)
+	form.Set("ledger_currency", "TIME")
+	form.Set("ledger_amount", "1:30")
+	if resp := e.form(owner, edit, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if n, code := price(); n != 90 || code != "TIME" {
+		t.Fatalf("price %d %s", n, code)
+	}
+	if body := readBody(e.get(owner, edit+"?lang=en")); !strings.Contains(body, `value="1 h 30"`) || !strings.Contains(body, "Price in hours") {
+		t.Fatalf("edit form shows the price: %s", body)
+	}
+	form.Set("ledger_amount", "1,333")
+	resp = e.form(owner, edit, form)
+	if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-ledger_amount-error"`) {
+		t.Fatalf("bad amount: %d %s", resp.StatusCode, body)
+	}
+	form.Set("ledger_currency", "NOPE")
+	resp = e.form(owner, edit, form)
+	if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-ledger_currency-error"`) {
+		t.Fatalf("unknown currency: %d %s", resp.StatusCode, body)
+	}
+	if resp := e.form(other, edit, form); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("another member edits: %d", resp.StatusCode)
+	}
+	form.Set("ledger_currency", "")
+	if resp := e.form(owner, edit, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove the price: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if n, _ := price(); n != 0 {
+		t.Fatalf("price still %d", n)
+	}
+}
