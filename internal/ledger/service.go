@@ -34,16 +34,16 @@ type Territories interface {
 // Service holds every rule of the ledger: who may pay, see and correct
 // what, and how units move.
 type Service struct {
-	store        Store
-	members      Members
-	territories  Territories
-	log          *slog.Logger
-	now          func() time.Time
-	disputeDelay time.Duration
-	cache        *cache
+	store       Store
+	members     Members
+	territories Territories
+	log         *slog.Logger
+	now         func() time.Time
+	cache       *cache
 }
 
-// DisputeDelay is how long after hours move either side may dispute them.
+// DisputeDelay is how long after hours move either side may dispute them,
+// until the territory's administrators choose another (Settings).
 const DisputeDelay = 14 * 24 * time.Hour
 
 // NewService returns the ledger service. members and territories may be
@@ -55,7 +55,7 @@ func NewService(st Store, members Members, territories Territories, log *slog.Lo
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, members: members, territories: territories, log: log, now: now, disputeDelay: DisputeDelay, cache: newCache()}
+	return &Service{store: st, members: members, territories: territories, log: log, now: now, cache: newCache()}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

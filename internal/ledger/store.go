@@ -72,6 +72,10 @@ type Store interface {
 
 	Overview(ctx context.Context, territoryID int64, since time.Time) (*Overview, error)
 
+	// Settings returns a territory's settings, NotFound before any is set.
+	Settings(ctx context.Context, territoryID int64) (*Settings, error)
+	SetSettings(ctx context.Context, territoryID int64, st Settings, by int64, at time.Time) error
+
 	// Verify recomputes every balance from the postings, checks that each
 	// entry sums to zero per currency and each currency sums to zero,
 	// streaming one aggregate query per check.

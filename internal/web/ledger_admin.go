@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,17 @@ func (s *Server) renderLedgerAdmin(w http.ResponseWriter, r *http.Request, p *Pa
 			row.Categories = append(row.Categories, bars(p.L.T("ledger.cat_"+cs.Category), cs.Volume, cs.Entries, top))
 		}
 		rows = append(rows, row)
+	}
+	set, err := s.Ledger.Settings(r.Context(), p.Territory)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if p.Form == nil || p.Form.Get("form") != "settings" {
+		if p.Form == nil {
+			p.Form = url.Values{}
+		}
+		p.Form.Set("dispute_days", strconv.Itoa(set.DisputeDays))
 	}
 	p.Data = map[string]any{"Currencies": rows, "Disputes": s.recordRows(r.Context(), p, disputes), "Partners": partners}
 	s.render(w, r, status, "ledger_admin", p)
@@ -177,6 +189,15 @@ func (s *Server) ledgerAdminPost(w http.ResponseWriter, r *http.Request) {
 			_, err = s.Ledger.SetLimits(ctx, a, t, id, &lower, up)
 		}
 		msg = p.L.T("ledger.limits_set")
+	case "settings":
+		days, perr := strconv.Atoi(strings.TrimSpace(f.Get("dispute_days")))
+		if perr != nil {
+			err = errs.Fields([]errs.FieldError{{Field: "dispute_days", Key: "err.ledger.dispute_days_range", Args: map[string]any{"Max": ledger.MaxDisputeDays}}})
+			break
+		}
+		if _, err = s.Ledger.SetSettings(ctx, a, t, ledger.Settings{DisputeDays: days}); err == nil {
+			msg = p.L.T("ledger.settings_saved")
+		}
 	case "reverse":
 		var id int64
 		id, err = strconv.ParseInt(strings.TrimSpace(f.Get("entry_id")), 10, 64)

@@ -37,6 +37,8 @@ func (s *Server) ledgerAPITable() []apiHandler {
 		{"GET", base + "/listings/{id}/price", s.apiPrice},
 		{"PUT", base + "/listings/{id}/price", s.apiSetPrice},
 		{"GET", base + "/ledger/overview", s.apiLedgerOverview},
+		{"GET", base + "/ledger/settings", s.apiLedgerSettings},
+		{"PUT", base + "/ledger/settings", s.apiSetLedgerSettings},
 	}
 }
 
@@ -371,5 +373,18 @@ func (s *Server) apiSetPrice(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiLedgerOverview(w http.ResponseWriter, r *http.Request) {
 	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
 		return s.Ledger.Overview(r.Context(), actorFrom(r.Context()), ter)
+	})
+}
+
+func (s *Server) apiLedgerSettings(w http.ResponseWriter, r *http.Request) {
+	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
+		return s.Ledger.Settings(r.Context(), ter)
+	})
+}
+
+func (s *Server) apiSetLedgerSettings(w http.ResponseWriter, r *http.Request) {
+	var in ledger.Settings
+	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+		return s.Ledger.SetSettings(r.Context(), a, ter, in)
 	})
 }

@@ -372,8 +372,13 @@ func (s *Server) renderTimebank(w http.ResponseWriter, r *http.Request, p *Page,
 		s.renderError(w, r, err)
 		return
 	}
+	set, err := s.Ledger.Settings(r.Context(), p.Territory)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	p.Data = map[string]any{"Records": s.recordRows(r.Context(), p, list), "Categories": ledger.Categories,
-		"Account": rowOf(acc, p.Lang), "DisputeDays": int(ledger.DisputeDelay / (24 * time.Hour))}
+		"Account": rowOf(acc, p.Lang), "DisputeDays": set.DisputeDays}
 	s.render(w, r, status, "ledger_timebank", p)
 }
 

@@ -455,3 +455,40 @@ func TestListingLedgerPrice(t *testing.T) {
 		t.Fatalf("price still %d", n)
 	}
 }
+
+// TestLedgerSettings: administrators change the dispute delay on the
+// overview page and through the API; members see it on the time bank.
+func TestLedgerSettings(t *testing.T) {
+	e := newTestEnv(t, nil)
+	member, tokM := e.member("a@example.org", access.Member)
+	admin, tokA := e.member("admin@example.org", access.Admin)
+	if body := readBody(e.get(member, "/t/test/timebank")); !strings.Contains(body, "pendant 14 jours") {
+		t.Fatalf("default delay: %s", body)
+	}
+	if body := readBody(e.get(admin, "/t/test/ledger/admin")); !strings.Contains(body, `name="dispute_days" type="number" value="14"`) {
+		t.Fatalf("settings form: %s", body)
+	}
+	resp := e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"settings"}, "dispute_days": {"0"}})
+	if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "entre 1 et 365 jours") {
+		t.Fatalf("bad delay: %d %s", resp.StatusCode, body)
+	}
+	if resp := e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"settings"}, "dispute_days": {"7"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if body := readBody(e.get(member, "/t/test/timebank")); !strings.Contains(body, "pendant 7 jours") {
+		t.Fatalf("new delay: %s", body)
+	}
+	const api = "/api/v1/territories/test/ledger/settings"
+	if resp := e.do(nil, "PUT", api, tokM, map[string]any{"dispute_days": 3}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("member PUT: %d", resp.StatusCode)
+	}
+	if resp := e.do(nil, "PUT", api, tokA, map[string]any{"dispute_days": 400}, "Accept-Language", "en"); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("PUT 400 days: %d", resp.StatusCode)
+	}
+	if resp := e.do(nil, "PUT", api, tokA, map[string]any{"dispute_days": 21}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("PUT: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if got := decode[ledger.Settings](t, e.do(nil, "GET", api, "", nil)); got.DisputeDays != 21 {
+		t.Fatalf("GET %+v", got)
+	}
+}
