@@ -198,6 +198,17 @@ func (s *Server) ledgerAdminPost(w http.ResponseWriter, r *http.Request) {
 		if _, err = s.Ledger.SetSettings(ctx, a, t, ledger.Settings{DisputeDays: days}); err == nil {
 			msg = p.L.T("ledger.settings_saved")
 		}
+	case "settle":
+		var id int64
+		id, err = strconv.ParseInt(strings.TrimSpace(f.Get("account_id")), 10, 64)
+		if err != nil {
+			err = errs.Fields([]errs.FieldError{{Field: "account_id", Key: "err.ledger.account_ref"}})
+			break
+		}
+		var e *ledger.Entry
+		if e, err = s.Ledger.Settle(ctx, a, t, id, f.Get("reason")); err == nil {
+			msg = p.L.T("ledger.settled", "ID", id, "Entry", e.ID)
+		}
 	case "reverse":
 		var id int64
 		id, err = strconv.ParseInt(strings.TrimSpace(f.Get("entry_id")), 10, 64)

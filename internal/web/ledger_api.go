@@ -30,6 +30,7 @@ func (s *Server) ledgerAPITable() []apiHandler {
 		{"PUT", base + "/accounts/{id}/limits", s.apiAccountLimits},
 		{"POST", base + "/transfers", s.apiTransfer},
 		{"POST", base + "/entries/{id}/reverse", s.apiReverse},
+		{"POST", base + "/accounts/{id}/settle", s.apiSettle},
 		{"POST", base + "/deposits", s.apiDeposit},
 		{"GET", base + "/timebank/records", s.apiRecords},
 		{"POST", base + "/timebank/records", s.apiRecord},
@@ -386,5 +387,18 @@ func (s *Server) apiSetLedgerSettings(w http.ResponseWriter, r *http.Request) {
 	var in ledger.Settings
 	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		return s.Ledger.SetSettings(r.Context(), a, ter, in)
+	})
+}
+
+func (s *Server) apiSettle(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	s.ledgerWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return s.Ledger.Settle(r.Context(), a, ter, id, in.Reason)
 	})
 }

@@ -492,3 +492,59 @@ func TestLedgerSettings(t *testing.T) {
 		t.Fatalf("GET %+v", got)
 	}
 }
+
+// TestDeleteAccountWithBalance: a member with a ledger balance cannot
+// delete their account until it is settled (here by an administrator,
+// through the territory's account); a failed deletion leaves the
+// accounts open.
+func TestDeleteAccountWithBalance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		ca, tokA := e.member("a@example.org", access.Member)
+		_, tokB := e.member("b@example.org", access.Member)
+		admin, _ := e.member("admin@example.org", access.Admin)
+		accA, accB := myAccounts(t, e, tokA)[0], myAccounts(t, e, tokB)[0]
+		resp := e.do(nil, "POST", "/api/v1/territories/test/transfers", tokA, map[string]any{"to": accB.ID, "currency": "TIME", "amount": 120})
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("transfer: %d %s", resp.StatusCode, readBody(resp))
+		}
+		readBody(resp)
+		resp = e.form(ca, "/account/delete", url.Values{"password": {"correct horse battery"}})
+		if body := readBody(resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "-2 h TIME (Testville)") {
+			t.Fatalf("delete with a balance: %d %s", resp.StatusCode, body)
+		}
+		// A wrong password: refused, and the accounts stay open.
+		if resp := e.form(ca, "/account/delete", url.Values{"password": {"wrong"}}); resp.StatusCode == http.StatusSeeOther {
+			t.Fatal("deleted with a wrong password")
+		}
+		settle := url.Values{"form": {"settle"}, "account_id": {strconv.FormatInt(accA.ID, 10)}, "reason": {"Départ de A"}}
+		if resp := e.form(admin, "/t/test/ledger/admin", settle); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("settle: %d %s", resp.StatusCode, readBody(resp))
+		}
+		if got := myAccounts(t, e, tokA)[0].Balance; got != 0 {
+			t.Fatalf("A after settling: %d", got)
+		}
+		resp = e.form(ca, "/account/delete", url.Values{"password": {"wrong"}})
+		readBody(resp)
+		resp = e.do(nil, "POST", "/api/v1/territories/test/transfers", tokB, map[string]any{"to": accA.ID, "currency": "TIME", "amount": 5})
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("A's account closed by a failed deletion: %d %s", resp.StatusCode, readBody(resp))
+		}
+		readBody(resp)
+		resp = e.do(nil, "POST", "/api/v1/territories/test/accounts/"+strconv.FormatInt(accA.ID, 10)+"/settle", tokB, map[string]any{"reason": "x"})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("member settles by API: %d", resp.StatusCode)
+		}
+		readBody(resp)
+		if resp := e.form(admin, "/t/test/ledger/admin", settle); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("settle again: %d %s", resp.StatusCode, readBody(resp))
+		}
+		if resp := e.form(ca, "/account/delete", url.Values{"password": {"correct horse battery"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("delete: %d %s", resp.StatusCode, readBody(resp))
+		}
+		res, err := e.ledger.Verify(context.Background())
+		if err != nil || !res.OK() {
+			t.Fatalf("verify %+v %v", res, err)
+		}
+	})
+}
