@@ -84,18 +84,12 @@ func (l *Leaving) Undo(ctx context.Context) error {
 // reason. A closed account stays closed. An issued currency is settled by
 // a redemption instead (euros go out with the units).
 func (s *Service) Settle(ctx context.Context, actor access.Actor, ter *territory.Territory, accountID int64, reason string) (*Entry, error) {
-	if err := actor.Require(ter.ID, access.Admin); err != nil {
-		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, errs.Fields([]errs.FieldError{{Field: "reason", Key: "err.ledger.settle_reason"}})
-	}
-	if err := checkReason(reason); err != nil {
+	reason, err := adminWithReason(actor, ter, reason, "err.ledger.settle_reason")
+	if err != nil {
 		return nil, err
 	}
 	var out *Entry
-	err := s.store.WithTx(ctx, func(st Store) error {
+	err = s.store.WithTx(ctx, func(st Store) error {
 		a, err := st.Account(ctx, ter.ID, accountID)
 		if err != nil {
 			return err

@@ -149,18 +149,25 @@ func (s *Service) MyAccounts(ctx context.Context, actor access.Actor, ter *terri
 	if err := s.requireMember(actor, ter); err != nil {
 		return nil, err
 	}
-	err := s.store.WithTx(ctx, func(st Store) error {
-		cur, err := s.currency(ctx, st, ter.ID, TimeCode)
-		if err != nil {
-			return err
-		}
-		_, err = s.holderAccount(ctx, st, cur, OwnerMember, actor.UserID)
-		return err
-	})
-	if err != nil {
+	if _, err := s.openAccount(ctx, ter, TimeCode, OwnerMember, actor.UserID); err != nil {
 		return nil, fmt.Errorf("ledger: my accounts: %w", err)
 	}
 	return s.store.AccountsOf(ctx, ter.ID, OwnerMember, actor.UserID)
+}
+
+// openAccount returns a holder's account in the currency code, opening
+// it (and TIME) on first use.
+func (s *Service) openAccount(ctx context.Context, ter *territory.Territory, code string, kind OwnerKind, ownerID int64) (*Account, error) {
+	var out *Account
+	err := s.store.WithTx(ctx, func(st Store) error {
+		cur, err := s.currency(ctx, st, ter.ID, code)
+		if err != nil {
+			return err
+		}
+		out, err = s.holderAccount(ctx, st, cur, kind, ownerID)
+		return err
+	})
+	return out, err
 }
 
 // MyAccount returns the actor's account in a currency, opening it.
@@ -168,16 +175,7 @@ func (s *Service) MyAccount(ctx context.Context, actor access.Actor, ter *territ
 	if err := s.requireMember(actor, ter); err != nil {
 		return nil, err
 	}
-	var out *Account
-	err := s.store.WithTx(ctx, func(st Store) error {
-		cur, err := s.currency(ctx, st, ter.ID, code)
-		if err != nil {
-			return err
-		}
-		out, err = s.holderAccount(ctx, st, cur, OwnerMember, actor.UserID)
-		return err
-	})
-	return out, err
+	return s.openAccount(ctx, ter, code, OwnerMember, actor.UserID)
 }
 
 // OrganisationAccounts lists an organisation's accounts to its members
@@ -187,15 +185,7 @@ func (s *Service) OrganisationAccounts(ctx context.Context, actor access.Actor, 
 	if err := s.mayUseOrg(ctx, actor, ter, orgID, false); err != nil {
 		return nil, err
 	}
-	err := s.store.WithTx(ctx, func(st Store) error {
-		cur, err := s.currency(ctx, st, ter.ID, TimeCode)
-		if err != nil {
-			return err
-		}
-		_, err = s.holderAccount(ctx, st, cur, OwnerOrganisation, orgID)
-		return err
-	})
-	if err != nil {
+	if _, err := s.openAccount(ctx, ter, TimeCode, OwnerOrganisation, orgID); err != nil {
 		return nil, fmt.Errorf("ledger: accounts of organisation %d: %w", orgID, err)
 	}
 	return s.store.AccountsOf(ctx, ter.ID, OwnerOrganisation, orgID)

@@ -401,20 +401,12 @@ func (s *Service) Preview(ctx context.Context, actor access.Actor, ter *territor
 	if err := s.checkPayer(ctx, actor, ter, from); err != nil {
 		return nil, err
 	}
-	var out *Account
-	err := s.store.WithTx(ctx, func(st Store) error {
-		cur, err := s.currency(ctx, st, ter.ID, code)
-		if err != nil {
-			return err
-		}
-		_, id, _ := parseRef(from)
-		out, err = s.holderAccount(ctx, st, cur, OwnerOrganisation, id)
-		return err
-	})
+	_, id, _ := parseRef(from)
+	a, err := s.openAccount(ctx, ter, code, OwnerOrganisation, id)
 	if err != nil {
 		return nil, err
 	}
-	return preview(out, amount), nil
+	return preview(a, amount), nil
 }
 
 func preview(a *Account, amount int64) *Check {
@@ -435,18 +427,12 @@ func preview(a *Account, amount int64) *Check {
 // journal is never edited. Administrators only, with a reason; an entry
 // is reversed once.
 func (s *Service) Reverse(ctx context.Context, actor access.Actor, ter *territory.Territory, entryID int64, reason string) (*Entry, error) {
-	if err := actor.Require(ter.ID, access.Admin); err != nil {
-		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, errs.Fields([]errs.FieldError{{Field: "reason", Key: "err.ledger.reverse_reason"}})
-	}
-	if err := checkReason(reason); err != nil {
+	reason, err := adminWithReason(actor, ter, reason, "err.ledger.reverse_reason")
+	if err != nil {
 		return nil, err
 	}
 	var out *Entry
-	err := s.store.WithTx(ctx, func(st Store) error {
+	err = s.store.WithTx(ctx, func(st Store) error {
 		var err error
 		out, err = s.reverse(ctx, st, ter, entryID, reason, actor.UserID)
 		return err
@@ -456,6 +442,19 @@ func (s *Service) Reverse(ctx context.Context, actor access.Actor, ter *territor
 	}
 	s.log.InfoContext(ctx, "ledger: entry reversed", "territory", ter.Slug, "entry", entryID, "reversal", out.ID, "user", actor.UserID)
 	return out, nil
+}
+
+// adminWithReason checks an administrator's correction: the actor
+// administers ter and gives a reason (missing: the field error key).
+func adminWithReason(actor access.Actor, ter *territory.Territory, reason, key string) (string, error) {
+	if err := actor.Require(ter.ID, access.Admin); err != nil {
+		return "", err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", errs.Fields([]errs.FieldError{{Field: "reason", Key: key}})
+	}
+	return reason, checkReason(reason)
 }
 
 // Reversible says whether entries of kind may be reversed: deposits and

@@ -198,27 +198,19 @@ func (s *Server) ledgerAdminPost(w http.ResponseWriter, r *http.Request) {
 		if _, err = s.Ledger.SetSettings(ctx, a, t, ledger.Settings{DisputeDays: days}); err == nil {
 			msg = p.L.T("ledger.settings_saved")
 		}
-	case "settle":
-		var id int64
-		id, err = strconv.ParseInt(strings.TrimSpace(f.Get("account_id")), 10, 64)
-		if err != nil {
-			err = errs.Fields([]errs.FieldError{{Field: "account_id", Key: "err.ledger.account_ref"}})
+	case "settle", "reverse":
+		field, move, done := "account_id", s.Ledger.Settle, "ledger.settled"
+		if f.Get("form") == "reverse" {
+			field, move, done = "entry_id", s.Ledger.Reverse, "ledger.reversal_done"
+		}
+		id, perr := strconv.ParseInt(strings.TrimSpace(f.Get(field)), 10, 64)
+		if perr != nil {
+			err = errs.Fields([]errs.FieldError{{Field: field, Key: "err.ledger.number"}})
 			break
 		}
 		var e *ledger.Entry
-		if e, err = s.Ledger.Settle(ctx, a, t, id, f.Get("reason")); err == nil {
-			msg = p.L.T("ledger.settled", "ID", id, "Entry", e.ID)
-		}
-	case "reverse":
-		var id int64
-		id, err = strconv.ParseInt(strings.TrimSpace(f.Get("entry_id")), 10, 64)
-		if err != nil {
-			err = errs.Fields([]errs.FieldError{{Field: "entry_id", Key: "err.ledger.entry_unknown"}})
-			break
-		}
-		var rev *ledger.Entry
-		if rev, err = s.Ledger.Reverse(ctx, a, t, id, f.Get("reason")); err == nil {
-			msg = p.L.T("ledger.reversal_done", map[string]any{"ID": id, "Rev": rev.ID})
+		if e, err = move(ctx, a, t, id, f.Get("reason")); err == nil {
+			msg = p.L.T(done, "ID", id, "Entry", e.ID)
 		}
 	default:
 		err = errs.E(errs.Invalid, "err.invalid_input")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -265,6 +266,17 @@ func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) {
+	s.apiWithReason(w, r, s.Ledger.Reverse)
+}
+
+func (s *Server) apiSettle(w http.ResponseWriter, r *http.Request) {
+	s.apiWithReason(w, r, s.Ledger.Settle)
+}
+
+// apiWithReason runs an administrator's move on {id} that takes a
+// {"reason"} and answers the entry it posted.
+func (s *Server) apiWithReason(w http.ResponseWriter, r *http.Request,
+	fn func(context.Context, access.Actor, *territory.Territory, int64, string) (*ledger.Entry, error)) {
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -273,7 +285,7 @@ func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return s.Ledger.Reverse(r.Context(), a, ter, id, in.Reason)
+		return fn(r.Context(), a, ter, id, in.Reason)
 	})
 }
 
@@ -387,18 +399,5 @@ func (s *Server) apiSetLedgerSettings(w http.ResponseWriter, r *http.Request) {
 	var in ledger.Settings
 	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		return s.Ledger.SetSettings(r.Context(), a, ter, in)
-	})
-}
-
-func (s *Server) apiSettle(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	s.ledgerWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		return s.Ledger.Settle(r.Context(), a, ter, id, in.Reason)
 	})
 }

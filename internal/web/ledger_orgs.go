@@ -55,12 +55,8 @@ func (s *Server) ledgerOrgHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	rows := make([]accountRow, 0, len(accs))
-	for _, a := range accs {
-		rows = append(rows, rowOf(a, p.Lang))
-	}
 	p.Title = p.L.T("ledger.org_accounts", map[string]any{"Name": org.Name})
-	p.Data = map[string]any{"Accounts": rows, "Org": org, "From": orgRef(org.ID)}
+	p.Data = map[string]any{"Accounts": rowsOf(accs, p.Lang), "Org": org, "From": orgRef(org.ID)}
 	s.render(w, r, http.StatusOK, "ledger_home", p)
 }
 

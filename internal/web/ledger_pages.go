@@ -57,6 +57,14 @@ func rowOf(a *ledger.Account, lang string) accountRow {
 	return r
 }
 
+func rowsOf(accs []*ledger.Account, lang string) []accountRow {
+	rows := make([]accountRow, 0, len(accs))
+	for _, a := range accs {
+		rows = append(rows, rowOf(a, lang))
+	}
+	return rows
+}
+
 // memberPage starts a page for a signed-in member of the territory.
 func (s *Server) memberPage(w http.ResponseWriter, r *http.Request, titleKey string) (*Page, bool) {
 	p, ok := s.territoryPage(w, r, titleKey)
@@ -80,11 +88,7 @@ func (s *Server) ledgerHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	rows := make([]accountRow, 0, len(accs))
-	for _, a := range accs {
-		rows = append(rows, rowOf(a, p.Lang))
-	}
-	p.Data = map[string]any{"Accounts": rows, "Admin": p.Can("admin"), "Orgs": s.payingOrgs(r.Context(), p)}
+	p.Data = map[string]any{"Accounts": rowsOf(accs, p.Lang), "Admin": p.Can("admin"), "Orgs": s.payingOrgs(r.Context(), p)}
 	s.render(w, r, http.StatusOK, "ledger_home", p)
 }
 
@@ -230,11 +234,7 @@ func (s *Server) renderTransfer(w http.ResponseWriter, r *http.Request, p *Page,
 		_, _ = rand.Read(b)
 		p.Form.Set("idem", "form-"+hex.EncodeToString(b))
 	}
-	v := transferView{Sources: sources, Currencies: curs, Categories: ledger.Categories, Warning: warning}
-	for _, a := range accs {
-		v.Accounts = append(v.Accounts, rowOf(a, p.Lang))
-	}
-	p.Data = v
+	p.Data = transferView{Sources: sources, Currencies: curs, Categories: ledger.Categories, Warning: warning, Accounts: rowsOf(accs, p.Lang)}
 	s.render(w, r, status, "ledger_transfer", p)
 }
 
