@@ -152,14 +152,16 @@ type Transfer struct {
 
 // Line is one posting of an account's statement, with its entry.
 type Line struct {
-	EntryID      int64     `json:"entry_id"`
-	Kind         EntryKind `json:"kind"`
-	Amount       int64     `json:"amount"`
-	Reason       string    `json:"reason,omitempty"`
-	Category     string    `json:"category,omitempty"`
-	ExchangeID   int64     `json:"exchange_id,omitempty"`
-	ListingID    int64     `json:"listing_id,omitempty"`
-	ReversesID   int64     `json:"reverses_id,omitempty"`
+	EntryID    int64     `json:"entry_id"`
+	Kind       EntryKind `json:"kind"`
+	Amount     int64     `json:"amount"`
+	Reason     string    `json:"reason,omitempty"`
+	Category   string    `json:"category,omitempty"`
+	ExchangeID int64     `json:"exchange_id,omitempty"`
+	ListingID  int64     `json:"listing_id,omitempty"`
+	ReversesID int64     `json:"reverses_id,omitempty"`
+	// ReversedBy is the entry that reversed this one, if any.
+	ReversedBy   int64     `json:"reversed_by,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	Counterparty *Party    `json:"counterparty,omitempty"`
 }

@@ -21,7 +21,8 @@ type Members interface {
 	User(ctx context.Context, id int64) (*account.User, error)
 	UserByEmail(ctx context.Context, email string) (*account.User, error)
 	Organisation(ctx context.Context, territoryID, id int64) (*account.Organisation, error)
-	IsOrgMember(ctx context.Context, orgID, userID int64) (bool, error)
+	// OrgRole is "admin", "member", or "" when the user does not belong.
+	OrgRole(ctx context.Context, orgID, userID int64) (string, error)
 }
 
 // Territories finds partner territories.
@@ -33,16 +34,16 @@ type Territories interface {
 // Service holds every rule of the ledger: who may pay, see and correct
 // what, and how units move.
 type Service struct {
-	store        Store
-	members      Members
-	territories  Territories
-	log          *slog.Logger
-	now          func() time.Time
-	disputeDelay time.Duration
-	cache        *cache
+	store       Store
+	members     Members
+	territories Territories
+	log         *slog.Logger
+	now         func() time.Time
+	cache       *cache
 }
 
-// DisputeDelay is how long after hours move either side may dispute them.
+// DisputeDelay is how long after hours move either side may dispute them,
+// until the territory's administrators choose another (Settings).
 const DisputeDelay = 14 * 24 * time.Hour
 
 // NewService returns the ledger service. members and territories may be
@@ -54,7 +55,7 @@ func NewService(st Store, members Members, territories Territories, log *slog.Lo
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, members: members, territories: territories, log: log, now: now, disputeDelay: DisputeDelay, cache: newCache()}
+	return &Service{store: st, members: members, territories: territories, log: log, now: now, cache: newCache()}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -148,18 +149,25 @@ func (s *Service) MyAccounts(ctx context.Context, actor access.Actor, ter *terri
 	if err := s.requireMember(actor, ter); err != nil {
 		return nil, err
 	}
-	err := s.store.WithTx(ctx, func(st Store) error {
-		cur, err := s.currency(ctx, st, ter.ID, TimeCode)
-		if err != nil {
-			return err
-		}
-		_, err = s.holderAccount(ctx, st, cur, OwnerMember, actor.UserID)
-		return err
-	})
-	if err != nil {
+	if _, err := s.openAccount(ctx, ter, TimeCode, OwnerMember, actor.UserID); err != nil {
 		return nil, fmt.Errorf("ledger: my accounts: %w", err)
 	}
 	return s.store.AccountsOf(ctx, ter.ID, OwnerMember, actor.UserID)
+}
+
+// openAccount returns a holder's account in the currency code, opening
+// it (and TIME) on first use.
+func (s *Service) openAccount(ctx context.Context, ter *territory.Territory, code string, kind OwnerKind, ownerID int64) (*Account, error) {
+	var out *Account
+	err := s.store.WithTx(ctx, func(st Store) error {
+		cur, err := s.currency(ctx, st, ter.ID, code)
+		if err != nil {
+			return err
+		}
+		out, err = s.holderAccount(ctx, st, cur, kind, ownerID)
+		return err
+	})
+	return out, err
 }
 
 // MyAccount returns the actor's account in a currency, opening it.
@@ -167,23 +175,18 @@ func (s *Service) MyAccount(ctx context.Context, actor access.Actor, ter *territ
 	if err := s.requireMember(actor, ter); err != nil {
 		return nil, err
 	}
-	var out *Account
-	err := s.store.WithTx(ctx, func(st Store) error {
-		cur, err := s.currency(ctx, st, ter.ID, code)
-		if err != nil {
-			return err
-		}
-		out, err = s.holderAccount(ctx, st, cur, OwnerMember, actor.UserID)
-		return err
-	})
-	return out, err
+	return s.openAccount(ctx, ter, code, OwnerMember, actor.UserID)
 }
 
 // OrganisationAccounts lists an organisation's accounts to its members
-// and the territory's administrators.
+// and the territory's administrators; its TIME account is opened on the
+// first look, like a member's.
 func (s *Service) OrganisationAccounts(ctx context.Context, actor access.Actor, ter *territory.Territory, orgID int64) ([]*Account, error) {
-	if err := s.mayUseOrg(ctx, actor, ter, orgID); err != nil {
+	if err := s.mayUseOrg(ctx, actor, ter, orgID, false); err != nil {
 		return nil, err
+	}
+	if _, err := s.openAccount(ctx, ter, TimeCode, OwnerOrganisation, orgID); err != nil {
+		return nil, fmt.Errorf("ledger: accounts of organisation %d: %w", orgID, err)
 	}
 	return s.store.AccountsOf(ctx, ter.ID, OwnerOrganisation, orgID)
 }
@@ -195,7 +198,10 @@ func (s *Service) requireMember(actor access.Actor, ter *territory.Territory) er
 	return actor.Require(ter.ID, access.Member)
 }
 
-func (s *Service) mayUseOrg(ctx context.Context, actor access.Actor, ter *territory.Territory, orgID int64) error {
+// mayUseOrg checks that actor may read an organisation's accounts (any
+// member of it) or, with pay, pay from them (its administrators); the
+// territory's administrators may do both.
+func (s *Service) mayUseOrg(ctx context.Context, actor access.Actor, ter *territory.Territory, orgID int64, pay bool) error {
 	if err := actor.RequireUser(); err != nil {
 		return err
 	}
@@ -208,12 +214,15 @@ func (s *Service) mayUseOrg(ctx context.Context, actor access.Actor, ter *territ
 	if actor.Can(ter.ID, access.Admin) {
 		return nil
 	}
-	ok, err := s.members.IsOrgMember(ctx, orgID, actor.UserID)
+	role, err := s.members.OrgRole(ctx, orgID, actor.UserID)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	switch {
+	case role == "":
 		return errs.E(errs.Forbidden, "err.ledger.not_your_account")
+	case pay && role != account.OrgAdmin:
+		return errs.E(errs.Forbidden, "err.ledger.org_admin_pays")
 	}
 	return nil
 }
@@ -232,7 +241,7 @@ func (s *Service) mayRead(ctx context.Context, actor access.Actor, ter *territor
 			return nil
 		}
 	case OwnerOrganisation:
-		return s.mayUseOrg(ctx, actor, ter, a.OwnerID)
+		return s.mayUseOrg(ctx, actor, ter, a.OwnerID, false)
 	}
 	return errs.E(errs.NotFound, "err.ledger.account_unknown")
 }
@@ -381,10 +390,12 @@ func (s *Service) MemberByEmail(ctx context.Context, actor access.Actor, ter *te
 	return u.ID, nil
 }
 
-// atomically runs fn in a transaction that concurrent transfers may share
-// (store.DB.Batched: on SQLite one commit for many, a savepoint each, so a
-// refused transfer rolls back alone); inside a caller's transaction it
-// joins it.
+// atomically runs a transfer's fn, whose writes each hold on their own
+// (first uses, then one PostEntry): on SQLite in a transaction that
+// concurrent transfers share (store.DB.Batched: one commit for many, a
+// savepoint each, so a refused transfer rolls back alone); on PostgreSQL
+// without one, PostEntry being a single call; inside a caller's
+// transaction it joins it.
 func (s *Service) atomically(ctx context.Context, fn func(st Store) error) error {
-	return s.store.Batched(ctx, fn)
+	return s.store.Direct(ctx, fn)
 }

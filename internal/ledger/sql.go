@@ -41,6 +41,15 @@ func (s *SQLStore) Batched(ctx context.Context, fn func(tx Store) error) error {
 	return s.db.Batched(ctx, func(ctx context.Context) error { return s.WithTx(ctx, fn) })
 }
 
+// Direct: see Store. On PostgreSQL outside a transaction, fn gets s
+// itself, whose writes commit one by one.
+func (s *SQLStore) Direct(ctx context.Context, fn func(tx Store) error) error {
+	if s.postgres() && !s.inTx && !store.HasTx(ctx) {
+		return fn(s)
+	}
+	return s.Batched(ctx, fn)
+}
+
 func (s *SQLStore) write(ctx context.Context, fn func(s *SQLStore) error) error {
 	return s.WithTx(ctx, func(tx Store) error { return fn(tx.(*SQLStore)) })
 }
@@ -227,7 +236,7 @@ func nullStr(v string) any {
 	return v
 }
 
-func (s *SQLStore) InsertEntry(ctx context.Context, e *Entry) (bool, error) {
+func (s *SQLStore) insertEntry(ctx context.Context, e *Entry) (bool, error) {
 	err := s.write(ctx, func(s *SQLStore) error {
 		return s.q.QueryRow(ctx, `INSERT INTO ledger_entries (territory_id, kind, reason, category, idem_key, exchange_id, listing_id,
 			reverses_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -242,6 +251,21 @@ func (s *SQLStore) InsertEntry(ctx context.Context, e *Entry) (bool, error) {
 		return false, errs.Wrap(errs.Conflict, "err.ledger.already_reversed", err)
 	}
 	return err == nil, err
+}
+
+func (s *SQLStore) PostEntry(ctx context.Context, e *Entry) (bool, error) {
+	if s.postgres() {
+		return s.postEntryPG(ctx, e)
+	}
+	var inserted bool
+	err := s.write(ctx, func(s *SQLStore) error {
+		var err error
+		if inserted, err = s.insertEntry(ctx, e); err != nil || !inserted {
+			return err
+		}
+		return s.post(ctx, e)
+	})
+	return inserted && err == nil, err
 }
 
 const entryColumns = `id, territory_id, kind, reason, category, COALESCE(idem_key, ''), COALESCE(exchange_id, 0),
@@ -285,7 +309,7 @@ const guardedUpdate = `UPDATE ledger_accounts SET balance = balance + ?
 	AND (lower_limit IS NULL OR balance + ? >= lower_limit)
 	AND (upper_limit IS NULL OR balance + ? <= upper_limit)`
 
-func (s *SQLStore) Post(ctx context.Context, e *Entry) error {
+func (s *SQLStore) post(ctx context.Context, e *Entry) error {
 	return s.write(ctx, func(s *SQLStore) error {
 		args := make([]any, 0, 5*len(e.Postings))
 		vals := make([]string, 0, len(e.Postings))
@@ -353,7 +377,8 @@ func (s *SQLStore) Statement(ctx context.Context, territoryID, accountID int64, 
 	// The counterparty is the posting of the entry furthest on the other
 	// side (the clearing account for a partner territory's member).
 	rows, err := s.q.Query(ctx, `SELECT p.entry_id, e.kind, p.amount, e.reason, e.category, COALESCE(e.exchange_id, 0),
-			COALESCE(e.listing_id, 0), COALESCE(e.reverses_id, 0), e.created_at,
+			COALESCE(e.listing_id, 0), COALESCE(e.reverses_id, 0),
+			COALESCE((SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id), 0), e.created_at,
 			COALESCE(o.id, 0), COALESCE(o.owner_kind, ''), COALESCE(o.owner_id, 0)
 		FROM ledger_postings p
 		JOIN ledger_entries e ON e.id = p.entry_id
@@ -371,7 +396,7 @@ func (s *SQLStore) Statement(ctx context.Context, territoryID, accountID int64, 
 		var l Line
 		var p Party
 		if err := rows.Scan(&l.EntryID, &l.Kind, &l.Amount, &l.Reason, &l.Category, &l.ExchangeID, &l.ListingID, &l.ReversesID,
-			&l.CreatedAt, &p.AccountID, &p.OwnerKind, &p.OwnerID); err != nil {
+			&l.ReversedBy, &l.CreatedAt, &p.AccountID, &p.OwnerKind, &p.OwnerID); err != nil {
 			return nil, err
 		}
 		l.CreatedAt = l.CreatedAt.UTC()

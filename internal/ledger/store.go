@@ -33,17 +33,28 @@ type Store interface {
 	AccountsIn(ctx context.Context, territoryID, currencyID, afterID int64, limit int) ([]*Account, error)
 	SetLimits(ctx context.Context, territoryID, id int64, lower, upper *int64) error
 	SetClosed(ctx context.Context, territoryID, id int64, at *time.Time) error
+	// CloseOwned closes an owner's open accounts in every territory and
+	// returns their ids; OwnedEverywhere lists them; Reopen undoes a
+	// CloseOwned made at at (for an account deletion that failed).
+	CloseOwned(ctx context.Context, kind OwnerKind, ownerID int64, at time.Time) ([]int64, error)
+	OwnedEverywhere(ctx context.Context, kind OwnerKind, ownerID int64) ([]*Account, error)
+	Reopen(ctx context.Context, ids []int64, at time.Time) error
 
-	// InsertEntry writes e unless its idempotency key is taken: then it
-	// returns false and leaves e.ID 0.
-	InsertEntry(ctx context.Context, e *Entry) (bool, error)
+	// PostEntry writes e, its postings and the balances they move, each
+	// account's with a guarded UPDATE in increasing account id order (so
+	// that concurrent entries lock rows in the same order), all or
+	// nothing. With e's idempotency key already taken it writes nothing
+	// and returns false. It returns a *GuardError naming the first account
+	// that would pass a limit or is closed. On PostgreSQL it is one call
+	// of ledger_post (migration 00014): one round trip.
+	PostEntry(ctx context.Context, e *Entry) (bool, error)
+	// Direct runs fn for work whose writes each hold on their own (first
+	// use of a currency or an account, then one PostEntry): on PostgreSQL
+	// without a transaction, so that a transfer is one round trip and one
+	// commit; on SQLite it is Batched; inside a transaction it joins it.
+	Direct(ctx context.Context, fn func(st Store) error) error
 	EntryByKey(ctx context.Context, territoryID int64, key string) (*Entry, error)
 	Entry(ctx context.Context, territoryID, id int64) (*Entry, error)
-	// Post writes e's postings and moves each account's balance with a
-	// guarded UPDATE, in increasing account id order so that concurrent
-	// entries lock rows in the same order. It returns a *GuardError naming
-	// the first account that would pass a limit or is closed.
-	Post(ctx context.Context, e *Entry) error
 	Statement(ctx context.Context, territoryID, accountID int64, f StatementFilter) ([]Line, error)
 
 	InsertDeposit(ctx context.Context, d *Deposit) error
@@ -66,6 +77,10 @@ type Store interface {
 	Price(ctx context.Context, territoryID, listingID int64) (*Price, error)
 
 	Overview(ctx context.Context, territoryID int64, since time.Time) (*Overview, error)
+
+	// Settings returns a territory's settings, NotFound before any is set.
+	Settings(ctx context.Context, territoryID int64) (*Settings, error)
+	SetSettings(ctx context.Context, territoryID int64, st Settings, by int64, at time.Time) error
 
 	// Verify recomputes every balance from the postings, checks that each
 	// entry sums to zero per currency and each currency sums to zero,

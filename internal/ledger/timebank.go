@@ -93,7 +93,11 @@ func (s *Service) payRecord(ctx context.Context, st Store, ter *territory.Territ
 	if _, _, err := s.post(ctx, st, e); err != nil {
 		return err
 	}
-	until := now.Add(s.disputeDelay)
+	set, err := s.settings(ctx, st, ter.ID)
+	if err != nil {
+		return err
+	}
+	until := now.Add(time.Duration(set.DisputeDays) * 24 * time.Hour)
 	r.EntryID, r.DisputeUntil = e.ID, &until
 	return nil
 }

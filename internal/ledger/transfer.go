@@ -137,7 +137,7 @@ func (s *Service) checkPayer(ctx context.Context, actor access.Actor, ter *terri
 	if err != nil || kind != OwnerOrganisation {
 		return errs.Fields([]errs.FieldError{{Field: "from", Key: "err.ledger.account_ref"}})
 	}
-	return s.mayUseOrg(ctx, actor, ter, id)
+	return s.mayUseOrg(ctx, actor, ter, id, true)
 }
 
 // payerAccount is the actor's own account, or an organisation's (checked
@@ -280,7 +280,11 @@ func (s *Service) post(ctx context.Context, st Store, e *Entry) (*Entry, bool, e
 	if err := balanced(e.Postings); err != nil {
 		return nil, false, err
 	}
-	inserted, err := st.InsertEntry(ctx, e)
+	inserted, err := st.PostEntry(ctx, e)
+	var g *GuardError
+	if errors.As(err, &g) {
+		return nil, false, s.explainGuard(ctx, st, e, g.AccountID)
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -293,13 +297,6 @@ func (s *Service) post(ctx context.Context, st Store, e *Entry) (*Entry, bool, e
 			return nil, false, errs.E(errs.Conflict, "err.ledger.idempotency_reused")
 		}
 		return prev, true, nil
-	}
-	if err := st.Post(ctx, e); err != nil {
-		var g *GuardError
-		if errors.As(err, &g) {
-			return nil, false, s.explainGuard(ctx, st, e, g.AccountID)
-		}
-		return nil, false, err
 	}
 	return e, false, nil
 }
@@ -387,10 +384,25 @@ type Check struct {
 // credit (and at least an hour for TIME).
 const NearShare = 5
 
-// Preview says what paying amount would leave on the actor's account, so
-// that the form can warn before a member nears their limit.
-func (s *Service) Preview(ctx context.Context, actor access.Actor, ter *territory.Territory, code string, amount int64) (*Check, error) {
-	a, err := s.MyAccount(ctx, actor, ter, code)
+// Preview says what paying amount would leave on the paying account (the
+// actor's, or with from "organisation:ID" an organisation's the actor
+// may pay from), so that the form can warn before it nears its limit.
+func (s *Service) Preview(ctx context.Context, actor access.Actor, ter *territory.Territory, from, code string, amount int64) (*Check, error) {
+	if from == "" {
+		a, err := s.MyAccount(ctx, actor, ter, code)
+		if err != nil {
+			return nil, err
+		}
+		return preview(a, amount), nil
+	}
+	if err := s.requireMember(actor, ter); err != nil {
+		return nil, err
+	}
+	if err := s.checkPayer(ctx, actor, ter, from); err != nil {
+		return nil, err
+	}
+	_, id, _ := parseRef(from)
+	a, err := s.openAccount(ctx, ter, code, OwnerOrganisation, id)
 	if err != nil {
 		return nil, err
 	}
@@ -412,17 +424,15 @@ func preview(a *Account, amount int64) *Check {
 }
 
 // Reverse undoes an entry with a new entry of opposite postings: the
-// journal is never edited. Administrators only; an entry is reversed once.
+// journal is never edited. Administrators only, with a reason; an entry
+// is reversed once.
 func (s *Service) Reverse(ctx context.Context, actor access.Actor, ter *territory.Territory, entryID int64, reason string) (*Entry, error) {
-	if err := actor.Require(ter.ID, access.Admin); err != nil {
-		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if err := checkReason(reason); err != nil {
+	reason, err := adminWithReason(actor, ter, reason, "err.ledger.reverse_reason")
+	if err != nil {
 		return nil, err
 	}
 	var out *Entry
-	err := s.store.WithTx(ctx, func(st Store) error {
+	err = s.store.WithTx(ctx, func(st Store) error {
 		var err error
 		out, err = s.reverse(ctx, st, ter, entryID, reason, actor.UserID)
 		return err
@@ -434,12 +444,35 @@ func (s *Service) Reverse(ctx context.Context, actor access.Actor, ter *territor
 	return out, nil
 }
 
+// adminWithReason checks an administrator's correction: the actor
+// administers ter and gives a reason (missing: the field error key).
+func adminWithReason(actor access.Actor, ter *territory.Territory, reason, key string) (string, error) {
+	if err := actor.Require(ter.ID, access.Admin); err != nil {
+		return "", err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", errs.Fields([]errs.FieldError{{Field: "reason", Key: key}})
+	}
+	return reason, checkReason(reason)
+}
+
+// Reversible says whether entries of kind may be reversed: deposits and
+// redemptions move euros too, and a reversal is not itself reversed (the
+// original is reversed once).
+func Reversible(kind EntryKind) bool {
+	return kind != EntryDeposit && kind != EntryRedemption && kind != EntryReversal
+}
+
 func (s *Service) reverse(ctx context.Context, st Store, ter *territory.Territory, entryID int64, reason string, by int64) (*Entry, error) {
 	orig, err := st.Entry(ctx, ter.ID, entryID)
 	if err != nil {
 		return nil, err
 	}
-	if orig.Kind == EntryDeposit || orig.Kind == EntryRedemption {
+	if orig.Kind == EntryReversal {
+		return nil, errs.E(errs.Invalid, "err.ledger.reverse_reversal")
+	}
+	if !Reversible(orig.Kind) {
 		return nil, errs.E(errs.Invalid, "err.ledger.reverse_deposit")
 	}
 	e := &Entry{TerritoryID: ter.ID, Kind: EntryReversal, Reason: reason, Category: orig.Category, ExchangeID: orig.ExchangeID,

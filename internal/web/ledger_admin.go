@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,17 @@ func (s *Server) renderLedgerAdmin(w http.ResponseWriter, r *http.Request, p *Pa
 			row.Categories = append(row.Categories, bars(p.L.T("ledger.cat_"+cs.Category), cs.Volume, cs.Entries, top))
 		}
 		rows = append(rows, row)
+	}
+	set, err := s.Ledger.Settings(r.Context(), p.Territory)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if p.Form == nil || p.Form.Get("form") != "settings" {
+		if p.Form == nil {
+			p.Form = url.Values{}
+		}
+		p.Form.Set("dispute_days", strconv.Itoa(set.DisputeDays))
 	}
 	p.Data = map[string]any{"Currencies": rows, "Disputes": s.recordRows(r.Context(), p, disputes), "Partners": partners}
 	s.render(w, r, status, "ledger_admin", p)
@@ -177,6 +189,29 @@ func (s *Server) ledgerAdminPost(w http.ResponseWriter, r *http.Request) {
 			_, err = s.Ledger.SetLimits(ctx, a, t, id, &lower, up)
 		}
 		msg = p.L.T("ledger.limits_set")
+	case "settings":
+		days, perr := strconv.Atoi(strings.TrimSpace(f.Get("dispute_days")))
+		if perr != nil {
+			err = errs.Fields([]errs.FieldError{{Field: "dispute_days", Key: "err.ledger.dispute_days_range", Args: map[string]any{"Max": ledger.MaxDisputeDays}}})
+			break
+		}
+		if _, err = s.Ledger.SetSettings(ctx, a, t, ledger.Settings{DisputeDays: days}); err == nil {
+			msg = p.L.T("ledger.settings_saved")
+		}
+	case "settle", "reverse":
+		field, move, done := "account_id", s.Ledger.Settle, "ledger.settled"
+		if f.Get("form") == "reverse" {
+			field, move, done = "entry_id", s.Ledger.Reverse, "ledger.reversal_done"
+		}
+		id, perr := strconv.ParseInt(strings.TrimSpace(f.Get(field)), 10, 64)
+		if perr != nil {
+			err = errs.Fields([]errs.FieldError{{Field: field, Key: "err.ledger.number"}})
+			break
+		}
+		var e *ledger.Entry
+		if e, err = move(ctx, a, t, id, f.Get("reason")); err == nil {
+			msg = p.L.T(done, "ID", id, "Entry", e.ID)
+		}
 	default:
 		err = errs.E(errs.Invalid, "err.invalid_input")
 	}
@@ -189,8 +224,12 @@ func (s *Server) ledgerAdminPost(w http.ResponseWriter, r *http.Request) {
 		s.renderLedgerAdmin(w, r, p, statusOf(errs.KindOf(err)))
 		return
 	}
+	next := "/t/" + t.Slug + "/ledger/admin"
+	if n := f.Get("next"); n != "" {
+		next = n // the statement the form was on
+	}
 	s.flash(r, msg)
-	http.Redirect(w, r, "/t/"+t.Slug+"/ledger/admin", http.StatusSeeOther)
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 
 // parseLimit reads a limit typed like an amount (a lower limit as a

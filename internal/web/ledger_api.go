@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -30,6 +31,7 @@ func (s *Server) ledgerAPITable() []apiHandler {
 		{"PUT", base + "/accounts/{id}/limits", s.apiAccountLimits},
 		{"POST", base + "/transfers", s.apiTransfer},
 		{"POST", base + "/entries/{id}/reverse", s.apiReverse},
+		{"POST", base + "/accounts/{id}/settle", s.apiSettle},
 		{"POST", base + "/deposits", s.apiDeposit},
 		{"GET", base + "/timebank/records", s.apiRecords},
 		{"POST", base + "/timebank/records", s.apiRecord},
@@ -37,6 +39,8 @@ func (s *Server) ledgerAPITable() []apiHandler {
 		{"GET", base + "/listings/{id}/price", s.apiPrice},
 		{"PUT", base + "/listings/{id}/price", s.apiSetPrice},
 		{"GET", base + "/ledger/overview", s.apiLedgerOverview},
+		{"GET", base + "/ledger/settings", s.apiLedgerSettings},
+		{"PUT", base + "/ledger/settings", s.apiSetLedgerSettings},
 	}
 }
 
@@ -262,6 +266,17 @@ func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) {
+	s.apiWithReason(w, r, s.Ledger.Reverse)
+}
+
+func (s *Server) apiSettle(w http.ResponseWriter, r *http.Request) {
+	s.apiWithReason(w, r, s.Ledger.Settle)
+}
+
+// apiWithReason runs an administrator's move on {id} that takes a
+// {"reason"} and answers the entry it posted.
+func (s *Server) apiWithReason(w http.ResponseWriter, r *http.Request,
+	fn func(context.Context, access.Actor, *territory.Territory, int64, string) (*ledger.Entry, error)) {
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -270,7 +285,7 @@ func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return s.Ledger.Reverse(r.Context(), a, ter, id, in.Reason)
+		return fn(r.Context(), a, ter, id, in.Reason)
 	})
 }
 
@@ -371,5 +386,18 @@ func (s *Server) apiSetPrice(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiLedgerOverview(w http.ResponseWriter, r *http.Request) {
 	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
 		return s.Ledger.Overview(r.Context(), actorFrom(r.Context()), ter)
+	})
+}
+
+func (s *Server) apiLedgerSettings(w http.ResponseWriter, r *http.Request) {
+	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
+		return s.Ledger.Settings(r.Context(), ter)
+	})
+}
+
+func (s *Server) apiSetLedgerSettings(w http.ResponseWriter, r *http.Request) {
+	var in ledger.Settings
+	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+		return s.Ledger.SetSettings(r.Context(), a, ter, in)
 	})
 }

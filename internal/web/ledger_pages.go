@@ -30,6 +30,7 @@ func (s *Server) ledgerRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /t/{slug}/timebank", s.timebankRecord)
 	page("POST /t/{slug}/timebank/{id}", s.timebankAction)
 	s.ledgerAdminRoutes(page)
+	s.ledgerOrgRoutes(page)
 }
 
 // amountText formats an account's amount for the page's language.
@@ -56,6 +57,14 @@ func rowOf(a *ledger.Account, lang string) accountRow {
 	return r
 }
 
+func rowsOf(accs []*ledger.Account, lang string) []accountRow {
+	rows := make([]accountRow, 0, len(accs))
+	for _, a := range accs {
+		rows = append(rows, rowOf(a, lang))
+	}
+	return rows
+}
+
 // memberPage starts a page for a signed-in member of the territory.
 func (s *Server) memberPage(w http.ResponseWriter, r *http.Request, titleKey string) (*Page, bool) {
 	p, ok := s.territoryPage(w, r, titleKey)
@@ -79,11 +88,7 @@ func (s *Server) ledgerHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	rows := make([]accountRow, 0, len(accs))
-	for _, a := range accs {
-		rows = append(rows, rowOf(a, p.Lang))
-	}
-	p.Data = map[string]any{"Accounts": rows, "Admin": p.Can("admin")}
+	p.Data = map[string]any{"Accounts": rowsOf(accs, p.Lang), "Admin": p.Can("admin"), "Orgs": s.payingOrgs(r.Context(), p)}
 	s.render(w, r, http.StatusOK, "ledger_home", p)
 }
 
@@ -91,6 +96,8 @@ type lineRow struct {
 	L      ledger.Line
 	Amount string
 	Party  string
+	// Reversible: an administrator may reverse the line's entry here.
+	Reversible bool
 }
 
 // partyName names the other side of a line for people.
@@ -147,7 +154,7 @@ func (s *Server) statementOf(w http.ResponseWriter, r *http.Request, p *Page) (*
 	rows := make([]lineRow, 0, len(lines))
 	for _, l := range lines {
 		rows = append(rows, lineRow{L: l, Amount: amountText(l.Amount, acc.Currency, acc.Decimals, p.Lang),
-			Party: s.partyName(r.Context(), p, l.Counterparty, names)})
+			Party: s.partyName(r.Context(), p, l.Counterparty, names), Reversible: ledger.Reversible(l.Kind)})
 	}
 	return acc, rows, true
 }
@@ -166,6 +173,7 @@ func (s *Server) ledgerStatement(w http.ResponseWriter, r *http.Request) {
 		csvURL += "?" + q
 	}
 	p.Data = map[string]any{"Account": rowOf(acc, p.Lang), "Lines": rows, "Categories": ledger.Categories, "CSV": csvURL,
+		"Admin": p.Can("admin"), "Self": r.URL.RequestURI(),
 		"Kinds": []ledger.EntryKind{ledger.EntryTransfer, ledger.EntryTimebank, ledger.EntryPayment, ledger.EntryDeposit,
 			ledger.EntryRedemption, ledger.EntryReversal, ledger.EntryPartner}}
 	s.render(w, r, http.StatusOK, "ledger_statement", p)
@@ -202,6 +210,7 @@ func csvSafe(s string) string {
 }
 
 type transferView struct {
+	Sources    []fromOption
 	Currencies []*ledger.Currency
 	Categories []string
 	Warning    string // near the limit: confirm to go on
@@ -214,7 +223,7 @@ func (s *Server) renderTransfer(w http.ResponseWriter, r *http.Request, p *Page,
 		s.renderError(w, r, err)
 		return
 	}
-	accs, err := s.Ledger.MyAccounts(r.Context(), p.Actor, p.Territory)
+	sources, accs, err := s.transferSources(r.Context(), p, p.Form.Get("from"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -225,11 +234,7 @@ func (s *Server) renderTransfer(w http.ResponseWriter, r *http.Request, p *Page,
 		_, _ = rand.Read(b)
 		p.Form.Set("idem", "form-"+hex.EncodeToString(b))
 	}
-	v := transferView{Currencies: curs, Categories: ledger.Categories, Warning: warning}
-	for _, a := range accs {
-		v.Accounts = append(v.Accounts, rowOf(a, p.Lang))
-	}
-	p.Data = v
+	p.Data = transferView{Sources: sources, Currencies: curs, Categories: ledger.Categories, Warning: warning, Accounts: rowsOf(accs, p.Lang)}
 	s.render(w, r, status, "ledger_transfer", p)
 }
 
@@ -296,7 +301,7 @@ func (s *Server) ledgerTransfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Get("confirm_near") == "" {
-		check, err := s.Ledger.Preview(ctx, p.Actor, p.Territory, cur.Code, amount)
+		check, err := s.Ledger.Preview(ctx, p.Actor, p.Territory, f.Get("from"), cur.Code, amount)
 		if err != nil {
 			fail(err)
 			return
@@ -309,7 +314,7 @@ func (s *Server) ledgerTransfer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tr, err := s.Ledger.Transfer(ctx, p.Actor, p.Territory, ledger.TransferInput{To: "member:" + strconv.FormatInt(to, 10),
+	tr, err := s.Ledger.Transfer(ctx, p.Actor, p.Territory, ledger.TransferInput{To: "member:" + strconv.FormatInt(to, 10), From: f.Get("from"),
 		Currency: cur.Code, Amount: amount, Reason: f.Get("reason"), Category: f.Get("category"), IdemKey: f.Get("idem")})
 	if err != nil {
 		fail(err)
@@ -367,8 +372,13 @@ func (s *Server) renderTimebank(w http.ResponseWriter, r *http.Request, p *Page,
 		s.renderError(w, r, err)
 		return
 	}
+	set, err := s.Ledger.Settings(r.Context(), p.Territory)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	p.Data = map[string]any{"Records": s.recordRows(r.Context(), p, list), "Categories": ledger.Categories,
-		"Account": rowOf(acc, p.Lang), "DisputeDays": int(ledger.DisputeDelay / (24 * time.Hour))}
+		"Account": rowOf(acc, p.Lang), "DisputeDays": set.DisputeDays}
 	s.render(w, r, status, "ledger_timebank", p)
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/offers"
@@ -268,6 +269,282 @@ func TestLedgerInMemberExport(t *testing.T) {
 			if acc.ID == accB[0].ID {
 				t.Fatal("the export holds the other member's account")
 			}
+		}
+	})
+}
+
+// TestLedgerOrganisationPages: an organisation's administrator sees its
+// balances and statement and pays from its account; its other members
+// only read; outsiders see nothing.
+func TestLedgerOrganisationPages(t *testing.T) {
+	e := newTestEnv(t, nil)
+	ctx := context.Background()
+	boss, _ := e.member("boss@example.org", access.Member)
+	worker, _ := e.member("worker@example.org", access.Member)
+	outsider, _ := e.member("a@example.org", access.Member)
+	org, err := e.accounts.CreateOrganisation(ctx, e.memberActor(e.userID("boss@example.org")), e.ter.ID,
+		account.Organisation{Name: "Repair Café", Kind: "association"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.accounts.AddOrgMember(ctx, e.memberActor(e.userID("boss@example.org")), e.ter.ID, org.ID, "worker@example.org", "member"); err != nil {
+		t.Fatal(err)
+	}
+	orgPage := "/t/test/ledger/organisations/" + strconv.FormatInt(org.ID, 10)
+	if body := readBody(e.get(boss, "/t/test/ledger")); !strings.Contains(body, orgPage) {
+		t.Fatalf("no link to the organisation's accounts: %s", body)
+	}
+	body := readBody(e.get(boss, orgPage))
+	if !strings.Contains(body, "Comptes de Repair Café") || !strings.Contains(body, "TIME") {
+		t.Fatalf("organisation page: %s", body)
+	}
+	from := "organisation:" + strconv.FormatInt(org.ID, 10)
+	if body := readBody(e.get(boss, "/t/test/ledger/transfer?from="+from)); !strings.Contains(body, `<option value="`+from+`" selected>Repair Café`) {
+		t.Fatalf("transfer form: %s", body)
+	}
+	pay := url.Values{"from": {from}, "to": {"a@example.org"}, "currency": {"TIME"}, "amount": {"2"}, "reason": {"Atelier"},
+		"category": {"repairs"}, "confirm_near": {"1"}, "idem": {"org-1"}}
+	resp := e.form(boss, "/t/test/ledger/transfer", pay)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pay from the organisation: %d %s", resp.StatusCode, readBody(resp))
+	}
+	loc := resp.Header.Get("Location")
+	if body := readBody(e.get(boss, loc+"?category=repairs")); !strings.Contains(body, "-2 h") || !strings.Contains(body, "Atelier") {
+		t.Fatalf("organisation statement: %s", body)
+	}
+	if csv := readBody(e.get(worker, loc+"/statement.csv")); !strings.Contains(csv, ",-120,") {
+		t.Fatalf("csv for a member of the organisation: %s", csv)
+	}
+	// A member who is not its administrator reads but does not pay.
+	if resp := e.get(worker, orgPage); resp.StatusCode != 200 {
+		t.Fatalf("member of the organisation: %d", resp.StatusCode)
+	}
+	pay.Set("idem", "org-2")
+	resp = e.form(worker, "/t/test/ledger/transfer?lang=en", pay)
+	if body := readBody(resp); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only the organisation&#39;s administrators") {
+		t.Fatalf("worker pays: %d %s", resp.StatusCode, body)
+	}
+	if resp := e.get(outsider, orgPage); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("outsider: %d", resp.StatusCode)
+	}
+	if resp := e.get(outsider, loc); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("outsider reads the statement: %d", resp.StatusCode)
+	}
+	if body := readBody(e.get(boss, orgPage+"?lang=en")); !strings.Contains(body, "Accounts of Repair Café") {
+		t.Fatalf("english: %s", body)
+	}
+}
+
+// TestLedgerReversalPages: a territory administrator reverses an entry
+// from a statement with a reason; both sides' statements show the
+// reversal, and the entry cannot be reversed twice.
+func TestLedgerReversalPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		ca, tokA := e.member("a@example.org", access.Member)
+		cb, tokB := e.member("b@example.org", access.Member)
+		admin, _ := e.member("admin@example.org", access.Admin)
+		accA, accB := myAccounts(t, e, tokA)[0], myAccounts(t, e, tokB)[0]
+		resp := e.do(nil, "POST", "/api/v1/territories/test/transfers", tokA, map[string]any{"to": accB.ID, "currency": "TIME", "amount": 45, "reason": "erreur"})
+		tr := decode[transferOut](t, resp)
+		stA := "/t/test/ledger/accounts/" + strconv.FormatInt(accA.ID, 10)
+		stB := "/t/test/ledger/accounts/" + strconv.FormatInt(accB.ID, 10)
+		if body := readBody(e.get(ca, stA)); strings.Contains(body, `name="form" value="reverse"`) {
+			t.Fatal("a member is offered to reverse")
+		}
+		body := readBody(e.get(admin, stA))
+		if !strings.Contains(body, `name="entry_id" value="`+strconv.FormatInt(tr.ID, 10)+`"`) {
+			t.Fatalf("no reversal form for the administrator: %s", body)
+		}
+		form := url.Values{"form": {"reverse"}, "entry_id": {strconv.FormatInt(tr.ID, 10)}, "next": {stA}}
+		if resp := e.form(ca, "/t/test/ledger/admin", form); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("member reverses: %d", resp.StatusCode)
+		}
+		resp = e.form(admin, "/t/test/ledger/admin", form)
+		if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Indiquez pourquoi") {
+			t.Fatalf("no reason: %d %s", resp.StatusCode, body)
+		}
+		form.Set("reason", "Saisie en double")
+		resp = e.form(admin, "/t/test/ledger/admin", form)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != stA {
+			t.Fatalf("reverse: %d %s %s", resp.StatusCode, resp.Header.Get("Location"), readBody(resp))
+		}
+		for _, c := range []struct {
+			client *http.Client
+			path   string
+		}{{ca, stA}, {cb, stB}} {
+			body := readBody(e.get(c.client, c.path+"?kind=reversal"))
+			if !strings.Contains(body, "Saisie en double") || !strings.Contains(body, "Annulation") && !strings.Contains(body, "annulation") {
+				t.Fatalf("statement %s: %s", c.path, body)
+			}
+		}
+		if body := readBody(e.get(admin, stB)); !strings.Contains(body, "annulée par l&#39;écriture n°") {
+			t.Fatalf("reversed mark: %s", body)
+		}
+		if a, b := myAccounts(t, e, tokA)[0].Balance, myAccounts(t, e, tokB)[0].Balance; a != 0 || b != 0 {
+			t.Fatalf("balances after reversal %d %d", a, b)
+		}
+		if resp := e.form(admin, "/t/test/ledger/admin", form); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("reversed twice: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestListingLedgerPrice: the owner sets, changes and removes a listing's
+// price in the ledger from the listing's edit form.
+func TestListingLedgerPrice(t *testing.T) {
+	e := newTestEnv(t, nil)
+	owner, tok := e.member("a@example.org", access.Member)
+	other, _ := e.member("b@example.org", access.Member)
+	resp := e.do(nil, "POST", "/api/v1/territories/test/listings", tok, map[string]any{"mode": "service", "title": "Taille de haie",
+		"category": "goods_tools", "lat": 45.18, "lon": 5.72})
+	if resp.StatusCode != 201 {
+		t.Fatalf("listing: %d %s", resp.StatusCode, readBody(resp))
+	}
+	id := decode[struct{ ID int64 }](t, resp).ID
+	l, err := e.offers.Get(context.Background(), e.memberActor(e.userID("a@example.org")), e.ter, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := "/t/test/listings/" + strconv.FormatInt(id, 10) + "/edit"
+	if body := readBody(e.get(owner, edit)); !strings.Contains(body, `name="ledger_currency"`) || !strings.Contains(body, "Prix en heures") {
+		t.Fatalf("edit form: %s", body)
+	}
+	price := func() (int64, string) {
+		resp := e.do(nil, "GET", "/api/v1/territories/test/listings/"+strconv.FormatInt(id, 10)+"/price", "", nil)
+		if resp.StatusCode == 404 {
+			readBody(resp)
+			return 0, ""
+		}
+		p := decode[struct {
+			Currency string `json:"currency"`
+			Amount   int64  `json:"amount"`
+		}](t, resp)
+		return p.Amount, p.Currency
+	}
+	form := formOfListing(l)
+	form.Set("ledger_currency", "TIME")
+	form.Set("ledger_amount", "1:30")
+	if resp := e.form(owner, edit, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if n, code := price(); n != 90 || code != "TIME" {
+		t.Fatalf("price %d %s", n, code)
+	}
+	if body := readBody(e.get(owner, edit+"?lang=en")); !strings.Contains(body, `value="1 h 30"`) || !strings.Contains(body, "Price in hours") {
+		t.Fatalf("edit form shows the price: %s", body)
+	}
+	form.Set("ledger_amount", "1,333")
+	resp = e.form(owner, edit, form)
+	if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-ledger_amount-error"`) {
+		t.Fatalf("bad amount: %d %s", resp.StatusCode, body)
+	}
+	form.Set("ledger_currency", "NOPE")
+	resp = e.form(owner, edit, form)
+	if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-ledger_currency-error"`) {
+		t.Fatalf("unknown currency: %d %s", resp.StatusCode, body)
+	}
+	if resp := e.form(other, edit, form); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("another member edits: %d", resp.StatusCode)
+	}
+	form.Set("ledger_currency", "")
+	if resp := e.form(owner, edit, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove the price: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if n, _ := price(); n != 0 {
+		t.Fatalf("price still %d", n)
+	}
+}
+
+// TestLedgerSettings: administrators change the dispute delay on the
+// overview page and through the API; members see it on the time bank.
+func TestLedgerSettings(t *testing.T) {
+	e := newTestEnv(t, nil)
+	member, tokM := e.member("a@example.org", access.Member)
+	admin, tokA := e.member("admin@example.org", access.Admin)
+	if body := readBody(e.get(member, "/t/test/timebank")); !strings.Contains(body, "pendant 14 jours") {
+		t.Fatalf("default delay: %s", body)
+	}
+	if body := readBody(e.get(admin, "/t/test/ledger/admin")); !strings.Contains(body, `name="dispute_days" type="number" value="14"`) {
+		t.Fatalf("settings form: %s", body)
+	}
+	resp := e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"settings"}, "dispute_days": {"0"}})
+	if body := readBody(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "entre 1 et 365 jours") {
+		t.Fatalf("bad delay: %d %s", resp.StatusCode, body)
+	}
+	if resp := e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"settings"}, "dispute_days": {"7"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if body := readBody(e.get(member, "/t/test/timebank")); !strings.Contains(body, "pendant 7 jours") {
+		t.Fatalf("new delay: %s", body)
+	}
+	const api = "/api/v1/territories/test/ledger/settings"
+	if resp := e.do(nil, "PUT", api, tokM, map[string]any{"dispute_days": 3}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("member PUT: %d", resp.StatusCode)
+	}
+	if resp := e.do(nil, "PUT", api, tokA, map[string]any{"dispute_days": 400}, "Accept-Language", "en"); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("PUT 400 days: %d", resp.StatusCode)
+	}
+	if resp := e.do(nil, "PUT", api, tokA, map[string]any{"dispute_days": 21}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("PUT: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if got := decode[ledger.Settings](t, e.do(nil, "GET", api, "", nil)); got.DisputeDays != 21 {
+		t.Fatalf("GET %+v", got)
+	}
+}
+
+// TestDeleteAccountWithBalance: a member with a ledger balance cannot
+// delete their account until it is settled (here by an administrator,
+// through the territory's account); a failed deletion leaves the
+// accounts open.
+func TestDeleteAccountWithBalance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		ca, tokA := e.member("a@example.org", access.Member)
+		_, tokB := e.member("b@example.org", access.Member)
+		admin, _ := e.member("admin@example.org", access.Admin)
+		accA, accB := myAccounts(t, e, tokA)[0], myAccounts(t, e, tokB)[0]
+		resp := e.do(nil, "POST", "/api/v1/territories/test/transfers", tokA, map[string]any{"to": accB.ID, "currency": "TIME", "amount": 120})
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("transfer: %d %s", resp.StatusCode, readBody(resp))
+		}
+		readBody(resp)
+		resp = e.form(ca, "/account/delete", url.Values{"password": {"correct horse battery"}})
+		if body := readBody(resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "-2 h TIME (Testville)") {
+			t.Fatalf("delete with a balance: %d %s", resp.StatusCode, body)
+		}
+		// A wrong password: refused, and the accounts stay open.
+		if resp := e.form(ca, "/account/delete", url.Values{"password": {"wrong"}}); resp.StatusCode == http.StatusSeeOther {
+			t.Fatal("deleted with a wrong password")
+		}
+		settle := url.Values{"form": {"settle"}, "account_id": {strconv.FormatInt(accA.ID, 10)}, "reason": {"Départ de A"}}
+		if resp := e.form(admin, "/t/test/ledger/admin", settle); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("settle: %d %s", resp.StatusCode, readBody(resp))
+		}
+		if got := myAccounts(t, e, tokA)[0].Balance; got != 0 {
+			t.Fatalf("A after settling: %d", got)
+		}
+		resp = e.form(ca, "/account/delete", url.Values{"password": {"wrong"}})
+		readBody(resp)
+		resp = e.do(nil, "POST", "/api/v1/territories/test/transfers", tokB, map[string]any{"to": accA.ID, "currency": "TIME", "amount": 5})
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("A's account closed by a failed deletion: %d %s", resp.StatusCode, readBody(resp))
+		}
+		readBody(resp)
+		resp = e.do(nil, "POST", "/api/v1/territories/test/accounts/"+strconv.FormatInt(accA.ID, 10)+"/settle", tokB, map[string]any{"reason": "x"})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("member settles by API: %d", resp.StatusCode)
+		}
+		readBody(resp)
+		if resp := e.form(admin, "/t/test/ledger/admin", settle); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("settle again: %d %s", resp.StatusCode, readBody(resp))
+		}
+		if resp := e.form(ca, "/account/delete", url.Values{"password": {"correct horse battery"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("delete: %d %s", resp.StatusCode, readBody(resp))
+		}
+		res, err := e.ledger.Verify(context.Background())
+		if err != nil || !res.OK() {
+			t.Fatalf("verify %+v %v", res, err)
 		}
 	})
 }

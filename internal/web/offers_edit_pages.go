@@ -58,9 +58,9 @@ func (s *Server) ownListing(w http.ResponseWriter, r *http.Request, p *Page) (*o
 }
 
 func (s *Server) renderEditForm(w http.ResponseWriter, r *http.Request, p *Page, l *offers.Listing, status int) {
-	p.Data = listingFormView{Modes: offers.Modes, Kinds: offers.Kinds, Conditions: offers.Conditions,
+	p.Data = s.listingEditView(r.Context(), p, listingFormView{Modes: offers.Modes, Kinds: offers.Kinds, Conditions: offers.Conditions,
 		Categories: directory.Categories, MaxPhotos: offers.MaxPhotos, Uploads: s.Media != nil,
-		Action: listingURL(p.Territory, l.ID) + "/edit", Photos: l.Photos, Edit: true}
+		Action: listingURL(p.Territory, l.ID) + "/edit", Photos: l.Photos, Edit: true})
 	s.render(w, r, status, "listing_form", p)
 }
 
@@ -74,6 +74,7 @@ func (s *Server) editListingForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Form = formOfListing(l)
+	s.fillLedgerPrice(r.Context(), p, l.ID)
 	s.renderEditForm(w, r, p, l, http.StatusOK)
 }
 
@@ -124,10 +125,16 @@ func (s *Server) editListing(w http.ResponseWriter, r *http.Request) {
 	if len(kept)+len(added) > offers.MaxPhotos {
 		bad = append(bad, errs.FieldError{Field: "photos", Key: "err.photos_too_many", Args: map[string]any{"Max": offers.MaxPhotos}})
 	}
-	var err error
-	if len(bad) > 0 {
+	code, amount, priceBad, err := s.ledgerPriceFromForm(r, p)
+	bad = append(bad, priceBad...)
+	if err == nil && len(bad) > 0 {
 		err = mergeFieldErrors(bad, l.Validate())
-	} else if err = s.Offers.Update(r.Context(), p.Actor, p.Territory, l); err == nil {
+	} else if err == nil {
+		if err = s.Offers.Update(r.Context(), p.Actor, p.Territory, l); err == nil {
+			err = s.saveLedgerPrice(r.Context(), p, l.ID, code, amount)
+		}
+	}
+	if err == nil {
 		var gone []media.Photo
 		gone, err = s.Offers.SetPhotos(r.Context(), p.Actor, p.Territory, l.ID, append(kept, added...))
 		if err == nil && s.Media != nil {
