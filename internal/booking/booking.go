@@ -147,8 +147,13 @@ type Reservation struct {
 	ReturnedAt     *time.Time `json:"returned_at,omitempty"`
 	Renewals       int        `json:"renewals"`
 	Overdue        bool       `json:"overdue"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// SeriesID groups the occurrences of a weekly series (0: none).
+	SeriesID int64 `json:"series_id,omitempty"`
+	// HeldAt is set while a confirmed reservation waits for copies still
+	// out with an overdue loan.
+	HeldAt    *time.Time `json:"held_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 
 	// Filled for lists shown to people.
 	ResourceName  string `json:"resource_name,omitempty"`

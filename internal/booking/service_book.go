@@ -102,8 +102,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	out := &Reservation{TerritoryID: ter.ID, ResourceID: r.ID, OrganisationID: r.OrganisationID, UserID: actor.UserID,
 		Quantity: req.Quantity, Start: req.Start, End: req.End, Status: status, Note: req.Note,
 		CreatedAt: now, UpdatedAt: now, ResourceName: r.Name}
-	err = s.store.WithTx(ctx, func(tx Store) error { return tx.Reserve(ctx, out) })
-	if err != nil {
+	if err := s.store.Reserve(ctx, out); err != nil {
 		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
 	}
 	s.log.InfoContext(ctx, "booking: reserved", "territory", ter.Slug, "resource", out.ResourceID, "reservation", out.ID,

@@ -59,15 +59,12 @@ type Store interface {
 	// the transaction, which serialises bookings of that resource.
 	GetResource(ctx context.Context, territoryID, id int64, forUpdate bool) (*Resource, error)
 	Resources(ctx context.Context, territoryID int64, f ResourceFilter) ([]*Resource, error)
-	// LockCapacity locks the resource row (inside a transaction) and
-	// returns its quantity, whether it is active, and the holding
-	// reservations overlapping [start, end): what a booking must fit in.
-	LockCapacity(ctx context.Context, territoryID, resourceID int64, start, end time.Time) (quantity int, active bool, slots []Slot, err error)
-	// Reserve inserts r (inside a transaction) if its resource is active
-	// and the peak of the holding reservations overlapping r's interval
-	// plus r.Quantity fits the resource's quantity, with the resource
-	// locked; Conflict "err.booking.unavailable" or
-	// "err.booking.resource_inactive" otherwise.
+	// Reserve inserts r if its resource is active and the peak of the
+	// holding reservations overlapping r's interval plus r.Quantity fits
+	// the resource's quantity, all in one transaction with the resource
+	// locked (its own, or the caller's inside WithTx); Conflict
+	// "err.booking.unavailable" or "err.booking.resource_inactive"
+	// otherwise.
 	Reserve(ctx context.Context, r *Reservation) error
 
 	// Holding returns the holding reservations of a resource overlapping
