@@ -15,13 +15,14 @@ import (
 // SQLStore keeps resources, reservations, waiting lists and feed tokens in
 // either dialect; the one difference (row locks) is in GetResource.
 type SQLStore struct {
-	db *store.DB
-	q  store.Querier
-	tx *store.Tx
+	db    *store.DB
+	q     store.Querier
+	tx    *store.Tx
+	batch *reserveBatcher // PostgreSQL bookings sharing a commit
 }
 
 // NewSQLStore returns a store over db.
-func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
+func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db, batch: &reserveBatcher{}} }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
 
@@ -34,7 +35,7 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 	}
 	return s.db.Batched(ctx, func(ctx context.Context) error {
 		return s.db.InTx(ctx, func(tx *store.Tx) error {
-			return fn(&SQLStore{db: s.db, q: tx, tx: tx})
+			return fn(&SQLStore{db: s.db, q: tx, tx: tx, batch: s.batch})
 		})
 	})
 }

@@ -40,7 +40,22 @@ const (
 	reserveFull       = -3
 )
 
+// reservePostgres books r in the caller's transaction (WithTx's, or one
+// another module's service carries in ctx), or else with the bookings
+// queued beside it (sql_reserve_batch.go). Offers of the waiting list are
+// written inside transactions, so the batch never sees one.
 func (s *SQLStore) reservePostgres(ctx context.Context, r *Reservation) error {
+	if s.tx == nil && store.HasTx(ctx) {
+		return s.write(ctx, func(s *SQLStore) error { return s.reserveOne(ctx, r) })
+	}
+	if s.tx == nil && r.OfferExpiresAt == nil && r.WaitID == 0 {
+		return s.reserveBatched(ctx, r)
+	}
+	return s.reserveOne(ctx, r)
+}
+
+// reserveOne runs booking_reserve: its own transaction outside one.
+func (s *SQLStore) reserveOne(ctx context.Context, r *Reservation) error {
 	const q = `SELECT booking_reserve(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{r.TerritoryID, r.ResourceID, r.OrganisationID, r.UserID, r.Quantity, utc(r.Start), utc(r.End),
 		string(r.Status), r.Note, utcPtr(r.OfferExpiresAt), r.WaitID, r.SeriesID, utc(r.CreatedAt)}
@@ -54,13 +69,20 @@ func (s *SQLStore) reservePostgres(ctx context.Context, r *Reservation) error {
 	if err := row.Scan(&id); err != nil {
 		return fmt.Errorf("reserve: %w", err)
 	}
-	switch id {
-	case reserveNoResource:
+	return reserveAnswer(r, id)
+}
+
+// reserveAnswer reads booking_reserve's answer: an id, or a refusal code.
+func reserveAnswer(r *Reservation, id int64) error {
+	switch {
+	case id == reserveNoResource:
 		return errs.E(errs.NotFound, "err.booking.resource_not_found")
-	case reserveInactive:
+	case id == reserveInactive:
 		return errs.E(errs.Conflict, "err.booking.resource_inactive")
-	case reserveFull:
+	case id == reserveFull:
 		return errUnavailable()
+	case id <= 0:
+		return fmt.Errorf("reserve: unexpected answer %d", id)
 	}
 	r.ID, r.UpdatedAt = id, r.CreatedAt
 	return nil

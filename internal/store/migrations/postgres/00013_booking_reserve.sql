@@ -59,6 +59,26 @@ END
 $$;
 -- +goose StatementEnd
 
+-- Bookings that arrive together share one statement and one commit
+-- (sql_reserve_batch.go): booking_reserve_many books element k of each
+-- array in turn and returns (k, id or refusal code). It takes the
+-- resources in increasing id order, so two batches never wait for each
+-- other in a cycle; each booking sees the ones before it in the batch.
+-- +goose StatementBegin
+CREATE FUNCTION booking_reserve_many(p_territory BIGINT[], p_resource BIGINT[], p_organisation BIGINT[],
+    p_user BIGINT[], p_quantity INTEGER[], p_start TIMESTAMPTZ[], p_end TIMESTAMPTZ[], p_status TEXT[], p_note TEXT[],
+    p_series BIGINT[], p_created TIMESTAMPTZ[]) RETURNS TABLE (k INTEGER, id BIGINT)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    FOR k IN SELECT u.o FROM unnest(p_resource) WITH ORDINALITY AS u(r, o) ORDER BY u.r, u.o LOOP
+        id := booking_reserve(p_territory[k], p_resource[k], p_organisation[k], p_user[k], p_quantity[k], p_start[k],
+            p_end[k], p_status[k], p_note[k], NULL, 0, p_series[k], p_created[k]);
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
+
 -- Recurring bookings: the occurrences of a weekly series share series_id
 -- (the id of the first one booked; 0 for a single booking).
 ALTER TABLE reservations ADD COLUMN series_id BIGINT NOT NULL DEFAULT 0;
@@ -91,5 +111,7 @@ DROP INDEX reservations_held;
 ALTER TABLE reservations DROP COLUMN held_at;
 DROP INDEX reservations_series;
 ALTER TABLE reservations DROP COLUMN series_id;
+DROP FUNCTION booking_reserve_many(BIGINT[], BIGINT[], BIGINT[], BIGINT[], INTEGER[], TIMESTAMPTZ[], TIMESTAMPTZ[],
+    TEXT[], TEXT[], BIGINT[], TIMESTAMPTZ[]);
 DROP FUNCTION booking_reserve(BIGINT, BIGINT, BIGINT, BIGINT, INTEGER, TIMESTAMPTZ, TIMESTAMPTZ, TEXT, TEXT,
     TIMESTAMPTZ, BIGINT, BIGINT, TIMESTAMPTZ);
