@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/store"
 )
 
@@ -59,6 +60,9 @@ type Store interface {
 	// the transaction, which serialises bookings of that resource.
 	GetResource(ctx context.Context, territoryID, id int64, forUpdate bool) (*Resource, error)
 	Resources(ctx context.Context, territoryID int64, f ResourceFilter) ([]*Resource, error)
+	// Photos returns the photos of each resource of ids, in order.
+	Photos(ctx context.Context, territoryID int64, ids []int64) (map[int64][]media.Photo, error)
+	SetPhotos(ctx context.Context, territoryID, id int64, photos []media.Photo) error
 	// Reserve inserts r if its resource is active and the peak of the
 	// holding reservations overlapping r's interval plus r.Quantity fits
 	// the resource's quantity, all in one transaction with the resource

@@ -195,7 +195,7 @@ func (s *Server) apiResources(w http.ResponseWriter, r *http.Request) {
 			f.OrganisationID = id
 		}
 		list, err := s.Booking.Resources(r.Context(), actorFrom(r.Context()), ter, f)
-		return map[string]any{"resources": list}, err
+		return map[string]any{"resources": resourcesOut(list)}, err
 	})
 }
 
@@ -225,7 +225,11 @@ func (s *Server) apiCreateResource(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiResource(w http.ResponseWriter, r *http.Request) {
 	s.apiByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
-		return s.Booking.Resource(r.Context(), a, ter, id)
+		res, err := s.Booking.Resource(r.Context(), a, ter, id)
+		if err != nil {
+			return nil, err
+		}
+		return resourceOut(res), nil
 	})
 }
 

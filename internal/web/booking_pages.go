@@ -28,6 +28,7 @@ func (s *Server) bookingRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/resources/{id}", s.resourcePage)
 	page("POST /t/{slug}/resources/{id}/book", s.bookPage)
 	page("POST /t/{slug}/resources/{id}/wait", s.waitPage)
+	page("POST /t/{slug}/resources/{id}/photos", s.resourcePhotosPage)
 	page("GET /t/{slug}/resources/{id}/calendar.ics", s.resourceFeed)
 	page("GET /t/{slug}/reservations", s.myReservationsPage)
 	page("POST /t/{slug}/reservations/{id}/action", s.reservationActionPage)
@@ -155,6 +156,8 @@ type resourceView struct {
 	Calendar  []calendarRow
 	FeedURL   string
 	MinuteMin string
+	Uploads   bool // photos can be uploaded
+	MaxPhotos int
 }
 
 func (s *Server) resourceView(r *http.Request, p *Page, id int64) (*resourceView, error) {
@@ -168,7 +171,8 @@ func (s *Server) resourceView(r *http.Request, p *Page, id int64) (*resourceView
 	v := &resourceView{R: res, Hours: hoursLines(p, res.Rules), Member: p.Actor.UserID != 0,
 		Staff:   s.Booking.IsStaff(ctx, p.Actor, ter, res.OrganisationID),
 		Admin:   s.Booking.MayAdminister(ctx, p.Actor, ter, res.OrganisationID),
-		FeedURL: "/t/" + ter.Slug + "/resources/" + strconv.FormatInt(id, 10) + "/calendar.ics", Quantity: "1"}
+		FeedURL: "/t/" + ter.Slug + "/resources/" + strconv.FormatInt(id, 10) + "/calendar.ics", Quantity: "1",
+		Uploads: s.Media != nil, MaxPhotos: booking.MaxPhotos}
 	if o, err := s.Accounts.Organisation(ctx, ter.ID, res.OrganisationID); err == nil {
 		v.OrgName = o.Name
 	}
@@ -534,6 +538,8 @@ type inventoryView struct {
 	Whos      []booking.Who
 	Days      []string
 	FormError string
+	Uploads   bool // photos can be uploaded
+	MaxPhotos int
 }
 
 func (s *Server) inventoryView(r *http.Request, p *Page) (*inventoryView, error) {
@@ -550,6 +556,7 @@ func (s *Server) inventoryView(r *http.Request, p *Page) (*inventoryView, error)
 		return nil, err
 	}
 	v := &inventoryView{Org: org, Kinds: booking.Kinds, Whos: booking.Whos, Days: booking.DayKeys,
+		Uploads: s.Media != nil, MaxPhotos: booking.MaxPhotos,
 		Admin: s.Booking.MayAdminister(r.Context(), p.Actor, p.Territory, id),
 		Staff: s.Booking.IsStaff(r.Context(), p.Actor, p.Territory, id)}
 	for _, res := range list {
@@ -606,9 +613,12 @@ func resourceFromForm(f url.Values, orgID int64) *booking.Resource {
 }
 
 func (s *Server) createResourcePage(w http.ResponseWriter, r *http.Request) {
-	p, id, ok := s.pagePost(w, r)
+	p, id, ok := s.multipartPost(w, r)
 	if !ok {
 		return
+	}
+	if r.MultipartForm != nil {
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
 	// A day left empty is closed once any day has hours.
 	anyHours := false
@@ -619,7 +629,15 @@ func (s *Server) createResourcePage(w http.ResponseWriter, r *http.Request) {
 		r.PostForm.Set("hours_set", "1")
 	}
 	res := resourceFromForm(r.PostForm, id)
-	err := s.Booking.CreateResource(r.Context(), p.Actor, p.Territory, res)
+	added, bad := s.ingestPhotos(r)
+	res.Photos = added
+	err := errs.Fields(bad)
+	if err == nil {
+		err = s.Booking.CreateResource(r.Context(), p.Actor, p.Territory, res)
+	}
+	if err != nil && s.Media != nil {
+		s.dropPhotos(r.Context(), added)
+	}
 	if err == nil {
 		s.done(w, r, nil, p.L.T("book.resource_added"), "/t/"+p.Territory.Slug+"/organisations/"+strconv.FormatInt(id, 10)+"/inventory")
 		return
