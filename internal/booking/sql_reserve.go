@@ -122,3 +122,15 @@ func (s *SQLStore) capacity(ctx context.Context, territoryID, resourceID int64, 
 	}
 	return quantity, active, slots, nil
 }
+
+func (s *SQLStore) SetSeries(ctx context.Context, territoryID, seriesID int64, ids []int64) error {
+	args := []any{seriesID, territoryID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return s.write(ctx, func(s *SQLStore) error {
+		_, err := s.q.Exec(ctx, `UPDATE reservations SET series_id = ? WHERE territory_id = ? AND id IN (`+
+			store.Placeholders(len(ids))+`)`, args...)
+		return err
+	})
+}

@@ -75,6 +75,8 @@ type Store interface {
 	// [start, end), but the one with id except.
 	Holding(ctx context.Context, territoryID, resourceID int64, start, end time.Time, except int64) ([]Slot, error)
 	InsertReservation(ctx context.Context, r *Reservation) error
+	// SetSeries marks the reservations of ids as the weekly series seriesID.
+	SetSeries(ctx context.Context, territoryID, seriesID int64, ids []int64) error
 	GetReservation(ctx context.Context, territoryID, id int64) (*Reservation, error)
 	// UpdateReservation writes the changing fields if the status is still
 	// from; Conflict otherwise.

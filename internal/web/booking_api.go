@@ -32,6 +32,7 @@ func (s *Server) bookingAPITable() []apiHandler {
 		{"GET", "/api/v1/resources/{id}/availability", s.apiAvailability},
 		{"GET", "/api/v1/resources/{id}/reservations", s.apiResourceCalendar},
 		{"POST", "/api/v1/resources/{id}/reservations", s.apiBook},
+		{"POST", "/api/v1/resources/{id}/reservations/series", s.apiBookSeries},
 		{"POST", "/api/v1/resources/{id}/waitlist", s.apiJoinWaitlist},
 		{"DELETE", "/api/v1/waits/{id}", s.apiLeaveWaitlist},
 		{"GET", "/api/v1/reservations/{id}", s.apiReservation},

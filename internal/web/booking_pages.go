@@ -158,6 +158,13 @@ type resourceView struct {
 	MinuteMin string
 	Uploads   bool // photos can be uploaded
 	MaxPhotos int
+	// A weekly series: the form's values, then what was booked and refused.
+	Repeat        bool
+	Weeks, Until  string
+	Series        []seriesRow
+	SeriesBooked  int
+	SeriesRefused int
+	MaxWeeks      int
 }
 
 func (s *Server) resourceView(r *http.Request, p *Page, id int64) (*resourceView, error) {
@@ -172,7 +179,7 @@ func (s *Server) resourceView(r *http.Request, p *Page, id int64) (*resourceView
 		Staff:   s.Booking.IsStaff(ctx, p.Actor, ter, res.OrganisationID),
 		Admin:   s.Booking.MayAdminister(ctx, p.Actor, ter, res.OrganisationID),
 		FeedURL: "/t/" + ter.Slug + "/resources/" + strconv.FormatInt(id, 10) + "/calendar.ics", Quantity: "1",
-		Uploads: s.Media != nil, MaxPhotos: booking.MaxPhotos}
+		Uploads: s.Media != nil, MaxPhotos: booking.MaxPhotos, MaxWeeks: booking.MaxOccurrences, Weeks: "4"}
 	if o, err := s.Accounts.Organisation(ctx, ter.ID, res.OrganisationID); err == nil {
 		v.OrgName = o.Name
 	}
@@ -262,6 +269,10 @@ func (s *Server) bookPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, err := bookingRequest(r, p.Territory, id)
+	if err == nil && r.PostForm.Get("repeat") != "" {
+		s.bookSeriesPage(w, r, p, id, req)
+		return
+	}
 	if err == nil {
 		_, err = s.Booking.Book(r.Context(), p.Actor, p.Territory, req)
 	}
@@ -269,6 +280,12 @@ func (s *Server) bookPage(w http.ResponseWriter, r *http.Request) {
 		s.done(w, r, nil, p.L.T("book.booked"), "/t/"+p.Territory.Slug+"/reservations")
 		return
 	}
+	s.bookingFormError(w, r, p, id, err)
+}
+
+// bookingFormError shows the resource page again with the reason, the
+// typed values and, when the slot is taken, the waiting list.
+func (s *Server) bookingFormError(w http.ResponseWriter, r *http.Request, p *Page, id int64, err error) {
 	if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict && k != errs.Forbidden {
 		s.renderError(w, r, err)
 		return
@@ -279,11 +296,12 @@ func (s *Server) bookPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Start, v.End, v.Quantity, v.Note = r.PostForm.Get("start"), r.PostForm.Get("end"), r.PostForm.Get("quantity"), r.PostForm.Get("note")
+	v.Repeat, v.Weeks, v.Until = r.PostForm.Get("repeat") != "", r.PostForm.Get("weeks"), r.PostForm.Get("until")
 	v.Error = p.L.Err(err)
 	if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
 		v.Error = p.L.T(e.Fields[0].Key, e.Fields[0].Args)
 	}
-	v.CanWait = errs.Is(err, errs.Conflict) && strings.HasSuffix(keyOfErr(err), ".unavailable")
+	v.CanWait = !v.Repeat && errs.Is(err, errs.Conflict) && strings.HasSuffix(keyOfErr(err), ".unavailable")
 	p.Title = v.R.Name
 	p.Data = v
 	s.render(w, r, statusOf(errs.KindOf(err)), "booking_resource", p)
