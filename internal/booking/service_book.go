@@ -262,6 +262,18 @@ func (s *Service) change(ctx context.Context, ter *territory.Territory, id int64
 		if freeFrom.Before(now) {
 			freeFrom = now
 		}
+		freed := freeTo.After(freeFrom)
+		// Freed copies, or a late loan back, may release a reservation
+		// held back by an overdue loan (holds.go) before the waiting list
+		// sees them.
+		if freed || res.Status == StatusReturned {
+			if err := s.reviewHolds(ctx, tx, r, now); err != nil {
+				return err
+			}
+		}
+		if !freed {
+			return nil
+		}
 		return s.offerFreed(ctx, tx, r, freeFrom, freeTo, now)
 	})
 	if err != nil {

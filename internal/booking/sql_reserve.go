@@ -134,3 +134,27 @@ func (s *SQLStore) SetSeries(ctx context.Context, territoryID, seriesID int64, i
 		return err
 	})
 }
+
+func (s *SQLStore) HoldReview(ctx context.Context, territoryID, resourceID int64, now, horizon time.Time) ([]*Reservation, error) {
+	return s.reservations(ctx, `SELECT `+reservationColumns+reservationFrom+` WHERE r.resource_id = ? AND r.territory_id = ?
+		AND r.status IN `+holdingSQL+` AND r.start_at < ? AND (r.end_at > ? OR r.status = 'checked_out') ORDER BY r.start_at, r.id`,
+		resourceID, territoryID, utc(horizon), utc(now))
+}
+
+func (s *SQLStore) HoldCandidates(ctx context.Context, now time.Time, limit int) ([][2]int64, error) {
+	rows, err := s.q.Query(ctx, fmt.Sprintf(`SELECT territory_id, resource_id FROM reservations WHERE status = 'checked_out' AND end_at <= ?
+		UNION SELECT territory_id, resource_id FROM reservations WHERE held_at IS NOT NULL LIMIT %d`, limit), utc(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][2]int64
+	for rows.Next() {
+		var p [2]int64
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -100,6 +100,12 @@ type Store interface {
 	// ClaimReminder sets the bit if it was not set, and reports whether it did.
 	ClaimReminder(ctx context.Context, territoryID, id int64, bit int) (bool, error)
 	UnclaimReminder(ctx context.Context, territoryID, id int64, bit int) error
+	// HoldReview lists the holding reservations of a resource that start
+	// before horizon and are either not over at now or loans still out.
+	HoldReview(ctx context.Context, territoryID, resourceID int64, now, horizon time.Time) ([]*Reservation, error)
+	// HoldCandidates lists (all territories) the resources with an overdue
+	// loan or a held reservation, as pairs of territory and resource ids.
+	HoldCandidates(ctx context.Context, now time.Time, limit int) ([][2]int64, error)
 	// ExpiredOffers lists offered reservations (all territories) expired at now.
 	ExpiredOffers(ctx context.Context, now time.Time, limit int) ([]*Reservation, error)
 

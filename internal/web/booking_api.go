@@ -132,6 +132,7 @@ func inZone(v any, loc *time.Location) any {
 		fixAll(x.ToHandOut)
 		fixAll(x.Out)
 		fixAll(x.Overdue)
+		fixAll(x.Held)
 		fixAll(x.Upcoming)
 	case *booking.Mine:
 		fixAll(x.Reservations)

@@ -685,6 +685,7 @@ type deskRow struct {
 type deskView struct {
 	Org                                   *account.Organisation
 	Pending, ToHandOut, Out, Overdue, Ups []deskRow
+	Held                                  []deskRow // waiting for copies an overdue loan holds
 	Offers                                int
 	Next                                  string
 }
@@ -718,7 +719,7 @@ func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	p.Title = p.L.T("book.desk_of", "Name", org.Name)
-	p.Data = deskView{Org: org, Pending: rows(d.Pending), ToHandOut: rows(d.ToHandOut), Out: rows(d.Out), Overdue: rows(d.Overdue),
+	p.Data = deskView{Org: org, Pending: rows(d.Pending), ToHandOut: rows(d.ToHandOut), Out: rows(d.Out), Overdue: rows(d.Overdue), Held: rows(d.Held),
 		Ups: rows(d.Upcoming), Offers: d.OfferCount, Next: "/t/" + p.Territory.Slug + "/organisations/" + strconv.FormatInt(id, 10) + "/desk"}
 	s.render(w, r, http.StatusOK, "booking_desk", p)
 }
