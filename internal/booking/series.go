@@ -100,7 +100,7 @@ func (s *Service) BookSeries(ctx context.Context, actor access.Actor, ter *terri
 	if err != nil {
 		return nil, err
 	}
-	r, late, err := s.store.ResourceForBooking(ctx, ter.ID, req.ResourceID, actor.UserID, now)
+	r, late, _, err := s.store.ResourceForBooking(ctx, ter.ID, req.ResourceID, actor.UserID, now, time.Time{}, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("booking: series of resource %d: %w", req.ResourceID, err)
 	}

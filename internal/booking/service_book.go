@@ -82,7 +82,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	// The rules are read and checked before the transaction, on SQLite's
 	// reader connections: the writer is only held for the capacity check
 	// and the insert.
-	r, late, err := s.store.ResourceForBooking(ctx, ter.ID, req.ResourceID, actor.UserID, now)
+	r, late, slots, err := s.store.ResourceForBooking(ctx, ter.ID, req.ResourceID, actor.UserID, now, req.Start, req.End)
 	if err != nil {
 		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
 	}
@@ -94,6 +94,11 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	}
 	if late {
 		return nil, errs.E(errs.Conflict, "err.booking.overdue_blocks")
+	}
+	// Already full when read: refused without taking the writer (SQLite)
+	// or a transaction (PostgreSQL). Only the write decides a success.
+	if peak(slots, req.Start, req.End)+req.Quantity > r.Quantity {
+		return nil, errUnavailable()
 	}
 	status := StatusConfirmed
 	if r.Rules.Approval {

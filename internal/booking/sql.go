@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -301,21 +302,73 @@ func (s *SQLStore) Reservations(ctx context.Context, territoryID int64, f Reserv
 		fmt.Sprintf(` ORDER BY r.start_at, r.id LIMIT %d`, limit), args...)
 }
 
-func (s *SQLStore) ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now time.Time) (*Resource, bool, error) {
+// resourceColumnsOf is resourceColumns of the table under alias.
+func resourceColumnsOf(alias string) string {
+	cols := strings.Split(resourceColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// bookingViewQuery reads, on a reader, what a booking checks before it
+// writes: the resource, the member's overdue loans, and the holding
+// reservations over the interval (one row each, the resource repeated).
+var bookingViewQuery = `SELECT ` + resourceColumnsOf("res") + `, (SELECT COUNT(*) FROM reservations
+		WHERE user_id = ? AND territory_id = ? AND status = 'checked_out' AND end_at < ?), h.start_at, h.end_at, h.quantity
+	FROM resources res LEFT JOIN reservations h ON h.resource_id = res.id AND h.territory_id = res.territory_id
+		AND h.status IN ` + holdingSQL + ` AND h.end_at > ? AND h.start_at < ?
+	WHERE res.id = ? AND res.territory_id = ?`
+
+func (s *SQLStore) ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now, start, end time.Time) (*Resource, bool, []Slot, error) {
+	rows, err := s.q.Query(ctx, bookingViewQuery, userID, territoryID, utc(now), utc(start), utc(end), id, territoryID)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	defer rows.Close()
+	var r *Resource
 	var overdue int
-	r, err := scanResource(scanExtra{s.q.QueryRow(ctx, `SELECT `+resourceColumns+`, (SELECT COUNT(*) FROM reservations
-		WHERE user_id = ? AND territory_id = ? AND status = 'checked_out' AND end_at < ?)
-		FROM resources WHERE id = ? AND territory_id = ?`, userID, territoryID, utc(now), id, territoryID), &overdue})
-	return r, overdue > 0, err
+	var slots []Slot
+	var a, b *time.Time
+	var q *int
+	var skip []any // the resource's columns again, after the first row
+	for rows.Next() {
+		if r == nil {
+			if r, err = scanResource(scanExtra{rows, []any{&overdue, &a, &b, &q}}); err != nil {
+				return nil, false, nil, err
+			}
+		} else {
+			if skip == nil {
+				skip = make([]any, strings.Count(resourceColumns, ",")+2, strings.Count(resourceColumns, ",")+5)
+				for i := range skip {
+					skip[i] = new(sql.RawBytes)
+				}
+				skip = append(skip, &a, &b, &q)
+			}
+			if err := rows.Scan(skip...); err != nil {
+				return nil, false, nil, err
+			}
+		}
+		if a != nil && b != nil && q != nil {
+			slots = append(slots, Slot{Start: a.UTC(), End: b.UTC(), Quantity: *q})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, nil, err
+	}
+	if r == nil {
+		return nil, false, nil, errs.E(errs.NotFound, "err.booking.resource_not_found")
+	}
+	return r, overdue > 0, slots, nil
 }
 
 // scanExtra appends destinations to a row's Scan.
 type scanExtra struct {
 	sc    store.Scanner
-	extra any
+	extra []any
 }
 
-func (x scanExtra) Scan(dest ...any) error { return x.sc.Scan(append(dest, x.extra)...) }
+func (x scanExtra) Scan(dest ...any) error { return x.sc.Scan(append(dest, x.extra...)...) }
 
 func (s *SQLStore) HasOverdue(ctx context.Context, territoryID, userID int64, now time.Time) (bool, error) {
 	var n int

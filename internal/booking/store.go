@@ -82,8 +82,11 @@ type Store interface {
 	// from; Conflict otherwise.
 	UpdateReservation(ctx context.Context, r *Reservation, from Status) error
 	Reservations(ctx context.Context, territoryID int64, f ReservationFilter) ([]*Reservation, error)
-	// ResourceForBooking is GetResource and HasOverdue in one read.
-	ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now time.Time) (*Resource, bool, error)
+	// ResourceForBooking reads in one query a resource, whether the user
+	// has an overdue loan, and the holding reservations overlapping
+	// [start, end) (none for a zero interval): a read before the booking's
+	// write, not a guarantee.
+	ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now, start, end time.Time) (*Resource, bool, []Slot, error)
 	// HasOverdue reports a checked-out reservation of the user ending before now.
 	HasOverdue(ctx context.Context, territoryID, userID int64, now time.Time) (bool, error)
 
