@@ -99,8 +99,14 @@ func (s *Server) apiByID(w http.ResponseWriter, r *http.Request, status int, wri
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	if st, ok := v.(statusAnswer); ok {
+		status = st.httpStatus()
+	}
 	writeJSON(w, status, inZone(v, ter.Location()))
 }
+
+// statusAnswer is an answer that chooses its own status.
+type statusAnswer interface{ httpStatus() int }
 
 // inZone shows the times of reservations and waits in loc.
 func inZone(v any, loc *time.Location) any {

@@ -18,28 +18,19 @@ import (
 // maxResourceBody bounds a form carrying photos.
 const maxResourceBody = booking.MaxPhotos*maxPhotoBytes + 1<<20
 
-// multipartPost starts a posted form that may carry files: the territory, a
-// signed-in user under the rate limit, the parsed form and the path's id.
-// The caller removes the form's temporary files (r.MultipartForm.RemoveAll).
+// multipartPost is pagePost for a form that may carry files: pagePost's
+// checks (territory, signed-in user, rate limit, path id), then the body
+// read as multipart within maxResourceBody. The caller removes the form's
+// temporary files (r.MultipartForm.RemoveAll).
 func (s *Server) multipartPost(w http.ResponseWriter, r *http.Request) (*Page, int64, bool) {
-	p, ok := s.territoryPage(w, r, "book.resource_title")
+	// pagePost's ParseForm leaves a multipart body unread; it is read here
+	// under the larger limit.
+	body := r.Body
+	p, id, ok := s.pagePost(w, r)
 	if !ok {
 		return nil, 0, false
 	}
-	if err := p.Actor.RequireUser(); err != nil {
-		s.renderError(w, r, err)
-		return nil, 0, false
-	}
-	if !s.limits.Post("book:" + strconv.FormatInt(p.Actor.UserID, 10)) {
-		s.renderError(w, r, errs.E(errs.TooManyRequests, "err.too_many_requests"))
-		return nil, 0, false
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return nil, 0, false
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxResourceBody)
+	r.Body = http.MaxBytesReader(w, body, maxResourceBody)
 	if err := r.ParseMultipartForm(multipartMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -43,20 +43,30 @@ func (e *testEnv) postFiles(c *http.Client, path string, fields url.Values, phot
 	return resp
 }
 
+// runsOrg is a new member who runs a new organisation of the test territory.
+func (e *testEnv) runsOrg(t *testing.T, email, name string) (*http.Client, string, access.Actor, *account.Organisation) {
+	t.Helper()
+	c, tok := e.member(email, access.Member)
+	u, err := e.accounts.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := access.Actor{UserID: u.ID, Roles: map[int64]access.Role{e.ter.ID: access.Member}}
+	org, err := e.accounts.CreateOrganisation(context.Background(), actor, e.ter.ID, account.Organisation{Name: name, Kind: "association"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, tok, actor, org
+}
+
 // TestResourcePhotos: the organisation adds a drill with a photo on the
 // inventory form; its page, the list and the API show it; the staff add a
 // second and remove the first; a member may not; a non-picture is refused.
 func TestResourcePhotos(t *testing.T) {
 	e := newTestEnv(t, nil)
 	ctx := context.Background()
-	lib, _ := e.member("lib@example.org", access.Member)
+	lib, _, _, org := e.runsOrg(t, "lib@example.org", "Outilthèque")
 	a, _ := e.member("a@example.org", access.Member)
-	u, _ := e.accounts.UserByEmail(ctx, "lib@example.org")
-	org, err := e.accounts.CreateOrganisation(ctx, access.Actor{UserID: u.ID, Roles: map[int64]access.Role{e.ter.ID: access.Member}},
-		e.ter.ID, account.Organisation{Name: "Outilthèque", Kind: "association"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	inv := fmt.Sprintf("/t/test/organisations/%d/inventory", org.ID)
 	fields := url.Values{"kind": {"item"}, "name": {"Perceuse"}, "quantity": {"2"}, "who": {"members"}}
 	if resp := e.postFiles(lib, inv, fields, []byte("not a picture")); resp.StatusCode != http.StatusBadRequest {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/booking"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/i18n"
@@ -27,12 +28,9 @@ type seriesRow struct {
 func seriesRequest(r *http.Request, ter *territory.Territory, req booking.Request) (booking.SeriesRequest, error) {
 	out := booking.SeriesRequest{Request: req}
 	if v := strings.TrimSpace(r.PostForm.Get("until")); v != "" {
-		until, err := time.ParseInLocation(time.DateOnly, v, ter.Location())
-		if err != nil {
-			return out, errs.Fields([]errs.FieldError{{Field: "until", Key: "err.booking.time_format"}})
-		}
-		out.Until = until
-		return out, nil
+		var err error
+		out.Until, err = parseUntil(v, ter.Location())
+		return out, err
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("weeks")))
 	if err != nil {
@@ -40,6 +38,15 @@ func seriesRequest(r *http.Request, ter *territory.Territory, req booking.Reques
 	}
 	out.Weeks = n
 	return out, nil
+}
+
+// parseUntil reads a series' last local date.
+func parseUntil(v string, loc *time.Location) (time.Time, error) {
+	until, err := time.ParseInLocation(time.DateOnly, v, loc)
+	if err != nil {
+		return time.Time{}, errs.Fields([]errs.FieldError{{Field: "until", Key: "err.booking.time_format"}})
+	}
+	return until, nil
 }
 
 // refusalText is why an occurrence was refused, in the reader's language.
@@ -130,51 +137,36 @@ type seriesJSON struct {
 	Refused  []refusalJSON          `json:"refused"`
 }
 
+func (o seriesJSON) httpStatus() int {
+	if len(o.Booked) == 0 {
+		return http.StatusConflict
+	}
+	return http.StatusCreated
+}
+
 // apiBookSeries answers 201 with what was booked and refused, or 409 with
 // the same body when nothing could be booked.
 func (s *Server) apiBookSeries(w http.ResponseWriter, r *http.Request) {
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	var in seriesInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	ter, err := s.bookingTerritory(r, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	req := booking.SeriesRequest{Weeks: in.Weeks,
-		Request: booking.Request{ResourceID: id, Start: in.Start, End: in.End, Quantity: in.Quantity, Note: in.Note}}
-	if in.Until != "" {
-		if req.Until, err = time.ParseInLocation(time.DateOnly, in.Until, ter.Location()); err != nil {
-			s.renderError(w, r, errs.Fields([]errs.FieldError{{Field: "until", Key: "err.booking.time_format"}}))
-			return
+	s.apiByID(w, r, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+		req := booking.SeriesRequest{Weeks: in.Weeks,
+			Request: booking.Request{ResourceID: id, Start: in.Start, End: in.End, Quantity: in.Quantity, Note: in.Note}}
+		if in.Until != "" {
+			var err error
+			if req.Until, err = parseUntil(in.Until, ter.Location()); err != nil {
+				return nil, err
+			}
 		}
-	}
-	res, err := s.Booking.BookSeries(r.Context(), a, ter, req)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	loc, l := ter.Location(), s.localizer(r)
-	out := seriesJSON{SeriesID: res.SeriesID, Booked: res.Booked, Refused: make([]refusalJSON, 0, len(res.Refused))}
-	inZone(res.Booked, loc)
-	for _, f := range res.Refused {
-		out.Refused = append(out.Refused, refusalJSON{Start: f.Start.In(loc), End: f.End.In(loc), Code: f.Key, Message: refusalText(l, f)})
-	}
-	status := http.StatusCreated
-	if len(res.Booked) == 0 {
-		status = http.StatusConflict
-	}
-	writeJSON(w, status, out)
+		res, err := s.Booking.BookSeries(r.Context(), a, ter, req)
+		if err != nil {
+			return nil, err
+		}
+		loc, l := ter.Location(), s.localizer(r)
+		out := seriesJSON{SeriesID: res.SeriesID, Booked: inZone(res.Booked, loc).([]*booking.Reservation),
+			Refused: make([]refusalJSON, 0, len(res.Refused))}
+		for _, f := range res.Refused {
+			out.Refused = append(out.Refused, refusalJSON{Start: f.Start.In(loc), End: f.End.In(loc), Code: f.Key, Message: refusalText(l, f)})
+		}
+		return out, nil
+	})
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
-	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/booking"
 )
 
@@ -20,14 +19,8 @@ import (
 func TestWeeklySeriesPagesAndAPI(t *testing.T) {
 	e := newTestEnv(t, nil)
 	ctx := context.Background()
-	a, tokA := e.member("a@example.org", access.Member)
+	a, tokA, actor, org := e.runsOrg(t, "a@example.org", "Maison des associations")
 	_, tokB := e.member("b@example.org", access.Member)
-	u, _ := e.accounts.UserByEmail(ctx, "a@example.org")
-	actor := access.Actor{UserID: u.ID, Roles: map[int64]access.Role{e.ter.ID: access.Member}}
-	org, err := e.accounts.CreateOrganisation(ctx, actor, e.ter.ID, account.Organisation{Name: "Maison des associations", Kind: "association"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	room := &booking.Resource{OrganisationID: org.ID, Kind: booking.KindRoom, Name: "Salle 1", Quantity: 1}
 	if err := e.booking.CreateResource(ctx, actor, e.ter, room); err != nil {
 		t.Fatal(err)
