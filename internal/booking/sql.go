@@ -320,7 +320,15 @@ var bookingViewQuery = `SELECT ` + resourceColumnsOf("res") + `, (SELECT COUNT(*
 		AND h.status IN ` + holdingSQL + ` AND h.end_at > ? AND h.start_at < ?
 	WHERE res.id = ? AND res.territory_id = ?`
 
+// noInterval is after every reservation's end.
+var noInterval = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func (s *SQLStore) ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now, start, end time.Time) (*Resource, bool, []Slot, error) {
+	if !end.After(start) {
+		// No interval: a range the index finds empty at once (end_at >
+		// the zero time would walk all of the resource's reservations).
+		start, end = noInterval, noInterval
+	}
 	rows, err := s.q.Query(ctx, bookingViewQuery, userID, territoryID, utc(now), utc(start), utc(end), id, territoryID)
 	if err != nil {
 		return nil, false, nil, err
