@@ -677,9 +677,10 @@ func (s *Server) createResourcePage(w http.ResponseWriter, r *http.Request) {
 }
 
 type deskRow struct {
-	R    *booking.Reservation
-	When string
-	Who  string
+	R     *booking.Reservation
+	When  string
+	Who   string
+	Cover *booking.Resource // the resource, for its photo
 }
 
 type deskView struct {
@@ -711,10 +712,17 @@ func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := p.Territory.Location()
+	resources := map[int64]*booking.Resource{}
+	if list, err := s.Booking.Resources(r.Context(), p.Actor, p.Territory, booking.ResourceFilter{OrganisationID: id}); err == nil {
+		for _, res := range list {
+			resources[res.ID] = res
+		}
+	}
 	rows := func(list []*booking.Reservation) []deskRow {
 		out := make([]deskRow, 0, len(list))
 		for _, res := range list {
-			out = append(out, deskRow{R: res, When: when(res.Start, res.End, loc, p.Lang), Who: s.memberName(r, res.UserID)})
+			out = append(out, deskRow{R: res, When: when(res.Start, res.End, loc, p.Lang), Who: s.memberName(r, res.UserID),
+				Cover: resources[res.ResourceID]})
 		}
 		return out
 	}

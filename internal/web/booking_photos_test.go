@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
@@ -59,6 +60,15 @@ func (e *testEnv) runsOrg(t *testing.T, email, name string) (*http.Client, strin
 	return c, tok, actor, org
 }
 
+func mustUserID(t *testing.T, e *testEnv, email string) int64 {
+	t.Helper()
+	u, err := e.accounts.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
 // TestResourcePhotos: the organisation adds a drill with a photo on the
 // inventory form; its page, the list and the API show it; the staff add a
 // second and remove the first; a member may not; a non-picture is refused.
@@ -81,7 +91,12 @@ func TestResourcePhotos(t *testing.T) {
 	}
 	first := list[0].Photos[0]
 	page := fmt.Sprintf("/t/test/resources/%d", list[0].ID)
-	for _, path := range []string{page, "/t/test/resources", inv} {
+	if _, err := e.booking.Book(ctx, access.Actor{UserID: mustUserID(t, e, "a@example.org"), Roles: map[int64]access.Role{e.ter.ID: access.Member}},
+		e.ter, booking.Request{ResourceID: list[0].ID, Start: nextSaturday(time.Now(), 10), End: nextSaturday(time.Now(), 12)}); err != nil {
+		t.Fatal(err)
+	}
+	desk := fmt.Sprintf("/t/test/organisations/%d/desk", org.ID)
+	for _, path := range []string{page, "/t/test/resources", inv, desk} {
 		if body := readBody(e.get(lib, path)); !strings.Contains(body, "/media/"+first.ThumbKey) {
 			t.Errorf("%s does not show the photo", path)
 		}
