@@ -172,3 +172,37 @@ func (s *Service) BookSeries(ctx context.Context, actor access.Actor, ter *terri
 		"booked", len(out.Booked), "refused", len(out.Refused), "user", actor.UserID)
 	return out, nil
 }
+
+// CancelSeries cancels reservation id and the later occurrences of its
+// series, each with the rules of Cancel (its member until CancelMinutes
+// before its start, or the staff). Occurrences that cannot be cancelled
+// any more (started, handed out, too late) are left as they are; it
+// returns the reservation id, cancelled, and how many were.
+func (s *Service) CancelSeries(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64) (*Reservation, int, error) {
+	first, err := s.Cancel(ctx, actor, ter, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	n := 1
+	if first.SeriesID == 0 {
+		return first, n, nil
+	}
+	later, err := s.store.Reservations(ctx, ter.ID, ReservationFilter{ResourceID: first.ResourceID, UserID: first.UserID,
+		SeriesID: first.SeriesID, From: first.End, Statuses: []Status{StatusPending, StatusConfirmed}})
+	if err != nil {
+		return nil, n, fmt.Errorf("booking: cancel series %d: %w", first.SeriesID, err)
+	}
+	for _, r := range later {
+		if !r.Start.After(first.Start) {
+			continue
+		}
+		if _, err := s.Cancel(ctx, actor, ter, r.ID); err != nil {
+			if k := errs.KindOf(err); k == errs.Conflict || k == errs.NotFound {
+				continue // its own rules keep it
+			}
+			return nil, n, err
+		}
+		n++
+	}
+	return first, n, nil
+}

@@ -60,6 +60,20 @@ func TestWeeklySeries(t *testing.T) {
 			t.Fatalf("stored series %+v %v", stored, err)
 		}
 
+		// Cancelling the second occurrence and the later ones leaves the first.
+		if r, n, err := e.svc.CancelSeries(ctx, club, e.ter, res.Booked[1].ID); err != nil || n != 3 || r.Status != StatusCancelled {
+			t.Fatalf("cancel series: %d %v %v", n, r, err)
+		}
+		for i, b := range res.Booked {
+			got, err := e.svc.Get(ctx, club, e.ter, b.ID)
+			if want := map[bool]Status{true: StatusConfirmed, false: StatusCancelled}[i == 0]; err != nil || got.Status != want {
+				t.Errorf("occurrence %d: %v %v, want %s", i, got.Status, err, want)
+			}
+		}
+		if _, _, err := e.svc.CancelSeries(ctx, other, e.ter, res.Booked[0].ID); err == nil {
+			t.Error("another member cancels the series")
+		}
+
 		// Until a date, and the limits.
 		res, err = e.svc.BookSeries(ctx, club, e.ter, SeriesRequest{Until: local(2026, 12, 8, 0, 0),
 			Request: Request{ResourceID: room.ID, Start: local(2026, 11, 24, 8, 0), End: local(2026, 11, 24, 9, 0)}})

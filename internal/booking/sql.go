@@ -284,6 +284,9 @@ func (s *SQLStore) Reservations(ctx context.Context, territoryID int64, f Reserv
 	if f.UserID != 0 {
 		add("r.user_id = ?", f.UserID)
 	}
+	if f.SeriesID != 0 {
+		add("r.series_id = ?", f.SeriesID)
+	}
 	if len(f.Statuses) > 0 {
 		list, a := statusList(f.Statuses)
 		add("r.status IN "+list, a...)

@@ -20,6 +20,7 @@ type ReservationFilter struct {
 	ResourceID     int64
 	OrganisationID int64
 	UserID         int64
+	SeriesID       int64
 	Statuses       []Status
 	// From and To keep reservations overlapping [From, To) when set.
 	From, To time.Time

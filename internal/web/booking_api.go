@@ -44,7 +44,7 @@ func (s *Server) bookingAPITable() []apiHandler {
 }
 
 // reservationActions are the POST /api/v1/reservations/{id}/ACTION routes.
-var reservationActions = []string{"cancel", "accept", "decline", "renew", "approve", "refuse", "check-out", "check-in", "no-show"}
+var reservationActions = []string{"cancel", "cancel-series", "accept", "decline", "renew", "approve", "refuse", "check-out", "check-in", "no-show"}
 
 // bookingTerritory finds the territory of the thing a top-level booking
 // route names (/api/v1/resources/{id}, /reservations/{id}, /waits/{id}).
@@ -373,6 +373,9 @@ func (s *Server) reservationAction(ctx context.Context, a access.Actor, ter *ter
 	switch action {
 	case "cancel":
 		return b.Cancel(ctx, a, ter, id)
+	case "cancel-series":
+		r, _, err := b.CancelSeries(ctx, a, ter, id)
+		return r, err
 	case "accept":
 		return b.AcceptOffer(ctx, a, ter, id)
 	case "decline":

@@ -48,6 +48,7 @@ func TestWeeklySeriesPagesAndAPI(t *testing.T) {
 	type result struct {
 		SeriesID int64 `json:"series_id"`
 		Booked   []struct {
+			ID       int64 `json:"id"`
 			SeriesID int64 `json:"series_id"`
 		} `json:"booked"`
 		Refused []struct {
@@ -59,10 +60,23 @@ func TestWeeklySeriesPagesAndAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || out.SeriesID == 0 || len(out.Booked) != 3 || out.Booked[2].SeriesID != out.SeriesID {
 		t.Fatalf("API series: %d %+v", resp.StatusCode, out)
 	}
+	cancel := fmt.Sprintf("/api/v1/reservations/%d/cancel-series", out.Booked[1].ID)
+	_, tokC := e.member("c@example.org", access.Member)
+	if resp := e.do(nil, "POST", cancel, tokC, nil); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another member cancels B's series: %d", resp.StatusCode)
+	}
+	if resp := e.do(nil, "POST", cancel, tokB, nil); resp.StatusCode != http.StatusOK || !strings.Contains(readBody(resp), `"status":"cancelled"`) {
+		t.Fatalf("cancel series: %d", resp.StatusCode)
+	}
+	in["until"] = later.In(loc).Format(time.DateOnly) // the first week only: B still holds it
 	resp = e.do(nil, "POST", path, tokA, in)
 	out = decode[result](t, resp)
-	if resp.StatusCode != http.StatusConflict || len(out.Refused) != 3 || out.Refused[0].Code != "err.booking.unavailable" || out.Refused[0].Message == "" {
+	if resp.StatusCode != http.StatusConflict || len(out.Refused) != 1 || out.Refused[0].Code != "err.booking.unavailable" || out.Refused[0].Message == "" {
 		t.Fatalf("API series taken: %d %+v", resp.StatusCode, out)
+	}
+	mine := readBody(e.get(a, "/t/test/reservations"))
+	if !strings.Contains(mine, `value="cancel-series"`) {
+		t.Error("no way to cancel the series on my reservations")
 	}
 	if resp := e.do(nil, "POST", path, tokA, map[string]any{"start": later.Format(time.RFC3339),
 		"end": later.Add(time.Hour).Format(time.RFC3339), "weeks": 99}); resp.StatusCode != http.StatusBadRequest {
