@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/booking"
@@ -46,6 +47,7 @@ func seedDemoBooking(ctx context.Context, a *app, ter *territory.Territory, admi
 		{"Roule Ensemble Coop", booking.Resource{Kind: booking.KindVehicle, Name: "Citroën Berlingo (IJ-789-KL)", Station: "Chavant",
 			Capacity: 5, Energy: "diesel", Quantity: 1, Rules: cars, Position: &geo.Point{Lat: 45.1863, Lon: 5.7355}}},
 	}
+	var hall int64
 	for _, it := range list {
 		id, ok := orgs[it.org]
 		if !ok {
@@ -56,6 +58,25 @@ func seedDemoBooking(ctx context.Context, a *app, ter *territory.Territory, admi
 		if err := a.booking.CreateResource(ctx, admin, ter, &r); err != nil {
 			return fmt.Errorf("demo resource %q: %w", r.Name, err)
 		}
+		if hall == 0 && r.Kind == booking.KindRoom {
+			hall = r.ID
+		}
+	}
+	if hall == 0 {
+		return nil
+	}
+	// A sewing workshop in the hall every Tuesday evening for eight weeks
+	// (pending the service's approval), from next week on.
+	loc := ter.Location()
+	d := time.Now().In(loc).AddDate(0, 0, 7)
+	for d.Weekday() != time.Tuesday {
+		d = d.AddDate(0, 0, 1)
+	}
+	start := time.Date(d.Year(), d.Month(), d.Day(), 18, 30, 0, 0, loc)
+	_, err := a.booking.BookSeries(ctx, admin, ter, booking.SeriesRequest{Weeks: 8, Request: booking.Request{ResourceID: hall,
+		Start: start, End: start.Add(2 * time.Hour), Note: "Atelier couture et réparation"}})
+	if err != nil {
+		return fmt.Errorf("demo weekly series: %w", err)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/media"
 )
 
 // Kind of resource.
@@ -99,9 +100,11 @@ type Resource struct {
 	Station        string     `json:"station,omitempty"`   // vehicles
 	Position       *geo.Point `json:"position,omitempty"`  // rooms and stations
 	Rules          Rules      `json:"rules"`
-	Active         bool       `json:"active"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// Photos, the cover first; the API shows them as addresses (web).
+	Photos    []media.Photo `json:"-"`
+	Active    bool          `json:"active"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // Status of a reservation.
@@ -147,8 +150,13 @@ type Reservation struct {
 	ReturnedAt     *time.Time `json:"returned_at,omitempty"`
 	Renewals       int        `json:"renewals"`
 	Overdue        bool       `json:"overdue"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// SeriesID groups the occurrences of a weekly series (0: none).
+	SeriesID int64 `json:"series_id,omitempty"`
+	// HeldAt is set while a confirmed reservation waits for copies still
+	// out with an overdue loan.
+	HeldAt    *time.Time `json:"held_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 
 	// Filled for lists shown to people.
 	ResourceName  string `json:"resource_name,omitempty"`

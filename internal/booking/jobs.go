@@ -72,6 +72,19 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			failed = append(failed, err)
 		}
 	}
+	holds, err := s.store.HoldCandidates(ctx, now, 500)
+	if err != nil {
+		return 0, fmt.Errorf("booking: holds: %w", err)
+	}
+	for _, h := range holds {
+		ter, err := s.ters.ByID(ctx, h[0])
+		if err == nil {
+			err = s.ReviewHolds(ctx, ter, h[1])
+		}
+		if err != nil {
+			failed = append(failed, err)
+		}
+	}
 	sent := 0
 	for _, bit := range []int{RemindStart, RemindDue, RemindOverdue} {
 		due, err := s.store.DueReminders(ctx, bit, now, s.opts.RemindBefore, 500)
@@ -172,6 +185,14 @@ func noticeMail(to, name, lang, what string, r *Reservation, loc *time.Location,
 		subject = map[bool]string{false: "À rendre bientôt : " + r.ResourceName, true: "Due soon: " + r.ResourceName}[en]
 		body = map[bool]string{false: fmt.Sprintf("« %s » est à rendre le %s. Si personne ne l'attend, vous pouvez prolonger l'emprunt.", r.ResourceName, end),
 			true: fmt.Sprintf("“%s” is due back on %s. If nobody is waiting for it, you can renew the loan.", r.ResourceName, end)}[en]
+	case "held":
+		subject = map[bool]string{false: "Pas encore revenu : " + r.ResourceName, true: "Not back yet: " + r.ResourceName}[en]
+		body = map[bool]string{false: fmt.Sprintf("« %s », que vous avez réservé du %s au %s, n'est pas encore revenu : l'emprunt précédent est en retard. Votre réservation attend son retour ; nous vous écrirons dès qu'il sera là.", r.ResourceName, start, end),
+			true: fmt.Sprintf("“%s”, which you booked from %s to %s, is not back yet: the previous loan is overdue. Your reservation waits for its return; we will write as soon as it is here.", r.ResourceName, start, end)}[en]
+	case "released":
+		subject = map[bool]string{false: "De retour : " + r.ResourceName, true: "Back: " + r.ResourceName}[en]
+		body = map[bool]string{false: fmt.Sprintf("« %s » est revenu : votre réservation du %s au %s tient.", r.ResourceName, start, end),
+			true: fmt.Sprintf("“%s” is back: your reservation from %s to %s stands.", r.ResourceName, start, end)}[en]
 	case "overdue":
 		subject = map[bool]string{false: "En retard : " + r.ResourceName, true: "Overdue: " + r.ResourceName}[en]
 		body = map[bool]string{false: fmt.Sprintf("« %s » devait être rendu le %s. Merci de le rapporter : d'autres l'attendent peut-être, et vous ne pourrez rien emprunter d'autre avant.", r.ResourceName, end),

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -156,12 +157,18 @@ func (s *Service) CreateResource(ctx context.Context, actor access.Actor, ter *t
 	if err := s.mayAdminister(ctx, actor, ter, r.OrganisationID); err != nil {
 		return err
 	}
-	if err := s.validateResource(ter, r); err != nil {
-		return err
+	if err := errors.Join(s.validateResource(ter, r), checkPhotos(r.Photos)); err != nil {
+		return mergeFields(err)
 	}
 	now := s.clock()
 	r.ID, r.TerritoryID, r.Active, r.CreatedAt, r.UpdatedAt = 0, ter.ID, true, now, now
-	if err := s.store.InsertResource(ctx, r); err != nil {
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.InsertResource(ctx, r); err != nil {
+			return err
+		}
+		return tx.SetPhotos(ctx, ter.ID, r.ID, r.Photos)
+	})
+	if err != nil {
 		return fmt.Errorf("booking: create resource: %w", err)
 	}
 	s.log.InfoContext(ctx, "booking: resource created", "territory", ter.Slug, "resource", r.ID, "organisation", r.OrganisationID, "user", actor.UserID)
@@ -212,7 +219,7 @@ func (s *Service) Resource(ctx context.Context, actor access.Actor, ter *territo
 			return nil, errs.E(errs.NotFound, "err.booking.resource_not_found")
 		}
 	}
-	return r, nil
+	return r, s.withPhotos(ctx, ter, r)
 }
 
 // Resources lists a territory's active resources (and an organisation's
@@ -227,7 +234,32 @@ func (s *Service) Resources(ctx context.Context, actor access.Actor, ter *territ
 	if f.Kind != "" && !oneOf(f.Kind, Kinds) {
 		return nil, errs.E(errs.Invalid, "err.booking.kind")
 	}
-	return s.store.Resources(ctx, ter.ID, f)
+	list, err := s.store.Resources(ctx, ter.ID, f)
+	if err != nil {
+		return nil, err
+	}
+	return list, s.withPhotos(ctx, ter, list...)
+}
+
+// mergeFields turns several validation errors into one with all their fields.
+func mergeFields(err error) error {
+	var fields []errs.FieldError
+	for _, e := range unjoin(err) {
+		fe, ok := errs.As(e)
+		if !ok || fe.Kind != errs.Invalid {
+			return e
+		}
+		fields = append(fields, fe.Fields...)
+	}
+	return errs.Fields(fields)
+}
+
+// unjoin lists the errors errors.Join put together (or err alone).
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // Free is a piece of time with the number of copies still free.

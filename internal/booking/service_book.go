@@ -82,7 +82,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	// The rules are read and checked before the transaction, on SQLite's
 	// reader connections: the writer is only held for the capacity check
 	// and the insert.
-	r, late, err := s.store.ResourceForBooking(ctx, ter.ID, req.ResourceID, actor.UserID, now)
+	r, late, slots, err := s.store.ResourceForBooking(ctx, ter.ID, req.ResourceID, actor.UserID, now, req.Start, req.End)
 	if err != nil {
 		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
 	}
@@ -95,6 +95,11 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	if late {
 		return nil, errs.E(errs.Conflict, "err.booking.overdue_blocks")
 	}
+	// Already full when read: refused without taking the writer (SQLite)
+	// or a transaction (PostgreSQL). Only the write decides a success.
+	if peak(slots, req.Start, req.End)+req.Quantity > r.Quantity {
+		return nil, errUnavailable()
+	}
 	status := StatusConfirmed
 	if r.Rules.Approval {
 		status = StatusPending
@@ -102,8 +107,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	out := &Reservation{TerritoryID: ter.ID, ResourceID: r.ID, OrganisationID: r.OrganisationID, UserID: actor.UserID,
 		Quantity: req.Quantity, Start: req.Start, End: req.End, Status: status, Note: req.Note,
 		CreatedAt: now, UpdatedAt: now, ResourceName: r.Name}
-	err = s.store.WithTx(ctx, func(tx Store) error { return tx.Reserve(ctx, out) })
-	if err != nil {
+	if err := s.store.Reserve(ctx, out); err != nil {
 		return nil, fmt.Errorf("booking: book resource %d: %w", req.ResourceID, err)
 	}
 	s.log.InfoContext(ctx, "booking: reserved", "territory", ter.Slug, "resource", out.ResourceID, "reservation", out.ID,
@@ -262,6 +266,18 @@ func (s *Service) change(ctx context.Context, ter *territory.Territory, id int64
 		out = res
 		if freeFrom.Before(now) {
 			freeFrom = now
+		}
+		freed := freeTo.After(freeFrom)
+		// Freed copies, or a late loan back, may release a reservation
+		// held back by an overdue loan (holds.go) before the waiting list
+		// sees them.
+		if freed || res.Status == StatusReturned {
+			if err := s.reviewHolds(ctx, tx, r, now); err != nil {
+				return err
+			}
+		}
+		if !freed {
+			return nil
 		}
 		return s.offerFreed(ctx, tx, r, freeFrom, freeTo, now)
 	})

@@ -87,7 +87,7 @@ func (s *Service) CheckOut(ctx context.Context, actor access.Actor, ter *territo
 		} else if late {
 			return time.Time{}, time.Time{}, errs.E(errs.Conflict, "err.booking.overdue_blocks_member")
 		}
-		res.Status, res.CheckedOutAt = StatusCheckedOut, &now
+		res.Status, res.CheckedOutAt, res.HeldAt = StatusCheckedOut, &now, nil
 		return time.Time{}, time.Time{}, nil
 	})
 }
@@ -199,6 +199,7 @@ type Desk struct {
 	ToHandOut  []*Reservation `json:"to_hand_out"` // confirmed, starting within two days or started
 	Out        []*Reservation `json:"out"`         // checked out, not yet due
 	Overdue    []*Reservation `json:"overdue"`
+	Held       []*Reservation `json:"held"`     // confirmed, waiting for copies an overdue loan still holds
 	Upcoming   []*Reservation `json:"upcoming"` // confirmed later on
 	OfferCount int            `json:"offers"`   // slots currently offered to waiting members
 }
@@ -214,7 +215,8 @@ func (s *Service) Desk(ctx context.Context, actor access.Actor, ter *territory.T
 		return nil, fmt.Errorf("booking: desk of %d: %w", orgID, err)
 	}
 	now := s.clock()
-	d := &Desk{Pending: []*Reservation{}, ToHandOut: []*Reservation{}, Out: []*Reservation{}, Overdue: []*Reservation{}, Upcoming: []*Reservation{}}
+	d := &Desk{Pending: []*Reservation{}, ToHandOut: []*Reservation{}, Out: []*Reservation{}, Overdue: []*Reservation{},
+		Held: []*Reservation{}, Upcoming: []*Reservation{}}
 	for _, r := range s.presentAll(list) {
 		switch {
 		case r.Status == StatusPending:
@@ -225,6 +227,8 @@ func (s *Service) Desk(ctx context.Context, actor access.Actor, ter *territory.T
 			d.Overdue = append(d.Overdue, r)
 		case r.Status == StatusCheckedOut:
 			d.Out = append(d.Out, r)
+		case r.HeldAt != nil:
+			d.Held = append(d.Held, r)
 		case r.Start.Before(now.Add(48 * time.Hour)):
 			d.ToHandOut = append(d.ToHandOut, r)
 		default:

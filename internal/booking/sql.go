@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,13 +16,14 @@ import (
 // SQLStore keeps resources, reservations, waiting lists and feed tokens in
 // either dialect; the one difference (row locks) is in GetResource.
 type SQLStore struct {
-	db *store.DB
-	q  store.Querier
-	tx *store.Tx
+	db    *store.DB
+	q     store.Querier
+	tx    *store.Tx
+	batch *reserveBatcher // PostgreSQL bookings sharing a commit
 }
 
 // NewSQLStore returns a store over db.
-func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
+func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db, batch: &reserveBatcher{}} }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
 
@@ -36,7 +36,7 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 	}
 	return s.db.Batched(ctx, func(ctx context.Context) error {
 		return s.db.InTx(ctx, func(tx *store.Tx) error {
-			return fn(&SQLStore{db: s.db, q: tx, tx: tx})
+			return fn(&SQLStore{db: s.db, q: tx, tx: tx, batch: s.batch})
 		})
 	})
 }
@@ -170,109 +170,6 @@ func (s *SQLStore) Resources(ctx context.Context, territoryID int64, f ResourceF
 	return out, rows.Err()
 }
 
-func (s *SQLStore) LockCapacity(ctx context.Context, territoryID, resourceID int64, start, end time.Time) (int, bool, []Slot, error) {
-	var quantity int
-	var active bool
-	if s.postgres() {
-		// The lock first, then the reservations in a statement of their
-		// own: under READ COMMITTED it sees what the previous holder of
-		// the lock committed.
-		err := s.q.QueryRow(ctx, `SELECT quantity, active FROM resources WHERE id = ? AND territory_id = ? FOR UPDATE`,
-			resourceID, territoryID).Scan(&quantity, &active)
-		if err != nil {
-			return 0, false, nil, store.NotFound(err, "err.booking.resource_not_found")
-		}
-		slots, err := s.Holding(ctx, territoryID, resourceID, start, end, 0)
-		return quantity, active, slots, err
-	}
-	// SQLite: the transaction holds the only writer; one statement reads all.
-	rows, err := s.q.Query(ctx, `SELECT res.quantity, res.active, r.start_at, r.end_at, r.quantity FROM resources res
-		LEFT JOIN reservations r ON r.resource_id = res.id AND r.status IN `+holdingSQL+` AND r.end_at > ? AND r.start_at < ?
-		WHERE res.id = ? AND res.territory_id = ?`, utc(start), utc(end), resourceID, territoryID)
-	if err != nil {
-		return 0, false, nil, err
-	}
-	defer rows.Close()
-	var slots []Slot
-	found := false
-	for rows.Next() {
-		var a, b *time.Time
-		var q *int
-		if err := rows.Scan(&quantity, &active, &a, &b, &q); err != nil {
-			return 0, false, nil, err
-		}
-		found = true
-		if a != nil && b != nil && q != nil {
-			slots = append(slots, Slot{Start: *a, End: *b, Quantity: *q})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, false, nil, err
-	}
-	if !found {
-		return 0, false, nil, errs.E(errs.NotFound, "err.booking.resource_not_found")
-	}
-	return quantity, active, slots, nil
-}
-
-func (s *SQLStore) Reserve(ctx context.Context, r *Reservation) error {
-	if !s.postgres() {
-		// SQLite: the transaction holds the only writer; LockCapacity
-		// reads the resource and the overlapping reservations at once.
-		quantity, active, slots, err := s.LockCapacity(ctx, r.TerritoryID, r.ResourceID, r.Start, r.End)
-		if err != nil {
-			return err
-		}
-		if !active {
-			return errs.E(errs.Conflict, "err.booking.resource_inactive")
-		}
-		if peak(slots, r.Start, r.End)+r.Quantity > quantity {
-			return errUnavailable()
-		}
-		return s.InsertReservation(ctx, r)
-	}
-	// PostgreSQL: two round trips inside the transaction. The row lock
-	// first; then, in a statement of its own (under READ COMMITTED it sees
-	// what the previous holder of the lock committed), the insert guarded
-	// by the peak of the overlapping holding reservations: the peak is
-	// reached at the request's start or at one of their starts within it.
-	var quantity int
-	var active bool
-	err := s.q.QueryRow(ctx, `SELECT quantity, active FROM resources WHERE id = ? AND territory_id = ? FOR UPDATE`,
-		r.ResourceID, r.TerritoryID).Scan(&quantity, &active)
-	if err != nil {
-		return store.NotFound(err, "err.booking.resource_not_found")
-	}
-	if !active {
-		return errs.E(errs.Conflict, "err.booking.resource_inactive")
-	}
-	start, end := utc(r.Start), utc(r.End)
-	err = s.q.QueryRow(ctx, `INSERT INTO reservations (territory_id, resource_id, organisation_id, user_id, quantity,
-			start_at, end_at, status, note, offer_expires_at, wait_id, created_at, updated_at)
-		SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER),
-			CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMPTZ),
-			CAST(? AS BIGINT), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ)
-		WHERE CAST(? AS INTEGER) + (SELECT COALESCE(MAX(p.held), 0) FROM (
-			SELECT (SELECT COALESCE(SUM(h.quantity), 0) FROM reservations h
-				WHERE h.resource_id = t.resource_id AND h.territory_id = t.territory_id AND h.status IN `+holdingSQL+`
-				AND h.start_at <= t.at AND h.end_at > t.at) AS held
-			FROM (SELECT CAST(? AS BIGINT) AS resource_id, CAST(? AS BIGINT) AS territory_id, CAST(? AS TIMESTAMPTZ) AS at
-				UNION ALL
-				SELECT resource_id, territory_id, start_at FROM reservations WHERE resource_id = ? AND territory_id = ?
-				AND status IN `+holdingSQL+` AND start_at > ? AND start_at < ?) t) p) <= CAST(? AS INTEGER)
-		RETURNING id`,
-		r.TerritoryID, r.ResourceID, r.OrganisationID, r.UserID, r.Quantity, start, end, r.Status, r.Note,
-		utcPtr(r.OfferExpiresAt), r.WaitID, r.CreatedAt, r.UpdatedAt,
-		r.Quantity, r.ResourceID, r.TerritoryID, start, r.ResourceID, r.TerritoryID, start, end, quantity).Scan(&r.ID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errUnavailable()
-	}
-	if err != nil {
-		return fmt.Errorf("insert reservation: %w", err)
-	}
-	return nil
-}
-
 func (s *SQLStore) Holding(ctx context.Context, territoryID, resourceID int64, start, end time.Time, except int64) ([]Slot, error) {
 	rows, err := s.q.Query(ctx, `SELECT start_at, end_at, quantity FROM reservations
 		WHERE resource_id = ? AND status IN `+holdingSQL+` AND end_at > ? AND start_at < ? AND territory_id = ? AND id <> ?`,
@@ -294,7 +191,7 @@ func (s *SQLStore) Holding(ctx context.Context, territoryID, resourceID int64, s
 
 const reservationColumns = `r.id, r.territory_id, r.resource_id, r.organisation_id, r.user_id, r.quantity, r.start_at, r.end_at,
 	r.status, r.note, r.staff_note, r.condition_note, r.offer_expires_at, r.wait_id, r.checked_out_at, r.returned_at,
-	r.renewals, r.reminders_sent, r.created_at, r.updated_at, res.name`
+	r.renewals, r.reminders_sent, r.series_id, r.held_at, r.created_at, r.updated_at, res.name`
 
 const reservationFrom = ` FROM reservations r JOIN resources res ON res.id = r.resource_id`
 
@@ -302,12 +199,13 @@ func scanReservation(sc store.Scanner) (*Reservation, error) {
 	var r Reservation
 	err := sc.Scan(&r.ID, &r.TerritoryID, &r.ResourceID, &r.OrganisationID, &r.UserID, &r.Quantity, &r.Start, &r.End,
 		&r.Status, &r.Note, &r.StaffNote, &r.ConditionNote, &r.OfferExpiresAt, &r.WaitID, &r.CheckedOutAt, &r.ReturnedAt,
-		&r.Renewals, &r.remindersSent, &r.CreatedAt, &r.UpdatedAt, &r.ResourceName)
+		&r.Renewals, &r.remindersSent, &r.SeriesID, &r.HeldAt, &r.CreatedAt, &r.UpdatedAt, &r.ResourceName)
 	if err != nil {
 		return nil, store.NotFound(err, "err.booking.reservation_not_found")
 	}
 	r.Start, r.End, r.CreatedAt, r.UpdatedAt = r.Start.UTC(), r.End.UTC(), r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	r.OfferExpiresAt, r.CheckedOutAt, r.ReturnedAt = utcPtr(r.OfferExpiresAt), utcPtr(r.CheckedOutAt), utcPtr(r.ReturnedAt)
+	r.HeldAt = utcPtr(r.HeldAt)
 	return &r, nil
 }
 
@@ -331,10 +229,10 @@ func (s *SQLStore) reservations(ctx context.Context, q string, args ...any) ([]*
 func (s *SQLStore) InsertReservation(ctx context.Context, r *Reservation) error {
 	return s.write(ctx, func(s *SQLStore) error {
 		err := s.q.QueryRow(ctx, `INSERT INTO reservations (territory_id, resource_id, organisation_id, user_id, quantity,
-			start_at, end_at, status, note, offer_expires_at, wait_id, created_at, updated_at)
-			VALUES (`+store.Placeholders(13)+`) RETURNING id`,
+			start_at, end_at, status, note, offer_expires_at, wait_id, series_id, created_at, updated_at)
+			VALUES (`+store.Placeholders(14)+`) RETURNING id`,
 			r.TerritoryID, r.ResourceID, r.OrganisationID, r.UserID, r.Quantity, utc(r.Start), utc(r.End), r.Status, r.Note,
-			utcPtr(r.OfferExpiresAt), r.WaitID, r.CreatedAt, r.UpdatedAt).Scan(&r.ID)
+			utcPtr(r.OfferExpiresAt), r.WaitID, r.SeriesID, r.CreatedAt, r.UpdatedAt).Scan(&r.ID)
 		if err != nil {
 			return fmt.Errorf("insert reservation: %w", err)
 		}
@@ -350,10 +248,10 @@ func (s *SQLStore) GetReservation(ctx context.Context, territoryID, id int64) (*
 func (s *SQLStore) UpdateReservation(ctx context.Context, r *Reservation, from Status) error {
 	return s.write(ctx, func(s *SQLStore) error {
 		res, err := s.q.Exec(ctx, `UPDATE reservations SET status = ?, end_at = ?, staff_note = ?, condition_note = ?,
-			offer_expires_at = ?, checked_out_at = ?, returned_at = ?, renewals = ?, reminders_sent = ?, updated_at = ?
+			offer_expires_at = ?, checked_out_at = ?, returned_at = ?, renewals = ?, reminders_sent = ?, held_at = ?, updated_at = ?
 			WHERE id = ? AND territory_id = ? AND status = ?`,
 			r.Status, utc(r.End), r.StaffNote, r.ConditionNote, utcPtr(r.OfferExpiresAt), utcPtr(r.CheckedOutAt),
-			utcPtr(r.ReturnedAt), r.Renewals, r.remindersSent, r.UpdatedAt, r.ID, r.TerritoryID, from)
+			utcPtr(r.ReturnedAt), r.Renewals, r.remindersSent, utcPtr(r.HeldAt), r.UpdatedAt, r.ID, r.TerritoryID, from)
 		if err != nil {
 			return fmt.Errorf("update reservation %d: %w", r.ID, err)
 		}
@@ -386,6 +284,9 @@ func (s *SQLStore) Reservations(ctx context.Context, territoryID int64, f Reserv
 	if f.UserID != 0 {
 		add("r.user_id = ?", f.UserID)
 	}
+	if f.SeriesID != 0 {
+		add("r.series_id = ?", f.SeriesID)
+	}
 	if len(f.Statuses) > 0 {
 		list, a := statusList(f.Statuses)
 		add("r.status IN "+list, a...)
@@ -404,21 +305,81 @@ func (s *SQLStore) Reservations(ctx context.Context, territoryID int64, f Reserv
 		fmt.Sprintf(` ORDER BY r.start_at, r.id LIMIT %d`, limit), args...)
 }
 
-func (s *SQLStore) ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now time.Time) (*Resource, bool, error) {
+// resourceColumnsOf is resourceColumns of the table under alias.
+func resourceColumnsOf(alias string) string {
+	cols := strings.Split(resourceColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// bookingViewQuery reads, on a reader, what a booking checks before it
+// writes: the resource, the member's overdue loans, and the holding
+// reservations over the interval (one row each, the resource repeated).
+var bookingViewQuery = `SELECT ` + resourceColumnsOf("res") + `, (SELECT COUNT(*) FROM reservations
+		WHERE user_id = ? AND territory_id = ? AND status = 'checked_out' AND end_at < ?), h.start_at, h.end_at, h.quantity
+	FROM resources res LEFT JOIN reservations h ON h.resource_id = res.id AND h.territory_id = res.territory_id
+		AND h.status IN ` + holdingSQL + ` AND h.end_at > ? AND h.start_at < ?
+	WHERE res.id = ? AND res.territory_id = ?`
+
+// noInterval is after every reservation's end.
+var noInterval = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (s *SQLStore) ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now, start, end time.Time) (*Resource, bool, []Slot, error) {
+	if !end.After(start) {
+		// No interval: a range the index finds empty at once (end_at >
+		// the zero time would walk all of the resource's reservations).
+		start, end = noInterval, noInterval
+	}
+	rows, err := s.q.Query(ctx, bookingViewQuery, userID, territoryID, utc(now), utc(start), utc(end), id, territoryID)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	defer rows.Close()
+	var r *Resource
 	var overdue int
-	r, err := scanResource(scanExtra{s.q.QueryRow(ctx, `SELECT `+resourceColumns+`, (SELECT COUNT(*) FROM reservations
-		WHERE user_id = ? AND territory_id = ? AND status = 'checked_out' AND end_at < ?)
-		FROM resources WHERE id = ? AND territory_id = ?`, userID, territoryID, utc(now), id, territoryID), &overdue})
-	return r, overdue > 0, err
+	var slots []Slot
+	var a, b *time.Time
+	var q *int
+	var skip []any // the resource's columns again, after the first row
+	for rows.Next() {
+		if r == nil {
+			if r, err = scanResource(scanExtra{rows, []any{&overdue, &a, &b, &q}}); err != nil {
+				return nil, false, nil, err
+			}
+		} else {
+			if skip == nil {
+				skip = make([]any, strings.Count(resourceColumns, ",")+2, strings.Count(resourceColumns, ",")+5)
+				for i := range skip {
+					skip[i] = new(sql.RawBytes)
+				}
+				skip = append(skip, &a, &b, &q)
+			}
+			if err := rows.Scan(skip...); err != nil {
+				return nil, false, nil, err
+			}
+		}
+		if a != nil && b != nil && q != nil {
+			slots = append(slots, Slot{Start: a.UTC(), End: b.UTC(), Quantity: *q})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, nil, err
+	}
+	if r == nil {
+		return nil, false, nil, errs.E(errs.NotFound, "err.booking.resource_not_found")
+	}
+	return r, overdue > 0, slots, nil
 }
 
 // scanExtra appends destinations to a row's Scan.
 type scanExtra struct {
 	sc    store.Scanner
-	extra any
+	extra []any
 }
 
-func (x scanExtra) Scan(dest ...any) error { return x.sc.Scan(append(dest, x.extra)...) }
+func (x scanExtra) Scan(dest ...any) error { return x.sc.Scan(append(dest, x.extra...)...) }
 
 func (s *SQLStore) HasOverdue(ctx context.Context, territoryID, userID int64, now time.Time) (bool, error) {
 	var n int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/store"
 )
 
@@ -19,6 +20,7 @@ type ReservationFilter struct {
 	ResourceID     int64
 	OrganisationID int64
 	UserID         int64
+	SeriesID       int64
 	Statuses       []Status
 	// From and To keep reservations overlapping [From, To) when set.
 	From, To time.Time
@@ -59,28 +61,33 @@ type Store interface {
 	// the transaction, which serialises bookings of that resource.
 	GetResource(ctx context.Context, territoryID, id int64, forUpdate bool) (*Resource, error)
 	Resources(ctx context.Context, territoryID int64, f ResourceFilter) ([]*Resource, error)
-	// LockCapacity locks the resource row (inside a transaction) and
-	// returns its quantity, whether it is active, and the holding
-	// reservations overlapping [start, end): what a booking must fit in.
-	LockCapacity(ctx context.Context, territoryID, resourceID int64, start, end time.Time) (quantity int, active bool, slots []Slot, err error)
-	// Reserve inserts r (inside a transaction) if its resource is active
-	// and the peak of the holding reservations overlapping r's interval
-	// plus r.Quantity fits the resource's quantity, with the resource
-	// locked; Conflict "err.booking.unavailable" or
-	// "err.booking.resource_inactive" otherwise.
+	// Photos returns the photos of each resource of ids, in order.
+	Photos(ctx context.Context, territoryID int64, ids []int64) (map[int64][]media.Photo, error)
+	SetPhotos(ctx context.Context, territoryID, id int64, photos []media.Photo) error
+	// Reserve inserts r if its resource is active and the peak of the
+	// holding reservations overlapping r's interval plus r.Quantity fits
+	// the resource's quantity, all in one transaction with the resource
+	// locked (its own, or the caller's inside WithTx); Conflict
+	// "err.booking.unavailable" or "err.booking.resource_inactive"
+	// otherwise.
 	Reserve(ctx context.Context, r *Reservation) error
 
 	// Holding returns the holding reservations of a resource overlapping
 	// [start, end), but the one with id except.
 	Holding(ctx context.Context, territoryID, resourceID int64, start, end time.Time, except int64) ([]Slot, error)
 	InsertReservation(ctx context.Context, r *Reservation) error
+	// SetSeries marks the reservations of ids as the weekly series seriesID.
+	SetSeries(ctx context.Context, territoryID, seriesID int64, ids []int64) error
 	GetReservation(ctx context.Context, territoryID, id int64) (*Reservation, error)
 	// UpdateReservation writes the changing fields if the status is still
 	// from; Conflict otherwise.
 	UpdateReservation(ctx context.Context, r *Reservation, from Status) error
 	Reservations(ctx context.Context, territoryID int64, f ReservationFilter) ([]*Reservation, error)
-	// ResourceForBooking is GetResource and HasOverdue in one read.
-	ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now time.Time) (*Resource, bool, error)
+	// ResourceForBooking reads in one query a resource, whether the user
+	// has an overdue loan, and the holding reservations overlapping
+	// [start, end) (none for a zero interval): a read before the booking's
+	// write, not a guarantee.
+	ResourceForBooking(ctx context.Context, territoryID, id, userID int64, now, start, end time.Time) (*Resource, bool, []Slot, error)
 	// HasOverdue reports a checked-out reservation of the user ending before now.
 	HasOverdue(ctx context.Context, territoryID, userID int64, now time.Time) (bool, error)
 
@@ -97,6 +104,12 @@ type Store interface {
 	// ClaimReminder sets the bit if it was not set, and reports whether it did.
 	ClaimReminder(ctx context.Context, territoryID, id int64, bit int) (bool, error)
 	UnclaimReminder(ctx context.Context, territoryID, id int64, bit int) error
+	// HoldReview lists the holding reservations of a resource that start
+	// before horizon and are either not over at now or loans still out.
+	HoldReview(ctx context.Context, territoryID, resourceID int64, now, horizon time.Time) ([]*Reservation, error)
+	// HoldCandidates lists (all territories) the resources with an overdue
+	// loan or a held reservation, as pairs of territory and resource ids.
+	HoldCandidates(ctx context.Context, now time.Time, limit int) ([][2]int64, error)
 	// ExpiredOffers lists offered reservations (all territories) expired at now.
 	ExpiredOffers(ctx context.Context, now time.Time, limit int) ([]*Reservation, error)
 

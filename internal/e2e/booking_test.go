@@ -92,6 +92,7 @@ func TestE2EBooking(t *testing.T) {
 		{"staff_check_one_out_and_in", f.checkOutAndIn},
 		{"the_waiting_member_takes_the_freed_copy", f.waitingMemberAccepts},
 		{"a_room_of_the_town_hall_is_booked_with_approval", f.roomWithApproval},
+		{"a_club_books_the_room_every_week", f.weeklySeries},
 		{"car_sharing_stations", f.stations},
 	}
 	for _, s := range steps {
@@ -261,6 +262,27 @@ func (f *bookingFlow) roomWithApproval(t *testing.T) {
 	}
 	f.page(tb, "my reservations (room)")
 	f.flow.c.screenshot(tb, "fr-booking-mine")
+}
+
+// weeklySeries: B books the room every Saturday evening for three weeks
+// from the form; the page lists the three sessions.
+func (f *bookingFlow) weeklySeries(t *testing.T) {
+	tb := f.tb
+	tb.t = t
+	start := f.start.AddDate(0, 0, 7).Add(8 * time.Hour)
+	tb.open(f.resourcePath(f.roomID))
+	setValue(tb, "f-start", start.Format("2006-01-02T15:04"))
+	setValue(tb, "f-end", start.Add(2*time.Hour).Format("2006-01-02T15:04"))
+	tb.click("#f-repeat")
+	tb.fill(map[string]string{"f-weeks": "3"})
+	tb.submit("#f-start")
+	result := tb.text("#series-result")
+	if !strings.Contains(result, f.L.T("book.series_result", "Booked", 3, "Refused", 0)) ||
+		strings.Count(result, f.L.T("book.series_booked")) != 3 {
+		t.Fatalf("the series result: %q", result)
+	}
+	f.page(tb, "resource page, weekly series")
+	f.flow.c.screenshot(tb, "fr-booking-series")
 }
 
 func (f *bookingFlow) stations(t *testing.T) {

@@ -32,6 +32,7 @@ func (s *Server) bookingAPITable() []apiHandler {
 		{"GET", "/api/v1/resources/{id}/availability", s.apiAvailability},
 		{"GET", "/api/v1/resources/{id}/reservations", s.apiResourceCalendar},
 		{"POST", "/api/v1/resources/{id}/reservations", s.apiBook},
+		{"POST", "/api/v1/resources/{id}/reservations/series", s.apiBookSeries},
 		{"POST", "/api/v1/resources/{id}/waitlist", s.apiJoinWaitlist},
 		{"DELETE", "/api/v1/waits/{id}", s.apiLeaveWaitlist},
 		{"GET", "/api/v1/reservations/{id}", s.apiReservation},
@@ -43,7 +44,7 @@ func (s *Server) bookingAPITable() []apiHandler {
 }
 
 // reservationActions are the POST /api/v1/reservations/{id}/ACTION routes.
-var reservationActions = []string{"cancel", "accept", "decline", "renew", "approve", "refuse", "check-out", "check-in", "no-show"}
+var reservationActions = []string{"cancel", "cancel-series", "accept", "decline", "renew", "approve", "refuse", "check-out", "check-in", "no-show"}
 
 // bookingTerritory finds the territory of the thing a top-level booking
 // route names (/api/v1/resources/{id}, /reservations/{id}, /waits/{id}).
@@ -98,8 +99,14 @@ func (s *Server) apiByID(w http.ResponseWriter, r *http.Request, status int, wri
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	if st, ok := v.(statusAnswer); ok {
+		status = st.httpStatus()
+	}
 	writeJSON(w, status, inZone(v, ter.Location()))
 }
+
+// statusAnswer is an answer that chooses its own status.
+type statusAnswer interface{ httpStatus() int }
 
 // inZone shows the times of reservations and waits in loc.
 func inZone(v any, loc *time.Location) any {
@@ -131,6 +138,7 @@ func inZone(v any, loc *time.Location) any {
 		fixAll(x.ToHandOut)
 		fixAll(x.Out)
 		fixAll(x.Overdue)
+		fixAll(x.Held)
 		fixAll(x.Upcoming)
 	case *booking.Mine:
 		fixAll(x.Reservations)
@@ -195,7 +203,7 @@ func (s *Server) apiResources(w http.ResponseWriter, r *http.Request) {
 			f.OrganisationID = id
 		}
 		list, err := s.Booking.Resources(r.Context(), actorFrom(r.Context()), ter, f)
-		return map[string]any{"resources": list}, err
+		return map[string]any{"resources": resourcesOut(list)}, err
 	})
 }
 
@@ -225,7 +233,11 @@ func (s *Server) apiCreateResource(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiResource(w http.ResponseWriter, r *http.Request) {
 	s.apiByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
-		return s.Booking.Resource(r.Context(), a, ter, id)
+		res, err := s.Booking.Resource(r.Context(), a, ter, id)
+		if err != nil {
+			return nil, err
+		}
+		return resourceOut(res), nil
 	})
 }
 
@@ -361,6 +373,9 @@ func (s *Server) reservationAction(ctx context.Context, a access.Actor, ter *ter
 	switch action {
 	case "cancel":
 		return b.Cancel(ctx, a, ter, id)
+	case "cancel-series":
+		r, _, err := b.CancelSeries(ctx, a, ter, id)
+		return r, err
 	case "accept":
 		return b.AcceptOffer(ctx, a, ter, id)
 	case "decline":

@@ -28,6 +28,7 @@ func (s *Server) bookingRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/resources/{id}", s.resourcePage)
 	page("POST /t/{slug}/resources/{id}/book", s.bookPage)
 	page("POST /t/{slug}/resources/{id}/wait", s.waitPage)
+	page("POST /t/{slug}/resources/{id}/photos", s.resourcePhotosPage)
 	page("GET /t/{slug}/resources/{id}/calendar.ics", s.resourceFeed)
 	page("GET /t/{slug}/reservations", s.myReservationsPage)
 	page("POST /t/{slug}/reservations/{id}/action", s.reservationActionPage)
@@ -155,6 +156,15 @@ type resourceView struct {
 	Calendar  []calendarRow
 	FeedURL   string
 	MinuteMin string
+	Uploads   bool // photos can be uploaded
+	MaxPhotos int
+	// A weekly series: the form's values, then what was booked and refused.
+	Repeat        bool
+	Weeks, Until  string
+	Series        []seriesRow
+	SeriesBooked  int
+	SeriesRefused int
+	MaxWeeks      int
 }
 
 func (s *Server) resourceView(r *http.Request, p *Page, id int64) (*resourceView, error) {
@@ -168,7 +178,8 @@ func (s *Server) resourceView(r *http.Request, p *Page, id int64) (*resourceView
 	v := &resourceView{R: res, Hours: hoursLines(p, res.Rules), Member: p.Actor.UserID != 0,
 		Staff:   s.Booking.IsStaff(ctx, p.Actor, ter, res.OrganisationID),
 		Admin:   s.Booking.MayAdminister(ctx, p.Actor, ter, res.OrganisationID),
-		FeedURL: "/t/" + ter.Slug + "/resources/" + strconv.FormatInt(id, 10) + "/calendar.ics", Quantity: "1"}
+		FeedURL: "/t/" + ter.Slug + "/resources/" + strconv.FormatInt(id, 10) + "/calendar.ics", Quantity: "1",
+		Uploads: s.Media != nil, MaxPhotos: booking.MaxPhotos, MaxWeeks: booking.MaxOccurrences, Weeks: "4"}
 	if o, err := s.Accounts.Organisation(ctx, ter.ID, res.OrganisationID); err == nil {
 		v.OrgName = o.Name
 	}
@@ -258,6 +269,10 @@ func (s *Server) bookPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, err := bookingRequest(r, p.Territory, id)
+	if err == nil && r.PostForm.Get("repeat") != "" {
+		s.bookSeriesPage(w, r, p, id, req)
+		return
+	}
 	if err == nil {
 		_, err = s.Booking.Book(r.Context(), p.Actor, p.Territory, req)
 	}
@@ -265,6 +280,12 @@ func (s *Server) bookPage(w http.ResponseWriter, r *http.Request) {
 		s.done(w, r, nil, p.L.T("book.booked"), "/t/"+p.Territory.Slug+"/reservations")
 		return
 	}
+	s.bookingFormError(w, r, p, id, err)
+}
+
+// bookingFormError shows the resource page again with the reason, the
+// typed values and, when the slot is taken, the waiting list.
+func (s *Server) bookingFormError(w http.ResponseWriter, r *http.Request, p *Page, id int64, err error) {
 	if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict && k != errs.Forbidden {
 		s.renderError(w, r, err)
 		return
@@ -275,11 +296,12 @@ func (s *Server) bookPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Start, v.End, v.Quantity, v.Note = r.PostForm.Get("start"), r.PostForm.Get("end"), r.PostForm.Get("quantity"), r.PostForm.Get("note")
+	v.Repeat, v.Weeks, v.Until = r.PostForm.Get("repeat") != "", r.PostForm.Get("weeks"), r.PostForm.Get("until")
 	v.Error = p.L.Err(err)
 	if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
 		v.Error = p.L.T(e.Fields[0].Key, e.Fields[0].Args)
 	}
-	v.CanWait = errs.Is(err, errs.Conflict) && strings.HasSuffix(keyOfErr(err), ".unavailable")
+	v.CanWait = !v.Repeat && errs.Is(err, errs.Conflict) && strings.HasSuffix(keyOfErr(err), ".unavailable")
 	p.Title = v.R.Name
 	p.Data = v
 	s.render(w, r, statusOf(errs.KindOf(err)), "booking_resource", p)
@@ -534,6 +556,8 @@ type inventoryView struct {
 	Whos      []booking.Who
 	Days      []string
 	FormError string
+	Uploads   bool // photos can be uploaded
+	MaxPhotos int
 }
 
 func (s *Server) inventoryView(r *http.Request, p *Page) (*inventoryView, error) {
@@ -550,6 +574,7 @@ func (s *Server) inventoryView(r *http.Request, p *Page) (*inventoryView, error)
 		return nil, err
 	}
 	v := &inventoryView{Org: org, Kinds: booking.Kinds, Whos: booking.Whos, Days: booking.DayKeys,
+		Uploads: s.Media != nil, MaxPhotos: booking.MaxPhotos,
 		Admin: s.Booking.MayAdminister(r.Context(), p.Actor, p.Territory, id),
 		Staff: s.Booking.IsStaff(r.Context(), p.Actor, p.Territory, id)}
 	for _, res := range list {
@@ -606,9 +631,12 @@ func resourceFromForm(f url.Values, orgID int64) *booking.Resource {
 }
 
 func (s *Server) createResourcePage(w http.ResponseWriter, r *http.Request) {
-	p, id, ok := s.pagePost(w, r)
+	p, id, ok := s.multipartPost(w, r)
 	if !ok {
 		return
+	}
+	if r.MultipartForm != nil {
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
 	// A day left empty is closed once any day has hours.
 	anyHours := false
@@ -619,7 +647,15 @@ func (s *Server) createResourcePage(w http.ResponseWriter, r *http.Request) {
 		r.PostForm.Set("hours_set", "1")
 	}
 	res := resourceFromForm(r.PostForm, id)
-	err := s.Booking.CreateResource(r.Context(), p.Actor, p.Territory, res)
+	added, bad := s.ingestPhotos(r)
+	res.Photos = added
+	err := errs.Fields(bad)
+	if err == nil {
+		err = s.Booking.CreateResource(r.Context(), p.Actor, p.Territory, res)
+	}
+	if err != nil && s.Media != nil {
+		s.dropPhotos(r.Context(), added)
+	}
 	if err == nil {
 		s.done(w, r, nil, p.L.T("book.resource_added"), "/t/"+p.Territory.Slug+"/organisations/"+strconv.FormatInt(id, 10)+"/inventory")
 		return
@@ -641,14 +677,16 @@ func (s *Server) createResourcePage(w http.ResponseWriter, r *http.Request) {
 }
 
 type deskRow struct {
-	R    *booking.Reservation
-	When string
-	Who  string
+	R     *booking.Reservation
+	When  string
+	Who   string
+	Cover *booking.Resource // the resource, for its photo
 }
 
 type deskView struct {
 	Org                                   *account.Organisation
 	Pending, ToHandOut, Out, Overdue, Ups []deskRow
+	Held                                  []deskRow // waiting for copies an overdue loan holds
 	Offers                                int
 	Next                                  string
 }
@@ -674,15 +712,22 @@ func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := p.Territory.Location()
+	resources := map[int64]*booking.Resource{}
+	if list, err := s.Booking.Resources(r.Context(), p.Actor, p.Territory, booking.ResourceFilter{OrganisationID: id}); err == nil {
+		for _, res := range list {
+			resources[res.ID] = res
+		}
+	}
 	rows := func(list []*booking.Reservation) []deskRow {
 		out := make([]deskRow, 0, len(list))
 		for _, res := range list {
-			out = append(out, deskRow{R: res, When: when(res.Start, res.End, loc, p.Lang), Who: s.memberName(r, res.UserID)})
+			out = append(out, deskRow{R: res, When: when(res.Start, res.End, loc, p.Lang), Who: s.memberName(r, res.UserID),
+				Cover: resources[res.ResourceID]})
 		}
 		return out
 	}
 	p.Title = p.L.T("book.desk_of", "Name", org.Name)
-	p.Data = deskView{Org: org, Pending: rows(d.Pending), ToHandOut: rows(d.ToHandOut), Out: rows(d.Out), Overdue: rows(d.Overdue),
+	p.Data = deskView{Org: org, Pending: rows(d.Pending), ToHandOut: rows(d.ToHandOut), Out: rows(d.Out), Overdue: rows(d.Overdue), Held: rows(d.Held),
 		Ups: rows(d.Upcoming), Offers: d.OfferCount, Next: "/t/" + p.Territory.Slug + "/organisations/" + strconv.FormatInt(id, 10) + "/desk"}
 	s.render(w, r, http.StatusOK, "booking_desk", p)
 }
