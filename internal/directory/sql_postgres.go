@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -52,11 +54,21 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 
 // rankedPostgres is rankedSQLite for PostgreSQL: matches ranked for at
 // most countCap of them; past that, name matches first, newest first.
+// The name group is counted first: when it passes the cap, so does the
+// whole (a match in the name is a match), and the commonest words skip
+// counting the whole, which reads twice as many rows.
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
-	var err error
 	all := `SELECT 1 FROM initiatives i WHERE ` + w.String()
-	if res.Total, res.TotalCapped, err = s.countCapped(ctx, all, w.args...); err != nil {
+	nameQ := []any{tsq}
+	inName := ` AND i.search_name @@ to_tsquery('simple', ?)`
+	n, many, err := s.countCapped(ctx, all+inName, append(append([]any(nil), w.args...), nameQ...)...)
+	if err != nil {
+		return res, err
+	}
+	if many {
+		res.Total, res.TotalCapped = countCap, true
+	} else if res.Total, res.TotalCapped, err = s.countCapped(ctx, all, w.args...); err != nil {
 		return res, err
 	}
 	page := func(cond string, condArgs []any, ranked bool, limit, offset int) ([]Hit, error) {
@@ -72,12 +84,6 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *whe
 		res.Items, err = page("", nil, true, q.Limit, q.Offset)
 		return res, err
 	}
-	nameQ := []any{tsq}
-	inName := ` AND i.search_name @@ to_tsquery('simple', ?)`
-	n, many, err := s.countCapped(ctx, all+inName, append(append([]any(nil), w.args...), nameQ...)...)
-	if err != nil {
-		return res, err
-	}
 	if q.Offset < n || many {
 		if res.Items, err = page(inName, nameQ, !many, q.Limit, q.Offset); err != nil {
 			return res, err
@@ -86,7 +92,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *whe
 	if len(res.Items) < q.Limit {
 		if many { // a deep page: count the name group exactly
 			if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+w.String()+inName,
-				append(append([]any(nil), w.args...), nameQ...)...).Scan(&n); err != nil {
+				pgCustomPlan(append(append([]any(nil), w.args...), nameQ...))...).Scan(&n); err != nil {
 				return res, err
 			}
 		}
@@ -97,6 +103,16 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *whe
 		res.Items = append(res.Items, rest...)
 	}
 	return res, nil
+}
+
+// pgCustomPlan makes PostgreSQL plan a query for its arguments, each time:
+// pgx would otherwise prepare it once per connection, and after five runs
+// PostgreSQL may switch to a generic plan that does not know how common
+// the searched word is (a bitmap of half the table for "partage", 55 ms,
+// where reading the table until 1,001 matches takes 1.5 ms). The unnamed
+// statement also saves the round trip that describes a prepared one.
+func pgCustomPlan(args []any) []any {
+	return append([]any{pgx.QueryExecModeExec}, args...)
 }
 
 func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, f Filter) {

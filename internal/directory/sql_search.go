@@ -69,7 +69,7 @@ const countCap = 1000
 // countCapped counts the rows of query up to countCap.
 func (s *SQLStore) countCapped(ctx context.Context, query string, args ...any) (int, bool, error) {
 	var n int
-	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (`+query+` LIMIT ?) c`, append(args, countCap+1)...).Scan(&n)
+	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (`+query+` LIMIT ?) c`, s.searchArgs(append(args, countCap+1))...).Scan(&n)
 	if err != nil {
 		return 0, false, fmt.Errorf("search count: %w", err)
 	}
@@ -200,13 +200,24 @@ func nearest(hits []Hit, p geo.Point, n int) []Hit {
 	return hits
 }
 
+// hits runs a search's query (see searchArgs).
 func (s *SQLStore) hits(ctx context.Context, q string, args ...any) ([]Hit, error) {
-	rows, err := s.q.Query(ctx, q, args...)
+	rows, err := s.q.Query(ctx, q, s.searchArgs(args)...)
 	return s.scanHits(rows, err)
 }
 
-// hitsHot is hits through a prepared statement: for the few query shapes
-// every "near me" and search page runs.
+// searchArgs are the arguments of a query whose best plan depends on them
+// (how common a word is, how large a box): on PostgreSQL, planned for them
+// each time (see pgCustomPlan).
+func (s *SQLStore) searchArgs(args []any) []any {
+	if s.postgres() {
+		return pgCustomPlan(args)
+	}
+	return args
+}
+
+// hitsHot reads rows by id, the few query shapes every "near me" and
+// search page runs: through a prepared statement.
 func (s *SQLStore) hitsHot(ctx context.Context, q string, args ...any) ([]Hit, error) {
 	rows, err := s.q.Query(ctx, q, args...)
 	return s.scanHits(rows, err)
@@ -400,7 +411,7 @@ func (s *SQLStore) rankedPage(ctx context.Context, territoryID int64, terms [][]
 		id    int64
 		score float64
 	}
-	rows, err := s.q.Query(ctx, query, args...)
+	rows, err := s.q.Query(ctx, query, s.searchArgs(args)...)
 	if err != nil {
 		return nil, err
 	}
