@@ -77,7 +77,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, w *whe
 			return s.rankedPage(ctx, territoryID, terms, limit, offset,
 				`SELECT i.id, i.name_key, i.tags FROM initiatives i WHERE `+w.String()+cond, args...)
 		}
-		return s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE `+w.String()+cond+
+		return s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE `+w.String()+cond+
 			` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	}
 	if !res.TotalCapped {
@@ -141,7 +141,7 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, p geo.Po
 	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
 	n := 2*limit + 8
 	for {
-		rows, err := s.q.Query(ctx, `SELECT `+initiativeColumns+`, point(i.lon, i.lat) <-> point(?, ?) AS raw
+		rows, err := s.q.Query(ctx, `SELECT `+s.cols()+`, point(i.lon, i.lat) <-> point(?, ?) AS raw
 			FROM initiatives i WHERE i.status = 'published' AND i.territory_id = ?
 			ORDER BY point(i.lon, i.lat) <-> point(?, ?) LIMIT ?`, p.Lon, p.Lat, territoryID, p.Lon, p.Lat, n)
 		if err != nil {

@@ -443,6 +443,22 @@ func BenchmarkNearMe(b *testing.B) {
 				return fmt.Sprintf("/api/v1/territories/metro/search?near=%.5f,%.5f", p.Lat, p.Lon)
 			})
 		})
+		// The handler in memory, behind the whole middleware: its CPU and
+		// allocations without loopback and scheduling noise.
+		b.Run("handler", func(b *testing.B) {
+			w := &countingWriter{h: http.Header{}}
+			timedCalls(b, func(r *rand.Rand) error {
+				p := point(r)
+				req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/territories/metro/search?near=%.5f,%.5f", p.Lat, p.Lon), nil)
+				clear(w.h)
+				w.n, w.code = 0, 0
+				f.h.ServeHTTP(w, req)
+				if w.code != http.StatusOK || w.n == 0 {
+					return fmt.Errorf("status %d, %d bytes", w.code, w.n)
+				}
+				return nil
+			})
+		})
 		b.Run("service-near", func(b *testing.B) {
 			timedCalls(b, func(r *rand.Rand) error {
 				_, err := f.srv.Directory.Near(context.Background(), f.ter, point(r), directory.DefaultLimit)
