@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/store"
+	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
 
 // SQLite's "near me" without words: the grid of migration 00012. Cells are
@@ -103,8 +105,10 @@ func (b block) reach(p geo.Point, all block) float64 {
 // square holds the radius asked for, or the whole territory). Each step
 // reads only the cells it adds, through the covering index of the query's
 // filters, so the table itself is never read. The first square is sized
-// for the filters, from the densest neighbourhoods expected.
-func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int) ([]cand, error) {
+// for the filters, from the densest neighbourhoods expected. With match
+// (an FTS5 expression of frequent words, see frequentWords), the listings
+// of each step are kept if FTS5 finds the words in them.
+func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int, match string) ([]cand, error) {
 	p := *q.Near
 	all := block{cellRow(within.MinLat), cellRow(within.MaxLat), cellCol(within.MinLon), cellCol(within.MaxLon)}
 	sparse := 1.0 // how many listings of the neighbourhood one of the query's stands for
@@ -116,6 +120,9 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 	}
 	if q.Kind != "" {
 		sparse *= 2
+	}
+	if match != "" {
+		sparse *= frequentShare
 	}
 	radius := 15 * math.Sqrt(sparse*float64(need))
 	if q.RadiusM > 0 {
@@ -134,6 +141,9 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		for len(ranges) > 0 {
 			n := min(len(ranges), maxRangesPerQuery)
 			got, err := s.inCells(ctx, territoryID, q, now, p, ranges[:n])
+			if err == nil && match != "" {
+				got, err = s.withWords(ctx, match, got)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -218,4 +228,75 @@ func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now 
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// A word is frequent when more than frequentPostings listings (of every
+// territory) hold it: then walking the cells around the point and asking
+// FTS5 about each listing met reads less than collecting the word's
+// listings first (a word in 13 % of 1,000,000 listings: 130,000 ids, 1 to
+// 3 s, where the walk checks a few hundred). frequentShare is the share of
+// listings such a word is assumed in, to size the first square.
+var frequentPostings = 20000 // a variable for tests
+
+const frequentShare = 10
+
+// frequentWords returns the FTS5 expression of text's words when the
+// rarest of them is frequent, and "" otherwise.
+func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, error) {
+	terms := textsearch.QueryTerms(text)
+	if len(terms) == 0 {
+		return "", nil
+	}
+	for _, forms := range terms {
+		var n int
+		err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?)`,
+			textsearch.FTS5Words([][]string{forms}), frequentPostings+1).Scan(&n)
+		if err != nil {
+			return "", err
+		}
+		if n <= frequentPostings {
+			return "", nil
+		}
+	}
+	return textsearch.FTS5Words(terms), nil
+}
+
+// maxIDsPerMatch bounds the ids of one FTS5 lookup.
+const maxIDsPerMatch = 500
+
+// withWords keeps the candidates whose text matches, in their order.
+func (s *SQLStore) withWords(ctx context.Context, match string, cs []cand) ([]cand, error) {
+	keep := make(map[int64]bool, len(cs))
+	for i := 0; i < len(cs); i += maxIDsPerMatch {
+		part := cs[i:min(len(cs), i+maxIDsPerMatch)]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, match)
+		for _, c := range part {
+			args = append(args, c.id)
+		}
+		rows, err := s.q.Query(ctx, `SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? AND rowid IN (`+
+			store.Placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			keep[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if keep[c.id] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
