@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
-	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
 
@@ -129,6 +128,7 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		radius = min(radius, q.RadiusM)
 	}
 	var cs []cand
+	checked := map[int64]bool{} // with match: whether a listing has the words
 	done := block{1, 0, 1, 0}
 	for {
 		box := geo.Around(p, radius)
@@ -141,9 +141,6 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		for len(ranges) > 0 {
 			n := min(len(ranges), maxRangesPerQuery)
 			got, err := s.inCells(ctx, territoryID, q, now, p, ranges[:n])
-			if err == nil && match != "" {
-				got, err = s.withWords(ctx, match, got)
-			}
 			if err != nil {
 				return nil, err
 			}
@@ -152,20 +149,27 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		}
 		done = b
 		reach := b.reach(p, all)
+		cs = sortByDistance(cs, 0)
+		found := cs
+		if match != "" {
+			var err error
+			if found, err = s.nearestWithWords(ctx, match, cs, need, checked); err != nil {
+				return nil, err
+			}
+		}
 		// The square holds the box around the circle asked for: all of it is read.
 		if q.RadiusM > 0 && (radius >= q.RadiusM || reach >= q.RadiusM) {
-			return sortByDistance(cs, q.RadiusM), nil
+			return sortByDistance(found, q.RadiusM), nil
 		}
-		cs = sortByDistance(cs, 0)
-		if math.IsInf(reach, 1) || (len(cs) >= need && cs[need-1].dist <= reach) {
-			return sortByDistance(cs, q.RadiusM), nil
+		if math.IsInf(reach, 1) || (len(found) >= need && found[need-1].dist <= reach) {
+			return sortByDistance(found, q.RadiusM), nil
 		}
-		if len(cs) >= need {
+		if len(found) >= need {
 			// Enough, but some may be beaten from outside: reach the need-th.
-			radius = math.Max(radius*1.05, cs[need-1].dist*1.001)
+			radius = math.Max(radius*1.05, found[need-1].dist*1.001)
 		} else {
 			// Too few: grow by what the density seen so far suggests.
-			radius *= math.Min(4, math.Max(1.5, 1.2*math.Sqrt(float64(need)/float64(max(len(cs), 1)))))
+			radius *= math.Min(4, math.Max(1.5, 1.2*math.Sqrt(float64(need)/float64(max(len(found), 1)))))
 		}
 		if q.RadiusM > 0 {
 			radius = min(radius, q.RadiusM)
@@ -261,42 +265,55 @@ func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, erro
 	return textsearch.FTS5Words(terms), nil
 }
 
-// maxIDsPerMatch bounds the ids of one FTS5 lookup.
-const maxIDsPerMatch = 500
-
-// withWords keeps the candidates whose text matches, in their order.
-func (s *SQLStore) withWords(ctx context.Context, match string, cs []cand) ([]cand, error) {
-	keep := make(map[int64]bool, len(cs))
-	for i := 0; i < len(cs); i += maxIDsPerMatch {
-		part := cs[i:min(len(cs), i+maxIDsPerMatch)]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, match)
-		for _, c := range part {
-			args = append(args, c.id)
+// nearestWithWords returns the first need candidates of cs (in order of
+// distance) that have the words, asking FTS5 about the nearest unchecked
+// ones a batch at a time (a lookup by rowid each, about 50 µs): the
+// nearest need matches cost about need / share lookups, whatever the
+// number of candidates the square holds. checked keeps the answers
+// between the steps of a walk.
+func (s *SQLStore) nearestWithWords(ctx context.Context, match string, cs []cand, need int, checked map[int64]bool) ([]cand, error) {
+	var out []cand
+	i := 0
+	for i < len(cs) && len(out) < need {
+		var batch []any
+		j := i
+		for ; j < len(cs) && len(batch) < max(32, 8*(need-len(out))); j++ {
+			if _, ok := checked[cs[j].id]; !ok {
+				batch = append(batch, cs[j].id)
+			}
 		}
-		rows, err := s.q.Query(ctx, `SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? AND rowid IN (`+
-			store.Placeholders(len(part))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+		if len(batch) > 0 {
+			if err := s.checkWords(ctx, match, batch, checked); err != nil {
 				return nil, err
 			}
-			keep[id] = true
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	out := cs[:0]
-	for _, c := range cs {
-		if keep[c.id] {
-			out = append(out, c)
+		for ; i < j && len(out) < need; i++ {
+			if checked[cs[i].id] {
+				out = append(out, cs[i])
+			}
 		}
 	}
 	return out, nil
+}
+
+// checkWords records in checked whether each listing of ids has the words.
+func (s *SQLStore) checkWords(ctx context.Context, match string, ids []any, checked map[int64]bool) error {
+	rows, err := s.q.Query(ctx, `WITH c(id) AS (VALUES `+strings.Repeat("(?), ", len(ids)-1)+`(?))
+		SELECT c.id FROM c WHERE EXISTS (SELECT 1 FROM listings_fts f WHERE listings_fts MATCH ? AND f.rowid = c.id)`,
+		append(ids, match)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for _, id := range ids {
+		checked[id.(int64)] = false
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		checked[id] = true
+	}
+	return rows.Err()
 }
