@@ -16,7 +16,8 @@
 # request, as in production) CHUNK=rows per import (default: the whole file
 # on SQLite, 5000 on PostgreSQL) KEEP=1 keeps the work directory,
 # FROM_DB=FILE copies an SQLite file a kept run imported instead of
-# importing again.
+# importing again. MEMORY_LIMIT=44MiB is serve's --memory-limit (Go's soft
+# limit, see bench/README.md); MEMORY_LIMIT= (empty) runs without one.
 set -euo pipefail
 
 N=${N:-100000}
@@ -27,6 +28,7 @@ THREADS=${THREADS:-1}
 PORT=${PORT:-18080}
 BARE_PORT=$((PORT + 1))
 LOG_LEVEL=${LOG_LEVEL:-info}
+MEMORY_LIMIT=${MEMORY_LIMIT-44MiB}
 PG=${SHARINGCITY_BENCH_POSTGRES:-}
 # On PostgreSQL, one import of 100,000 rows in one transaction slows down
 # quadratically (the map-cluster trigger updates the same few low-zoom
@@ -104,8 +106,8 @@ else
 	awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "import took %.1f s\n", e - s }'
 fi
 
-echo "== serve on 127.0.0.1:$PORT"
-"$SC" serve --addr "127.0.0.1:$PORT" --db "$DB" --demo false --log-level "$LOG_LEVEL" 2>"$WORK/serve.log" >/dev/null &
+echo "== serve on 127.0.0.1:$PORT, memory limit ${MEMORY_LIMIT:-none}"
+SHARINGCITY_MEMORY_LIMIT="$MEMORY_LIMIT" "$SC" serve --addr "127.0.0.1:$PORT" --db "$DB" --demo false --log-level "$LOG_LEVEL" 2>"$WORK/serve.log" >/dev/null &
 SERVE_PID=$!
 for _ in $(seq 100); do
 	curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/healthz" && break

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	mediaDir := fs.String("media-dir", envDefault(env, "MEDIA_DIR", "media"), "where uploaded photos are stored (env SHARINGCITY_MEDIA_DIR)")
 	trustProxy := fs.Bool("trust-proxy", envDefault(env, "TRUST_PROXY", "") == "true", "behind a reverse proxy: take client addresses from X-Forwarded-For (env SHARINGCITY_TRUST_PROXY=true)")
 	geocoderURL := fs.String("geocoder-url", envDefault(env, "GEOCODER_URL", ""), "BAN/addok geocoder for addresses in searches, e.g. https://api-adresse.data.gouv.fr; empty: the directory's own addresses (env SHARINGCITY_GEOCODER_URL)")
+	memLimit := fs.String("memory-limit", envDefault(env, "MEMORY_LIMIT", ""), "soft limit of the Go heap, e.g. 80MiB: the collector works harder as it nears it; empty: GOMEMLIMIT or none (env SHARINGCITY_MEMORY_LIMIT)")
 	postRate := fs.Int("post-per-minute", atoiOr(envDefault(env, "POST_PER_MINUTE", "30"), 30), "contributions allowed per minute per member (env SHARINGCITY_POST_PER_MINUTE)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -46,6 +48,13 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	log, err := newLogger(env, *logFormat, *logLevel)
 	if err != nil {
 		return err
+	}
+	if *memLimit != "" {
+		n, err := parseBytes(*memLimit)
+		if err != nil {
+			return usageError{"--memory-limit: " + err.Error()}
+		}
+		debug.SetMemoryLimit(n)
 	}
 	if *baseURL == "" {
 		*baseURL = "http://" + *addr
@@ -148,6 +157,27 @@ func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(env.stderr, opts)), nil
 	}
 	return nil, usageError{"--log-format must be text or json"}
+}
+
+// parseBytes reads a size: a number of bytes, or one followed by KiB, MiB,
+// GiB (or KB, MB, GB, taken as the same powers of two).
+func parseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size such as 80MiB", s)
+	}
+	return n * mult, nil
 }
 
 func atoiOr(s string, def int) int {

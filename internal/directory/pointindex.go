@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
@@ -23,25 +24,42 @@ type IndexedPoint struct {
 // version: the grid of their positions, and their ids in order with what
 // ranks a text match, so that a full-text search needs the FTS index for
 // ids only (no territory facet to intersect, no rows to read but a page).
+// Names and tags are held in one string, not one per entry: a tenth of the
+// memory of 100,000 small strings and a map, and nothing for the collector
+// to walk.
 type memIndex struct {
 	points *pointIndex
 	ids    []int64 // ascending
-	names  []string
-	tags   map[int32]string // by position in ids; most entries have none
+	text   string  // entry i's folded name then its tags, from offs[2i]
+	offs   []uint32
 }
 
 func newMemIndex(pts []IndexedPoint) *memIndex {
-	m := &memIndex{ids: make([]int64, len(pts)), names: make([]string, len(pts)), tags: map[int32]string{}}
 	sort.Slice(pts, func(a, b int) bool { return pts[a].ID < pts[b].ID })
-	for i, p := range pts {
-		m.ids[i], m.names[i] = p.ID, p.NameKey
-		if p.Tags != "" {
-			m.tags[int32(i)] = p.Tags
-		}
+	n := 0
+	for _, p := range pts {
+		n += len(p.NameKey) + len(p.Tags)
 	}
+	var text strings.Builder
+	text.Grow(n)
+	m := &memIndex{ids: make([]int64, len(pts)), offs: make([]uint32, 2*len(pts)+1)}
+	for i, p := range pts {
+		m.ids[i] = p.ID
+		text.WriteString(p.NameKey)
+		m.offs[2*i+1] = uint32(text.Len())
+		text.WriteString(p.Tags)
+		m.offs[2*i+2] = uint32(text.Len())
+	}
+	m.text = text.String()
 	m.points = newPointIndex(pts)
 	return m
 }
+
+// name is entry i's folded name (its name_key).
+func (m *memIndex) name(i int) string { return m.text[m.offs[2*i]:m.offs[2*i+1]] }
+
+// tags is entry i's tags column.
+func (m *memIndex) tags(i int) string { return m.text[m.offs[2*i+1]:m.offs[2*i+2]] }
 
 // size is the number of published initiatives.
 func (m *memIndex) size() int { return len(m.ids) }

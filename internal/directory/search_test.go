@@ -360,3 +360,36 @@ func TestSearchManyMatches(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchManyNameMatches covers a name group larger than countCap:
+// newest first, then the other matches, even on a page that spans both.
+func TestSearchManyNameMatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		n := countCap + 20
+		items := make([]ImportItem, n+10)
+		for i := range items {
+			in := sample(fmt.Sprintf("Jardin %04d", i), 45.70+float64(i)*0.0001, 4.80)
+			if i >= n {
+				in.Name = fmt.Sprintf("Lieu %04d", i)
+				in.Summary = "Un jardin de quartier"
+			}
+			items[i] = ImportItem{Row: i + 1, Initiative: *in}
+		}
+		if _, err := e.svc.Import(ctx, e.moderator, e.ter, items, false); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.svc.Search(ctx, e.ter, Query{Text: "jardin", Limit: 3})
+		if err != nil || res.Total != countCap || !res.TotalCapped {
+			t.Fatalf("total %d capped %v (%v)", res.Total, res.TotalCapped, err)
+		}
+		if got := names(res.Items); fmt.Sprint(got) != fmt.Sprint([]string{"Jardin 1019", "Jardin 1018", "Jardin 1017"}) {
+			t.Fatalf("first page: %q", got)
+		}
+		res, _ = e.svc.Search(ctx, e.ter, Query{Text: "jardin", Limit: 4, Offset: n - 2})
+		if got := names(res.Items); fmt.Sprint(got) != fmt.Sprint([]string{"Jardin 0001", "Jardin 0000", "Lieu 1029", "Lieu 1028"}) {
+			t.Fatalf("deep page: %q", got)
+		}
+	})
+}

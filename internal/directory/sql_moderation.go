@@ -237,6 +237,6 @@ func (s *SQLStore) OpenMapJamAt(ctx context.Context, territoryID int64, t time.T
 }
 
 func (s *SQLStore) MapJamInitiatives(ctx context.Context, territoryID, jamID int64) ([]*Initiative, error) {
-	return s.list(ctx, `SELECT `+initiativeColumns+` FROM initiatives i
+	return s.list(ctx, `SELECT `+s.cols()+` FROM initiatives i
 		WHERE i.territory_id = ? AND i.mapjam_id = ? ORDER BY i.created_at, i.id`, territoryID, jamID)
 }

@@ -69,7 +69,7 @@ const countCap = 1000
 // countCapped counts the rows of query up to countCap.
 func (s *SQLStore) countCapped(ctx context.Context, query string, args ...any) (int, bool, error) {
 	var n int
-	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (`+query+` LIMIT ?) c`, append(args, countCap+1)...).Scan(&n)
+	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (`+query+` LIMIT ?) c`, s.searchArgs(append(args, countCap+1))...).Scan(&n)
 	if err != nil {
 		return 0, false, fmt.Errorf("search count: %w", err)
 	}
@@ -200,13 +200,24 @@ func nearest(hits []Hit, p geo.Point, n int) []Hit {
 	return hits
 }
 
+// hits runs a search's query (see searchArgs).
 func (s *SQLStore) hits(ctx context.Context, q string, args ...any) ([]Hit, error) {
-	rows, err := s.q.Query(ctx, q, args...)
+	rows, err := s.q.Query(ctx, q, s.searchArgs(args)...)
 	return s.scanHits(rows, err)
 }
 
-// hitsHot is hits through a prepared statement: for the few query shapes
-// every "near me" and search page runs.
+// searchArgs are the arguments of a query whose best plan depends on them
+// (how common a word is, how large a box): on PostgreSQL, planned for them
+// each time (see pgCustomPlan).
+func (s *SQLStore) searchArgs(args []any) []any {
+	if s.postgres() {
+		return pgCustomPlan(args)
+	}
+	return args
+}
+
+// hitsHot reads rows by id, the few query shapes every "near me" and
+// search page runs: through a prepared statement.
 func (s *SQLStore) hitsHot(ctx context.Context, q string, args ...any) ([]Hit, error) {
 	rows, err := s.q.Query(ctx, q, args...)
 	return s.scanHits(rows, err)
@@ -218,8 +229,8 @@ func (s *SQLStore) scanHits(rows *sql.Rows, err error) ([]Hit, error) {
 	}
 	defer rows.Close()
 	var out []Hit
+	var ignored float64
 	for rows.Next() {
-		var ignored float64
 		in, err := scanInitiative(rows, &ignored)
 		if err != nil {
 			return nil, err
@@ -343,7 +354,7 @@ func (s *SQLStore) searchWhere(ctx context.Context, territoryID int64, q Query, 
 		order = "i.id DESC"
 	}
 	args := append(append(append([]any(nil), extraArgs...), w.args...), q.Limit, q.Offset)
-	res.Items, err = s.hits(ctx, `SELECT `+initiativeColumns+`, `+extra+` AS dist2 FROM initiatives i WHERE `+w.String()+
+	res.Items, err = s.hits(ctx, `SELECT `+s.cols()+`, `+extra+` AS dist2 FROM initiatives i WHERE `+w.String()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 	setDistances(res.Items, q.Near)
 	return res, err
@@ -400,7 +411,7 @@ func (s *SQLStore) rankedPage(ctx context.Context, territoryID int64, terms [][]
 		id    int64
 		score float64
 	}
-	rows, err := s.q.Query(ctx, query, args...)
+	rows, err := s.q.Query(ctx, query, s.searchArgs(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +457,7 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	hits, err := s.hitsHot(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
+	hits, err := s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -459,14 +470,21 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	return hits, nil
 }
 
-// PublishedPoints reads the position of every published initiative.
+// PublishedPoints reads the position of every published initiative. The
+// slice is sized from a count first: grown by appending, it would leave
+// as much garbage again, when the index is built.
 func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64) ([]IndexedPoint, error) {
-	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name_key, tags FROM initiatives WHERE territory_id = ? AND status = 'published'`, territoryID)
+	const published = ` FROM initiatives WHERE territory_id = ? AND status = 'published'`
+	var n int
+	if err := s.q.QueryRow(ctx, `SELECT COUNT(*)`+published, territoryID).Scan(&n); err != nil {
+		return nil, fmt.Errorf("published points: %w", err)
+	}
+	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name_key, tags`+published, territoryID)
 	if err != nil {
 		return nil, fmt.Errorf("published points: %w", err)
 	}
 	defer rows.Close()
-	out := make([]IndexedPoint, 0, 1024)
+	out := make([]IndexedPoint, 0, n+n/64+16) // room for a few added meanwhile
 	for rows.Next() {
 		var p IndexedPoint
 		if err := rows.Scan(&p.ID, &p.Lat, &p.Lon, &p.NameKey, &p.Tags); err != nil {
@@ -487,6 +505,6 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return s.hitsHot(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+
+	return s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 }

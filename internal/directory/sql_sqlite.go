@@ -194,7 +194,7 @@ func (s *SQLStore) ftsCount(ctx context.Context, match string, limit int) (n int
 
 // ftsNewest reads one page of matches, newest first.
 func (s *SQLStore) ftsNewest(ctx context.Context, territoryID int64, match string, limit, offset int) ([]Hit, error) {
-	return s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM (SELECT rowid AS fid FROM initiatives_fts
+	return s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM (SELECT rowid AS fid FROM initiatives_fts
 		WHERE initiatives_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?) f
 		JOIN initiatives i ON i.id = f.fid WHERE i.territory_id = ? ORDER BY i.id DESC`,
 		match, limit, offset, territoryID)
@@ -296,7 +296,7 @@ func (s *SQLStore) nearSQLite(ctx context.Context, territoryID int64, within geo
 	for _, c := range best[:n] {
 		ids = append(ids, c.id)
 	}
-	hits, err := s.hits(ctx, `SELECT `+initiativeColumns+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
+	hits, err := s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
 		strings.Repeat("?, ", n-1)+`?)`, ids...)
 	if err != nil {
 		return nil, err

@@ -99,7 +99,7 @@ func rankIDs(m *memIndex, terms [][]string, ids []int64, limit, offset int) []in
 		if !ok {
 			continue
 		}
-		cands = append(cands, scored{id, relevance(terms, m.names[i], m.tags[int32(i)])})
+		cands = append(cands, scored{id, relevance(terms, m.name(i), m.tags(i))})
 	}
 	sort.Slice(cands, func(a, b int) bool {
 		if cands[a].score != cands[b].score {

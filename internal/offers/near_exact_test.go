@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +34,11 @@ func TestNearIsExact(t *testing.T) {
 			} else { // a dense neighbourhood
 				p = geo.Point{Lat: 45.76 + r.NormFloat64()*0.004, Lon: 4.83 + r.NormFloat64()*0.005}
 			}
-			l := sample(fmt.Sprintf("Objet %d", i), p.Lat, p.Lon)
+			title := fmt.Sprintf("Objet %d", i)
+			if i%4 == 1 {
+				title = fmt.Sprintf("Perceuse %d", i)
+			}
+			l := sample(title, p.Lat, p.Lon)
 			l.Category = directory.Categories[r.IntN(3)]
 			l.Mode = Modes[r.IntN(2)]
 			if r.IntN(4) == 0 {
@@ -66,7 +71,7 @@ func TestNearIsExact(t *testing.T) {
 			var cs []c
 			for _, l := range all {
 				if !shown[l.ID] || (q.Category != "" && l.Category != q.Category) || (q.Mode != "" && l.Mode != q.Mode) ||
-					(q.Kind != "" && l.Kind != q.Kind) {
+					(q.Kind != "" && l.Kind != q.Kind) || (q.Text != "" && !strings.HasPrefix(l.Title, "Perceuse")) {
 					continue
 				}
 				d := geo.Distance(*q.Near, l.Position)
@@ -88,7 +93,13 @@ func TestNearIsExact(t *testing.T) {
 			return ids
 		}
 		points := []geo.Point{{Lat: 45.76, Lon: 4.83}, {Lat: 45.705, Lon: 4.775}, {Lat: 45.80, Lon: 4.89}, {Lat: 45.75, Lon: 4.95}}
-		for i := range 60 {
+		// Words: collected from the index first, then (every word
+		// counted as frequent) checked on each listing the walk meets.
+		defer func(n int) { frequentPostings = n }(frequentPostings)
+		for i := range 180 {
+			if i == 120 {
+				frequentPostings = 0
+			}
 			p := points[i%len(points)]
 			q := Query{Near: &p, Limit: []int{1, 5, 20, 100}[r.IntN(4)], Offset: []int{0, 0, 3, 20}[r.IntN(4)]}
 			if r.IntN(2) == 0 {
@@ -102,6 +113,9 @@ func TestNearIsExact(t *testing.T) {
 			}
 			if r.IntN(3) == 0 {
 				q.RadiusM = []float64{300, 1500, 6000}[r.IntN(3)]
+			}
+			if i >= 60 {
+				q.Text = []string{"perceuse", "perceuses", "PERCEU"}[r.IntN(3)]
 			}
 			res, err := e.svc.Search(ctx, e.anon, e.ter, q)
 			if err != nil {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
@@ -68,7 +70,7 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query,
 		// the expiry, and the page then needs no second query.
 		rows, err := s.q.Query(ctx, `SELECT `+publicColumns+`, `+pgPoint+` <-> point(?, ?)
 			FROM listings l WHERE `+w.String()+` ORDER BY `+pgPoint+` <-> point(?, ?) LIMIT ?`,
-			append(append([]any{p.Lon, p.Lat}, w.args...), p.Lon, p.Lat, n)...)
+			planFor(q, append(append([]any{p.Lon, p.Lat}, w.args...), p.Lon, p.Lat, n))...)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +101,7 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query,
 // circlePostgres returns every candidate within the query's radius.
 func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Query, now time.Time) ([]cand, error) {
 	w := s.pgWhere(territoryID, q, now, true)
-	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE `+w.String(), w.args...)
+	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE `+w.String(), planFor(q, w.args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,4 +120,16 @@ func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Quer
 		return nil, err
 	}
 	return sortByDistance(cs, q.RadiusM), nil
+}
+
+// planFor returns a PostgreSQL query's arguments so that, when it has
+// words, it is planned for them each time: pgx prepares a statement once
+// per connection, and after five runs PostgreSQL may keep a generic plan
+// that does not know how common the word is (walk the nearest listings
+// and check the word, or collect the word's listings and sort them).
+func planFor(q Query, args []any) []any {
+	if q.Text == "" {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeExec}, args...)
 }

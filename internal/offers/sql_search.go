@@ -25,9 +25,16 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 		if s.postgres() {
 			cands, err = s.nearPostgres(ctx, territoryID, q, now, need)
 		} else if q.Text == "" {
-			cands, err = s.nearCells(ctx, territoryID, within, q, now, need)
+			cands, err = s.nearCells(ctx, territoryID, within, q, now, need, "")
 		} else {
-			cands, err = s.nearSQLite(ctx, territoryID, within, q, now, need)
+			var match string
+			if match, err = s.frequentWords(ctx, q.Text); err == nil {
+				if match != "" {
+					cands, err = s.nearCells(ctx, territoryID, within, q, now, need, match)
+				} else {
+					cands, err = s.nearSQLite(ctx, territoryID, within, q, now, need)
+				}
+			}
 		}
 	case q.Near != nil && q.RadiusM > 0:
 		// Recent within a circle: every point of the circle, newest first.
@@ -74,6 +81,14 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 	}
 	setDistances(res.Items, q.Near)
 	return res, nil
+}
+
+// textArgs: see planFor (PostgreSQL only).
+func (s *SQLStore) textArgs(q Query, args []any) []any {
+	if s.postgres() {
+		return planFor(q, args)
+	}
+	return args
 }
 
 // cand is a listing found in a spatial index.
@@ -138,7 +153,7 @@ func (s *SQLStore) recent(ctx context.Context, territoryID int64, q Query, now t
 		}
 	}
 	ls, err := s.listings(ctx, false, `SELECT `+publicColumns+` FROM listings l WHERE `+w.String()+
-		` ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?`, append(w.args, q.Limit+1, q.Offset)...)
+		` ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?`, s.textArgs(q, append(w.args, q.Limit+1, q.Offset))...)
 	if err != nil {
 		return Result{}, err
 	}
