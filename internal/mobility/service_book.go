@@ -1,0 +1,252 @@
+package mobility
+
+import (
+	"context"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/territory"
+)
+
+// BookRequest is what a passenger asks for.
+type BookRequest struct {
+	TripID       int64
+	OccurrenceID int64 // 0: the next departure
+	Seats        int
+	Pickup       *Place
+	Dropoff      *Place
+	Message      string
+}
+
+func errFull() error { return errs.E(errs.Conflict, "err.mobility.full") }
+
+// Book asks for seats on one departure of a trip. When the trip accepts
+// automatically the seats are taken at once, by a guarded UPDATE in the
+// same transaction as the booking: Conflict "err.mobility.full" when they
+// are gone. Otherwise the booking waits for the driver.
+func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.Territory, req BookRequest) (*Booking, error) {
+	if err := actor.RequireUser(); err != nil {
+		return nil, err
+	}
+	if err := actor.Require(ter.ID, access.Member); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	var v errs.Validator
+	v.Check(req.Seats >= 1, "seats", "err.mobility.seats_zero")
+	v.Check(req.Seats <= MaxSeats, "seats", "err.mobility.seats_range", "Max", MaxSeats)
+	req.Message = cleanLine(req.Message)
+	v.Check(!tooLong(req.Message, MaxNote), "message", "err.too_long", "Max", MaxNote)
+	for f, p := range map[string]*Place{"pickup": req.Pickup, "dropoff": req.Dropoff} {
+		if p != nil {
+			p.Label = cleanLine(p.Label)
+			v.Check(validPlace(*p) && ter.BBox.Contains(p.Point()), f, "err.outside_territory")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	t, err := s.store.GetTrip(ctx, ter.ID, req.TripID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case t.Kind != KindOffer:
+		return nil, errs.E(errs.Invalid, "err.mobility.not_an_offer")
+	case t.Status != TripActive:
+		return nil, errs.E(errs.Conflict, "err.mobility.trip_cancelled")
+	case t.UserID == actor.UserID:
+		return nil, errs.E(errs.Forbidden, "err.mobility.own_trip")
+	case req.Seats > t.Seats:
+		return nil, errs.E(errs.Invalid, "err.mobility.seats_range", "Max", t.Seats)
+	}
+	occ, err := s.occurrenceFor(ctx, t, req.OccurrenceID, now)
+	if err != nil {
+		return nil, err
+	}
+	if occ.SeatsLeft < req.Seats {
+		return nil, errFull()
+	}
+	b := &Booking{TerritoryID: ter.ID, TripID: t.ID, OccurrenceID: occ.ID, PassengerID: actor.UserID, DriverID: t.UserID,
+		Seats: req.Seats, Status: BookingPending, Pickup: req.Pickup, Dropoff: req.Dropoff, Message: req.Message,
+		CreatedAt: now, UpdatedAt: now, DepartsAt: occ.DepartsAt, FromLabel: t.From.Label, ToLabel: t.To.Label}
+	if t.AutoAccept {
+		b.Status = BookingAccepted
+	}
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.InsertBooking(ctx, b); err != nil {
+			return err
+		}
+		if b.Status != BookingAccepted {
+			return nil
+		}
+		ok, err := tx.TakeSeats(ctx, ter.ID, occ.ID, b.Seats)
+		if err == nil && !ok {
+			err = errFull()
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "mobility: seats booked", "territory", ter.Slug, "trip", t.ID, "booking", b.ID, "status", b.Status)
+	return b, nil
+}
+
+// occurrenceFor finds the departure a booking is for: the one named, or
+// the next one.
+func (s *Service) occurrenceFor(ctx context.Context, t *Trip, id int64, now time.Time) (*Occurrence, error) {
+	if id == 0 {
+		occs, err := s.store.Occurrences(ctx, t.TerritoryID, t.ID, now, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(occs) == 0 || occs[0].Status != TripActive {
+			return nil, errs.E(errs.Conflict, "err.mobility.departed")
+		}
+		return &occs[0], nil
+	}
+	o, err := s.store.GetOccurrence(ctx, t.TerritoryID, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case o.TripID != t.ID:
+		return nil, errs.E(errs.NotFound, "err.mobility.occurrence_not_found")
+	case !o.DepartsAt.After(now):
+		return nil, errs.E(errs.Invalid, "err.mobility.departed")
+	case o.Status != TripActive:
+		return nil, errs.E(errs.Conflict, "err.mobility.trip_cancelled")
+	}
+	return o, nil
+}
+
+// Accept lets the driver accept a pending booking: its seats are taken by
+// a guarded UPDATE in the same transaction, or the answer is Conflict
+// "err.mobility.full" and nothing changes.
+func (s *Service) Accept(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64) (*Booking, error) {
+	return s.decide(ctx, actor, ter, id, BookingAccepted, "")
+}
+
+// Refuse lets the driver refuse a pending booking, with a reason.
+func (s *Service) Refuse(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, reason string) (*Booking, error) {
+	return s.decide(ctx, actor, ter, id, BookingRefused, reason)
+}
+
+func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, to BookingStatus, reason string) (*Booking, error) {
+	if err := actor.RequireUser(); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	var b *Booking
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		var err error
+		if b, err = tx.GetBooking(ctx, ter.ID, id); err != nil {
+			return err
+		}
+		if b.DriverID != actor.UserID {
+			return errs.E(errs.Forbidden, "err.mobility.driver_only")
+		}
+		if b.Status != BookingPending {
+			return errs.E(errs.Conflict, "err.mobility.booking_changed")
+		}
+		if !b.DepartsAt.After(now) {
+			return errs.E(errs.Invalid, "err.mobility.departed")
+		}
+		b.Status, b.Reason, b.UpdatedAt = to, cleanLine(reason), now
+		if err := tx.SetBookingStatus(ctx, b, BookingPending); err != nil {
+			return err
+		}
+		if to != BookingAccepted {
+			return nil
+		}
+		ok, err := tx.TakeSeats(ctx, ter.ID, b.OccurrenceID, b.Seats)
+		if err == nil && !ok {
+			err = errFull()
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// CancelBooking lets the passenger or the driver cancel a pending or
+// accepted booking before departure, with a reason; accepted seats are
+// freed in the same transaction.
+func (s *Service) CancelBooking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, reason string) (*Booking, error) {
+	if err := actor.RequireUser(); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	var b *Booking
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		var err error
+		if b, err = tx.GetBooking(ctx, ter.ID, id); err != nil {
+			return err
+		}
+		if b.PassengerID != actor.UserID && b.DriverID != actor.UserID {
+			return errs.E(errs.Forbidden, "err.mobility.not_yours")
+		}
+		from := b.Status
+		if from != BookingPending && from != BookingAccepted {
+			return errs.E(errs.Conflict, "err.mobility.booking_changed")
+		}
+		if !b.DepartsAt.After(now) {
+			return errs.E(errs.Invalid, "err.mobility.departed")
+		}
+		b.Status, b.Reason, b.CancelledBy, b.UpdatedAt = BookingCancelled, cleanLine(reason), actor.UserID, now
+		if err := tx.SetBookingStatus(ctx, b, from); err != nil {
+			return err
+		}
+		if from == BookingAccepted {
+			return tx.ReleaseSeats(ctx, ter.ID, b.OccurrenceID, b.Seats)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Booking returns a booking to its passenger or driver.
+func (s *Service) Booking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64) (*Booking, error) {
+	b, err := s.store.GetBooking(ctx, ter.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor.UserID == 0 || (b.PassengerID != actor.UserID && b.DriverID != actor.UserID) {
+		return nil, errs.E(errs.NotFound, "err.mobility.booking_not_found")
+	}
+	return b, nil
+}
+
+// Mine is a member's carpooling: the trips and requests they published,
+// the bookings on their trips and their own bookings.
+type Mine struct {
+	Trips       []*Trip    `json:"trips"`
+	AsDriver    []*Booking `json:"as_driver"`
+	AsPassenger []*Booking `json:"as_passenger"`
+}
+
+// MyTrips returns actor's carpooling in the territory.
+func (s *Service) MyTrips(ctx context.Context, actor access.Actor, ter *territory.Territory) (*Mine, error) {
+	if err := actor.RequireUser(); err != nil {
+		return nil, err
+	}
+	var m Mine
+	var err error
+	if m.Trips, err = s.store.TripsOf(ctx, ter.ID, actor.UserID, 200); err != nil {
+		return nil, err
+	}
+	if m.AsDriver, err = s.store.Bookings(ctx, ter.ID, BookingFilter{DriverID: actor.UserID}); err != nil {
+		return nil, err
+	}
+	if m.AsPassenger, err = s.store.Bookings(ctx, ter.ID, BookingFilter{PassengerID: actor.UserID}); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
