@@ -2,6 +2,7 @@ package mobility
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -93,8 +94,24 @@ func (s *Service) Search(ctx context.Context, _ access.Actor, ter *territory.Ter
 	if len(out) > q.Limit {
 		out = out[:q.Limit]
 	}
+	ids := make([]int64, 0, len(out))
 	for _, m := range out {
-		hideExact(m.Trip)
+		ids = append(ids, m.Trip.ID)
+	}
+	trips, err := s.store.TripsByID(ctx, ter.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		t, ok := trips[out[i].Trip.ID]
+		if !ok {
+			return nil, fmt.Errorf("mobility: search: trip %d vanished", out[i].Trip.ID)
+		}
+		// A weekly trip matched on several days shares one copy.
+		cp := *t
+		cp.Stops = append([]Place(nil), t.Stops...)
+		hideExact(&cp)
+		out[i].Trip = &cp
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,14 +62,31 @@ func encodeLine(line []geo.Point) string {
 	return b.String()
 }
 
+// decodeLine reads what encodeLine wrote; search decodes a polyline per
+// candidate, so it avoids encoding/json.
 func decodeLine(s string) ([]geo.Point, error) {
-	var pairs [][2]float64
-	if err := json.Unmarshal([]byte(s), &pairs); err != nil {
-		return nil, err
+	s = strings.TrimSpace(s)
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, fmt.Errorf("polyline %.20q: not a list", s)
 	}
-	out := make([]geo.Point, len(pairs))
-	for i, p := range pairs {
-		out[i] = geo.Point{Lat: p[0], Lon: p[1]}
+	s = strings.TrimSpace(s[1 : len(s)-1])
+	out := make([]geo.Point, 0, strings.Count(s, "["))
+	for s != "" {
+		end := strings.IndexByte(s, ']')
+		if s[0] != '[' || end < 0 {
+			return nil, fmt.Errorf("polyline: bad pair near %.20q", s)
+		}
+		lat, lon, ok := strings.Cut(s[1:end], ",")
+		if !ok {
+			return nil, fmt.Errorf("polyline: bad pair %q", s[:end+1])
+		}
+		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+		lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("polyline: bad pair %q", s[:end+1])
+		}
+		out = append(out, geo.Point{Lat: la, Lon: lo})
+		s = strings.TrimLeft(s[end+1:], ", ")
 	}
 	return out, nil
 }
@@ -288,29 +306,59 @@ func (s *SQLStore) Occurrences(ctx context.Context, territoryID, tripID int64, f
 	return out, rows.Err()
 }
 
+// Candidates reads only what the exact check needs; the search reads the
+// whole trips of its matches afterwards (TripsByID). The CROSS JOINs fix
+// SQLite's join order: the drop-off's cell is checked (by primary key)
+// before the occurrence and trip rows are read.
 func (s *SQLStore) Candidates(ctx context.Context, territoryID int64, kind Kind, cellA, cellB int64, from, to time.Time, limit int) ([]Candidate, error) {
-	rows, err := s.q.Query(ctx, `SELECT `+tripColumns+`, `+occurrenceColumns+`
+	rows, err := s.q.Query(ctx, `SELECT o.id, o.trip_id, o.is_return, o.departs_at, o.local_date, o.local_time, o.zone, o.seats_left,
+			t.max_detour, t.from_lat, t.from_lon, t.to_lat, t.to_lon, t.route_seconds, t.polyline
 		FROM trip_cells a
-		JOIN trip_cells b ON b.occurrence_id = a.occurrence_id AND b.cell = ?
-		JOIN trip_occurrences o ON o.id = a.occurrence_id
-		JOIN trips t ON t.id = o.trip_id
+		CROSS JOIN trip_cells b
+		CROSS JOIN trip_occurrences o
+		CROSS JOIN trips t
 		WHERE a.territory_id = ? AND a.cell = ? AND a.departs_at >= ? AND a.departs_at <= ?
-		  AND o.status = 'active' AND t.status = 'active' AND t.kind = ?
-		ORDER BY a.departs_at LIMIT ?`, cellB, territoryID, cellA, utc(from), utc(to), kind, limit)
+		  AND b.occurrence_id = a.occurrence_id AND b.cell = ?
+		  AND o.id = a.occurrence_id AND o.status = 'active'
+		  AND t.id = o.trip_id AND t.status = 'active' AND t.kind = ?
+		ORDER BY a.departs_at LIMIT ?`, territoryID, cellA, utc(from), utc(to), cellB, kind, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []Candidate{}
 	for rows.Next() {
-		var c Candidate
-		if c.Trip, err = scanTrip(rows, occurrenceDest(&c.Occurrence)...); err != nil {
+		c := Candidate{Trip: &Trip{}}
+		o, t := &c.Occurrence, c.Trip
+		var line string
+		if err := rows.Scan(&o.ID, &o.TripID, &o.Return, &o.DepartsAt, &o.LocalDate, &o.LocalTime, &o.Zone, &o.SeatsLeft,
+			&t.MaxDetour, &t.From.Lat, &t.From.Lon, &t.To.Lat, &t.To.Lon, &t.RouteSeconds, &line); err != nil {
 			return nil, err
 		}
-		c.Occurrence.DepartsAt = c.Occurrence.DepartsAt.UTC()
+		if t.Polyline, err = decodeLine(line); err != nil {
+			return nil, fmt.Errorf("trip %d: polyline: %w", o.TripID, err)
+		}
+		t.ID, t.TerritoryID, o.TerritoryID, o.Status = o.TripID, territoryID, territoryID, TripActive
+		o.DepartsAt = o.DepartsAt.UTC()
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+func (s *SQLStore) TripsByID(ctx context.Context, territoryID int64, ids []int64) (map[int64]*Trip, error) {
+	out := make(map[int64]*Trip, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{territoryID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	list, err := s.trips(ctx, `SELECT `+tripColumns+` FROM trips t WHERE t.territory_id = ? AND t.id IN (`+store.Placeholders(len(ids))+`)`, args...)
+	for _, t := range list {
+		out[t.ID] = t
+	}
+	return out, err
 }
 
 const bookingColumns = `b.id, b.territory_id, b.trip_id, b.occurrence_id, b.passenger_id, b.driver_id, b.seats, b.status,
