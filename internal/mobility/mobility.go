@@ -13,6 +13,9 @@
 package mobility
 
 import (
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -67,11 +70,56 @@ func (p Place) Point() geo.Point { return geo.Point{Lat: p.Lat, Lon: p.Lon} }
 // at Time (local "HH:MM"), back at Return when set, from From until Until
 // (local dates "YYYY-MM-DD", Until optional).
 type Weekly struct {
-	Days   []time.Weekday `json:"days"`
-	Time   string         `json:"time"`
-	Return string         `json:"return,omitempty"`
-	From   string         `json:"from"`
-	Until  string         `json:"until,omitempty"`
+	Days   Days   `json:"days"`
+	Time   string `json:"time"`
+	Return string `json:"return,omitempty"`
+	From   string `json:"from"`
+	Until  string `json:"until,omitempty"`
+}
+
+// Days of the week, written "mon".."sun" in JSON (numbers 0-6 from
+// Sunday are read too).
+type Days []time.Weekday
+
+// DayNames are the JSON names of the days, Sunday first like time.Weekday.
+var DayNames = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+func (d Days) MarshalJSON() ([]byte, error) {
+	names := make([]string, 0, len(d))
+	for _, w := range d {
+		if w >= 0 && int(w) < len(DayNames) {
+			names = append(names, DayNames[w])
+		}
+	}
+	return json.Marshal(names)
+}
+
+func (d *Days) UnmarshalJSON(b []byte) error {
+	var raw []any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return errs.E(errs.Invalid, "err.mobility.days_required")
+	}
+	out := make(Days, 0, len(raw))
+	for _, x := range raw {
+		w := ParseDay(fmt.Sprint(x))
+		if w < 0 {
+			return errs.E(errs.Invalid, "err.mobility.days_required")
+		}
+		out = append(out, w)
+	}
+	*d = out
+	return nil
+}
+
+// ParseDay reads "mon".."sun" (or "monday", or 0-6 from Sunday); -1 if none.
+func ParseDay(s string) time.Weekday {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for i, n := range DayNames {
+		if s == n || s == strconv.Itoa(i) || (len(s) > 3 && strings.HasPrefix(strings.ToLower(time.Weekday(i).String()), s)) {
+			return time.Weekday(i)
+		}
+	}
+	return -1
 }
 
 // Contribution per seat.

@@ -24,7 +24,7 @@ func TestSearchAlongTheRoute(t *testing.T) {
 		ctx := context.Background()
 		dep := local(2026, 3, 23, 7, 40)
 		tr := e.publish(t, &Trip{From: bellecour, To: vaulxEnVel, Seats: 3, Weekly: &Weekly{
-			Days: []time.Weekday{time.Monday}, Time: "07:40", Return: "17:30", From: "2026-03-23"}})
+			Days: Days{time.Monday}, Time: "07:40", Return: "17:30", From: "2026-03-23"}})
 		mid := geo.Point{Lat: (bellecour.Lat + vaulxEnVel.Lat) / 2, Lon: (bellecour.Lon + vaulxEnVel.Lon) / 2}
 		home := offset(mid, 2000, 0) // 2 km off the route
 		far := offset(mid, 4000, 0)  // beyond the 3 km detour

@@ -30,7 +30,7 @@ func TestPublishValidation(t *testing.T) {
 				tr.Departure, tr.Weekly = nil, &Weekly{Time: "07:40", From: "2026-03-23"}
 			}, "err.mobility.days_required"},
 			{"weekly bad time", func(tr *Trip) {
-				tr.Departure, tr.Weekly = nil, &Weekly{Days: []time.Weekday{time.Monday}, Time: "7h40", From: "2026-03-23"}
+				tr.Departure, tr.Weekly = nil, &Weekly{Days: Days{time.Monday}, Time: "7h40", From: "2026-03-23"}
 			}, "err.mobility.time_format"},
 		}
 		for _, tc := range cases {
@@ -66,7 +66,7 @@ func TestWeeklyScheduleSurvivesDST(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				e.clock.set(tc.now.UTC())
 				tr := e.publish(t, &Trip{From: bellecour, To: vaulxEnVel, Seats: 2, Weekly: &Weekly{
-					Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+					Days: Days{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
 					Time: "07:40", Return: "17:30", From: tc.from, Until: tc.until}})
 				v, err := e.svc.Trip(ctx, e.driver, e.ter, tr.ID)
 				if err != nil {
@@ -111,7 +111,7 @@ func TestExtendHorizon(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		tr := e.publish(t, &Trip{From: bellecour, To: vaulxEnVel, Seats: 2, Weekly: &Weekly{
-			Days: []time.Weekday{time.Monday}, Time: "07:40", From: "2026-03-23"}})
+			Days: Days{time.Monday}, Time: "07:40", From: "2026-03-23"}})
 		count := func() int {
 			occs, err := e.svc.store.Occurrences(ctx, e.ter.ID, tr.ID, time.Time{}, 1000)
 			if err != nil {
