@@ -9,6 +9,7 @@ import (
 // Job kinds of the module.
 const (
 	JobExtend = "mobility.extend" // periodic: materialise weekly schedules up to the horizon
+	JobSweep  = "mobility.sweep"  // periodic: reminders before departures, contributions after
 )
 
 // RegisterJobs hooks the module's jobs into the queue (jobs.Queue's
@@ -23,4 +24,9 @@ func (s *Service) RegisterJobs(register func(kind string, h func(ctx context.Con
 		return err
 	})
 	every(JobExtend, s.opts.ExtendEvery)
+	register(JobSweep, func(ctx context.Context, _ json.RawMessage) error {
+		_, _, err := s.Sweep(ctx)
+		return err
+	})
+	every(JobSweep, s.opts.SweepEvery)
 }

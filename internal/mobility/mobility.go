@@ -205,6 +205,8 @@ type Booking struct {
 	Message      string        `json:"message,omitempty"`
 	Reason       string        `json:"reason,omitempty"` // of a refusal or cancellation
 	CancelledBy  int64         `json:"cancelled_by,omitempty"`
+	UnitsDue     int64         `json:"units_due,omitempty"`  // a contribution in units: seats times the amount
+	PaidEntry    int64         `json:"paid_entry,omitempty"` // the ledger entry that paid it; -1 when refused
 	CreatedAt    time.Time     `json:"created_at"`
 	UpdatedAt    time.Time     `json:"updated_at"`
 

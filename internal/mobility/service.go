@@ -11,6 +11,8 @@ import (
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/ledger"
+	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/route"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -20,11 +22,32 @@ type Territories interface {
 	ByID(ctx context.Context, id int64) (*territory.Territory, error)
 }
 
-// Options tune the service; zero values take the defaults.
+// People gives the contact of a member, for reminders.
+type People interface {
+	Contact(ctx context.Context, userID int64) (email, displayName, lang string, err error)
+}
+
+// Ledger pays contributions in units (ledger.Service).
+type Ledger interface {
+	Transfer(ctx context.Context, actor access.Actor, ter *territory.Territory, in ledger.TransferInput) (*ledger.Transfer, error)
+}
+
+// Options tune the service; zero values take the defaults. Without Mail
+// and People no reminder is sent; without Ledger no contribution is paid.
 type Options struct {
 	Horizon      time.Duration // how far ahead weekly schedules are materialised (8 weeks)
 	ExtendEvery  time.Duration // the job extending them (6h)
 	SearchWindow time.Duration // ± around the time asked (1h)
+	RemindBefore time.Duration // reminders this long before a departure (24h)
+	SweepEvery   time.Duration // the reminder and payment sweep (5m)
+	PayAfter     time.Duration // contributions in units are paid this long after departure (2h)
+	// EmissionFactor is the kg of CO2 one car emits per km, for the
+	// indicators: 0.218 (ADEME's average for a car) by default.
+	EmissionFactor float64
+	BaseURL        string
+	Mail           mail.Sender
+	People         People
+	Ledger         Ledger
 }
 
 // Service holds every rule of carpooling.
@@ -58,6 +81,18 @@ func NewService(st Store, ters Territories, routers func(*territory.Territory) r
 	}
 	if opts.SearchWindow <= 0 {
 		opts.SearchWindow = time.Hour
+	}
+	if opts.RemindBefore <= 0 {
+		opts.RemindBefore = 24 * time.Hour
+	}
+	if opts.SweepEvery <= 0 {
+		opts.SweepEvery = 5 * time.Minute
+	}
+	if opts.PayAfter <= 0 {
+		opts.PayAfter = 2 * time.Hour
+	}
+	if opts.EmissionFactor <= 0 {
+		opts.EmissionFactor = DefaultEmissionFactor
 	}
 	return &Service{store: st, ters: ters, routers: routers, opts: opts, log: log, now: now}
 }

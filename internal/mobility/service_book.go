@@ -74,6 +74,9 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	if t.AutoAccept {
 		b.Status = BookingAccepted
 	}
+	if t.Contribution.Kind == ContributionUnits {
+		b.UnitsDue = t.Contribution.Amount * int64(b.Seats)
+	}
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		if err := tx.InsertBooking(ctx, b); err != nil {
 			return err

@@ -362,13 +362,15 @@ func (s *SQLStore) TripsByID(ctx context.Context, territoryID int64, ids []int64
 }
 
 const bookingColumns = `b.id, b.territory_id, b.trip_id, b.occurrence_id, b.passenger_id, b.driver_id, b.seats, b.status,
-	b.pickup, b.dropoff, b.message, b.reason, b.cancelled_by, b.created_at, b.updated_at, o.departs_at, t.from_label, t.to_label`
+	b.pickup, b.dropoff, b.message, b.reason, b.cancelled_by, b.units_due, b.paid_entry, b.created_at, b.updated_at,
+	o.departs_at, t.from_label, t.to_label`
 
 func scanBooking(sc store.Scanner) (*Booking, error) {
 	var b Booking
 	var pickup, dropoff string
 	err := sc.Scan(&b.ID, &b.TerritoryID, &b.TripID, &b.OccurrenceID, &b.PassengerID, &b.DriverID, &b.Seats, &b.Status,
-		&pickup, &dropoff, &b.Message, &b.Reason, &b.CancelledBy, &b.CreatedAt, &b.UpdatedAt, &b.DepartsAt, &b.FromLabel, &b.ToLabel)
+		&pickup, &dropoff, &b.Message, &b.Reason, &b.CancelledBy, &b.UnitsDue, &b.PaidEntry, &b.CreatedAt, &b.UpdatedAt,
+		&b.DepartsAt, &b.FromLabel, &b.ToLabel)
 	if err != nil {
 		return nil, store.NotFound(err, "err.mobility.booking_not_found")
 	}
@@ -398,10 +400,10 @@ func placeText(p *Place) string {
 func (s *SQLStore) InsertBooking(ctx context.Context, b *Booking) error {
 	return s.write(ctx, func(s *SQLStore) error {
 		err := s.q.QueryRow(ctx, `INSERT INTO trip_bookings (territory_id, trip_id, occurrence_id, passenger_id, driver_id, seats,
-			status, pickup, dropoff, message, reason, cancelled_by, created_at, updated_at)
-			VALUES (`+store.Placeholders(14)+`) RETURNING id`,
+			status, pickup, dropoff, message, reason, cancelled_by, units_due, created_at, updated_at)
+			VALUES (`+store.Placeholders(15)+`) RETURNING id`,
 			b.TerritoryID, b.TripID, b.OccurrenceID, b.PassengerID, b.DriverID, b.Seats, b.Status, placeText(b.Pickup),
-			placeText(b.Dropoff), b.Message, b.Reason, b.CancelledBy, utc(b.CreatedAt), utc(b.UpdatedAt)).Scan(&b.ID)
+			placeText(b.Dropoff), b.Message, b.Reason, b.CancelledBy, b.UnitsDue, utc(b.CreatedAt), utc(b.UpdatedAt)).Scan(&b.ID)
 		if errs.Is(err, errs.Conflict) || store.IsUniqueViolation(err) {
 			return errs.E(errs.Conflict, "err.mobility.already_booked")
 		}
@@ -509,4 +511,101 @@ func (s *SQLStore) TerritoryOf(ctx context.Context, thing Thing, id int64) (int6
 	var tid int64
 	err := s.q.QueryRow(ctx, `SELECT territory_id FROM `+table+` WHERE id = ?`, id).Scan(&tid)
 	return tid, store.NotFound(err, key)
+}
+
+func (s *SQLStore) DueReminders(ctx context.Context, from, to time.Time, limit int) ([]Occurrence, error) {
+	rows, err := s.q.Query(ctx, `SELECT `+occurrenceColumns+` FROM trip_occurrences o
+		WHERE o.status = 'active' AND o.reminded = 0 AND o.departs_at > ? AND o.departs_at <= ?
+		ORDER BY o.departs_at LIMIT ?`, utc(from), utc(to), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Occurrence{}
+	for rows.Next() {
+		var o Occurrence
+		if err := rows.Scan(occurrenceDest(&o)...); err != nil {
+			return nil, err
+		}
+		o.DepartsAt = o.DepartsAt.UTC()
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (s *SQLStore) ClaimReminder(ctx context.Context, territoryID, occurrenceID int64) (bool, error) {
+	var ok bool
+	err := s.write(ctx, func(s *SQLStore) error {
+		res, err := s.q.Exec(ctx, `UPDATE trip_occurrences SET reminded = 1 WHERE id = ? AND territory_id = ? AND reminded = 0`,
+			occurrenceID, territoryID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	return ok, err
+}
+
+func (s *SQLStore) Unpaid(ctx context.Context, before time.Time, limit int) ([]*Booking, error) {
+	rows, err := s.q.Query(ctx, `SELECT `+bookingColumns+` FROM trip_bookings b
+		JOIN trip_occurrences o ON o.id = b.occurrence_id JOIN trips t ON t.id = b.trip_id
+		WHERE b.status = 'accepted' AND b.units_due > 0 AND b.paid_entry = 0 AND o.departs_at < ?
+		ORDER BY b.id LIMIT ?`, utc(before), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Booking{}
+	for rows.Next() {
+		b, err := scanBooking(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+func (s *SQLStore) SetPaid(ctx context.Context, territoryID, bookingID, entry int64) (bool, error) {
+	var ok bool
+	err := s.write(ctx, func(s *SQLStore) error {
+		res, err := s.q.Exec(ctx, `UPDATE trip_bookings SET paid_entry = ? WHERE id = ? AND territory_id = ? AND paid_entry = 0`,
+			entry, bookingID, territoryID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	return ok, err
+}
+
+func (s *SQLStore) Indicators(ctx context.Context, territoryID, organisationID int64, from, to time.Time) ([]Month, error) {
+	q := `SELECT substr(o.local_date, 1, 7), COUNT(DISTINCT o.id), SUM(b.seats), SUM(b.seats * t.route_meters)
+		FROM trip_bookings b JOIN trip_occurrences o ON o.id = b.occurrence_id JOIN trips t ON t.id = b.trip_id
+		WHERE b.territory_id = ? AND b.status = 'accepted' AND o.departs_at >= ? AND o.departs_at < ?`
+	args := []any{territoryID, utc(from), utc(to)}
+	if organisationID != 0 {
+		q += ` AND t.organisation_id = ?`
+		args = append(args, organisationID)
+	}
+	rows, err := s.q.Query(ctx, q+` GROUP BY substr(o.local_date, 1, 7) ORDER BY 1`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Month{}
+	for rows.Next() {
+		var m Month
+		var metres float64
+		if err := rows.Scan(&m.Month, &m.Trips, &m.Seats, &metres); err != nil {
+			return nil, err
+		}
+		m.PassengerKm = metres / 1000
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }

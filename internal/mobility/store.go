@@ -79,4 +79,20 @@ type Store interface {
 	InBooking(ctx context.Context, territoryID, tripID, userID int64) (bool, error)
 
 	TerritoryOf(ctx context.Context, thing Thing, id int64) (int64, error)
+
+	// DueReminders lists active occurrences (all territories) departing in
+	// (from, to] whose reminder is not sent.
+	DueReminders(ctx context.Context, from, to time.Time, limit int) ([]Occurrence, error)
+	// ClaimReminder marks the occurrence reminded if it was not, and
+	// reports whether it did: several instances never send one twice.
+	ClaimReminder(ctx context.Context, territoryID, occurrenceID int64) (bool, error)
+	// Unpaid lists accepted bookings (all territories) owing units whose
+	// departure is before the time given, not paid nor refused yet.
+	Unpaid(ctx context.Context, before time.Time, limit int) ([]*Booking, error)
+	// SetPaid records the ledger entry of a booking's payment (-1 for a
+	// refusal) if none is recorded, and reports whether it did.
+	SetPaid(ctx context.Context, territoryID, bookingID, entry int64) (bool, error)
+	// Indicators sums the accepted bookings per local month over [from,
+	// to), of one organisation's destination when organisationID is set.
+	Indicators(ctx context.Context, territoryID, organisationID int64, from, to time.Time) ([]Month, error)
 }

@@ -90,6 +90,10 @@ CREATE TABLE trip_bookings (
     message       TEXT NOT NULL DEFAULT '',
     reason        TEXT NOT NULL DEFAULT '',
     cancelled_by  BIGINT NOT NULL DEFAULT 0,
+    -- a contribution in units: what is owed (seats times the amount) and
+    -- the ledger entry that paid it (-1 when the ledger refused)
+    units_due     BIGINT NOT NULL DEFAULT 0,
+    paid_entry    BIGINT NOT NULL DEFAULT 0,
     created_at    TIMESTAMPTZ NOT NULL,
     updated_at    TIMESTAMPTZ NOT NULL
 );
@@ -98,6 +102,8 @@ CREATE UNIQUE INDEX trip_bookings_one_per_passenger ON trip_bookings (occurrence
 CREATE INDEX trip_bookings_passenger ON trip_bookings (passenger_id, territory_id, created_at);
 CREATE INDEX trip_bookings_driver ON trip_bookings (driver_id, territory_id, created_at);
 CREATE INDEX trip_bookings_occurrence ON trip_bookings (occurrence_id, status);
+CREATE INDEX trip_bookings_accepted ON trip_bookings (territory_id, status, occurrence_id);
+CREATE INDEX trip_bookings_unpaid ON trip_bookings (occurrence_id) WHERE status = 'accepted' AND units_due > 0 AND paid_entry = 0;
 
 -- +goose Down
 DROP TABLE trip_bookings;
