@@ -97,7 +97,7 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	a.jobs = newJobQueue(db, log, now, jobOptions(os.Getenv))
 	a.booking = booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, sender, a.jobs, log, now, booking.Options{BaseURL: opts.baseURL})
 	a.mobility = mobility.NewService(mobility.NewSQLStore(db), territories, func(*territory.Territory) route.Router { return route.DefaultStraight }, log, now,
-		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led})
+		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts})
 	msgs.RegisterSubject("trip", a.mobility)
 	registerJobs(a.jobs, a)
 	return a, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/ledger"
@@ -25,6 +26,11 @@ type Territories interface {
 // People gives the contact of a member, for reminders.
 type People interface {
 	Contact(ctx context.Context, userID int64) (email, displayName, lang string, err error)
+}
+
+// Orgs finds the organisation a trip goes to (account.Service).
+type Orgs interface {
+	Organisation(ctx context.Context, territoryID, id int64) (*account.Organisation, error)
 }
 
 // Ledger pays contributions in units (ledger.Service).
@@ -48,6 +54,7 @@ type Options struct {
 	Mail           mail.Sender
 	People         People
 	Ledger         Ledger
+	Orgs           Orgs // without it, organisation destinations are not checked
 }
 
 // Service holds every rule of carpooling.
@@ -149,6 +156,14 @@ func (s *Service) Publish(ctx context.Context, actor access.Actor, ter *territor
 	now := s.clock()
 	if err := s.validate(ter, t, now); err != nil {
 		return err
+	}
+	if t.OrganisationID != 0 && s.opts.Orgs != nil {
+		if _, err := s.opts.Orgs.Organisation(ctx, ter.ID, t.OrganisationID); err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.Fields([]errs.FieldError{{Field: "organisation_id", Key: "err.mobility.organisation_unknown"}})
+			}
+			return err
+		}
 	}
 	if t.Departure != nil {
 		d := utc(*t.Departure)

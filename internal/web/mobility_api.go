@@ -23,6 +23,7 @@ func (s *Server) mobilityAPITable() []apiHandler {
 		{"GET", base + "/trips", s.apiSearchTrips},
 		{"POST", base + "/trips", s.apiPublishTrip},
 		{"GET", base + "/my/trips", s.apiMyTrips},
+		{"GET", base + "/trip-indicators", s.apiTripIndicators},
 		{"GET", "/api/v1/trips/{id}", s.apiTrip},
 		{"POST", "/api/v1/trips/{id}/cancel", s.apiCancelTrip},
 		{"POST", "/api/v1/trips/{id}/bookings", s.apiBookTrip},
@@ -354,5 +355,40 @@ func (s *Server) apiSearchTrips(w http.ResponseWriter, r *http.Request) {
 			out = append(out, toMatchJSON(ter, m))
 		}
 		return map[string]any{"trips": out}, nil
+	})
+}
+
+// apiTripIndicators answers the territory's carpooling per month:
+// ?from=YYYY-MM&to=YYYY-MM (local months, inclusive; the last 12 by
+// default) and optionally &organisation_id= for the trips to one
+// organisation's destination.
+func (s *Server) apiTripIndicators(w http.ResponseWriter, r *http.Request) {
+	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
+		loc := ter.Location()
+		now := s.Now().In(loc)
+		to := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, loc)
+		from := to.AddDate(-1, 0, 0)
+		q := r.URL.Query()
+		var v errs.Validator
+		if x := q.Get("from"); x != "" {
+			m, err := time.ParseInLocation("2006-01", x, loc)
+			v.Check(err == nil, "from", "err.mobility.range")
+			from = m
+		}
+		if x := q.Get("to"); x != "" {
+			m, err := time.ParseInLocation("2006-01", x, loc)
+			v.Check(err == nil, "to", "err.mobility.range")
+			to = m.AddDate(0, 1, 0)
+		}
+		var org int64
+		if x := q.Get("organisation_id"); x != "" {
+			var err error
+			org, err = strconv.ParseInt(x, 10, 64)
+			v.Check(err == nil && org > 0, "organisation_id", "err.mobility.organisation_unknown")
+		}
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		return s.Mobility.Indicators(r.Context(), ter.ID, org, from, to)
 	})
 }
