@@ -96,8 +96,13 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, offers: off, ledger: led, outbox: outbox, created: created}
 	a.jobs = newJobQueue(db, log, now, jobOptions(os.Getenv))
 	a.booking = booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, sender, a.jobs, log, now, booking.Options{BaseURL: opts.baseURL})
+	feeds, err := db.Secret(ctx, "mobility.feeds", 32)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.mobility = mobility.NewService(mobility.NewSQLStore(db), territories, func(*territory.Territory) route.Router { return route.DefaultStraight }, log, now,
-		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts})
+		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, FeedSecret: feeds})
 	msgs.RegisterSubject("trip", a.mobility)
 	registerJobs(a.jobs, a)
 	return a, nil

@@ -54,7 +54,8 @@ type Options struct {
 	Mail           mail.Sender
 	People         People
 	Ledger         Ledger
-	Orgs           Orgs // without it, organisation destinations are not checked
+	Orgs           Orgs   // without it, organisation destinations are not checked
+	FeedSecret     []byte // signs members' calendar addresses; without it there is no feed
 }
 
 // Service holds every rule of carpooling.

@@ -88,6 +88,16 @@ func TestMobilityPages(t *testing.T) {
 			t.Fatalf("rider's list (%s): %d %s", lang, resp.StatusCode, body)
 		}
 	}
+	body = readBody(e.get(rider, "/t/test/my/trips"))
+	i = strings.Index(body, "/t/test/feeds/")
+	feed := body[i : i+strings.Index(body[i:], `"`)]
+	resp = e.get(nil, feed)
+	if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "BEGIN:VEVENT") || !strings.Contains(body, "Échirolles") {
+		t.Fatalf("feed %s: %d %s", feed, resp.StatusCode, body)
+	}
+	if resp := e.get(nil, strings.Replace(feed, ".", "x", 1)); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("forged feed: %d", resp.StatusCode)
+	}
 	resp = e.get(rider, tripURL)
 	if body := readBody(resp); !strings.Contains(body, "06 11 22 33 44") || !strings.Contains(body, "12 rue Lesdiguières") {
 		t.Fatalf("trip page after acceptance lacks the contact: %s", body)

@@ -214,6 +214,7 @@ func (s *Server) tripCancelPage(w http.ResponseWriter, r *http.Request) {
 
 // myTripsView: what a member publishes, drives and rides.
 type myTripsView struct {
+	FeedURL     string
 	Trips       []myTripRow
 	AsDriver    []bookingRow
 	AsPassenger []bookingRow
@@ -240,6 +241,9 @@ func (s *Server) myTripsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	loc := p.Territory.Location()
 	var v myTripsView
+	if tok, err := s.Mobility.FeedToken(p.Actor, p.Territory); err == nil {
+		v.FeedURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/t/" + p.Territory.Slug + "/feeds/" + tok + "/trips.ics"
+	}
 	for _, t := range m.Trips {
 		row := myTripRow{T: t, Kind: p.L.T("mob.kind_" + string(t.Kind)), Status: p.L.T("mob.trip_" + t.Status),
 			FromText: orCoords(t.From), ToText: orCoords(t.To)}
@@ -279,4 +283,17 @@ func (s *Server) tripBookingActionPage(w http.ResponseWriter, r *http.Request) {
 		next = "/t/" + p.Territory.Slug + "/my/trips"
 	}
 	s.done(w, r, err, p.L.T("mob.done_"+action), next)
+}
+
+func (s *Server) tripFeed(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	data, err := s.Mobility.MemberFeed(r.Context(), ter, r.PathValue("token"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeCalendar(w, data)
 }
