@@ -21,6 +21,17 @@ type BookRequest struct {
 
 func errFull() error { return errs.E(errs.Conflict, "err.mobility.full") }
 
+// takeSeats takes an accepted booking's seats on its departure, inside the
+// caller's transaction: Conflict "err.mobility.full" when they are gone,
+// which rolls the acceptance back.
+func takeSeats(ctx context.Context, tx Store, b *Booking) error {
+	ok, err := tx.TakeSeats(ctx, b.TerritoryID, b.OccurrenceID, b.Seats)
+	if err == nil && !ok {
+		err = errFull()
+	}
+	return err
+}
+
 // Book asks for seats on one departure of a trip. When the trip accepts
 // automatically the seats are taken at once, by a guarded UPDATE in the
 // same transaction as the booking: Conflict "err.mobility.full" when they
@@ -84,11 +95,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 		if b.Status != BookingAccepted {
 			return nil
 		}
-		ok, err := tx.TakeSeats(ctx, ter.ID, occ.ID, b.Seats)
-		if err == nil && !ok {
-			err = errFull()
-		}
-		return err
+		return takeSeats(ctx, tx, b)
 	})
 	if err != nil {
 		return nil, err
@@ -164,11 +171,7 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory
 		if to != BookingAccepted {
 			return nil
 		}
-		ok, err := tx.TakeSeats(ctx, ter.ID, b.OccurrenceID, b.Seats)
-		if err == nil && !ok {
-			err = errFull()
-		}
-		return err
+		return takeSeats(ctx, tx, b)
 	})
 	if err != nil {
 		return nil, err

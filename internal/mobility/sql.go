@@ -198,20 +198,15 @@ func (s *SQLStore) WeeklyToExtend(ctx context.Context, before string, limit int)
 }
 
 func (s *SQLStore) trips(ctx context.Context, q string, args ...any) ([]*Trip, error) {
-	rows, err := s.q.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := []*Trip{}
-	for rows.Next() {
-		t, err := scanTrip(rows)
-		if err != nil {
-			return nil, err
+	err := store.Collect(ctx, s.q, q, args, func(sc store.Scanner) error {
+		t, err := scanTrip(sc)
+		if err == nil {
+			out = append(out, t)
 		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 func (s *SQLStore) AddOccurrences(ctx context.Context, t *Trip, occs []Occurrence, cells, returnCells []int64, horizon string) (int, error) {
@@ -287,23 +282,9 @@ func (s *SQLStore) GetOccurrence(ctx context.Context, territoryID, id int64) (*O
 }
 
 func (s *SQLStore) Occurrences(ctx context.Context, territoryID, tripID int64, from time.Time, limit int) ([]Occurrence, error) {
-	rows, err := s.q.Query(ctx, `SELECT `+occurrenceColumns+` FROM trip_occurrences o
+	return s.occurrences(ctx, `SELECT `+occurrenceColumns+` FROM trip_occurrences o
 		WHERE o.trip_id = ? AND o.territory_id = ? AND o.departs_at >= ? ORDER BY o.departs_at LIMIT ?`,
 		tripID, territoryID, utc(from), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Occurrence{}
-	for rows.Next() {
-		var o Occurrence
-		if err := rows.Scan(occurrenceDest(&o)...); err != nil {
-			return nil, err
-		}
-		o.DepartsAt = o.DepartsAt.UTC()
-		out = append(out, o)
-	}
-	return out, rows.Err()
 }
 
 // Candidates reads only what the exact check needs; the search reads the
@@ -436,18 +417,12 @@ func (s *SQLStore) SetBookingStatus(ctx context.Context, b *Booking, from Bookin
 }
 
 func (s *SQLStore) TakeSeats(ctx context.Context, territoryID, occurrenceID int64, n int) (bool, error) {
-	var ok bool
-	err := s.write(ctx, func(s *SQLStore) error {
-		res, err := s.q.Exec(ctx, `UPDATE trip_occurrences SET seats_left = seats_left - ?
-			WHERE id = ? AND territory_id = ? AND status = 'active' AND seats_left >= ?`, n, occurrenceID, territoryID, n)
-		if err != nil {
-			return fmt.Errorf("occurrence %d: take seats: %w", occurrenceID, err)
-		}
-		rows, _ := res.RowsAffected()
-		ok = rows == 1
-		return nil
-	})
-	return ok, err
+	ok, err := s.guarded(ctx, `UPDATE trip_occurrences SET seats_left = seats_left - ?
+		WHERE id = ? AND territory_id = ? AND status = 'active' AND seats_left >= ?`, n, occurrenceID, territoryID, n)
+	if err != nil {
+		return false, fmt.Errorf("occurrence %d: take seats: %w", occurrenceID, err)
+	}
+	return ok, nil
 }
 
 func (s *SQLStore) ReleaseSeats(ctx context.Context, territoryID, occurrenceID int64, n int) error {
@@ -480,20 +455,7 @@ func (s *SQLStore) Bookings(ctx context.Context, territoryID int64, f BookingFil
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
-	rows, err := s.q.Query(ctx, q+` ORDER BY o.departs_at DESC, b.id DESC LIMIT ?`, append(args, f.Limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*Booking{}
-	for rows.Next() {
-		b, err := scanBooking(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return s.bookings(ctx, q+` ORDER BY o.departs_at DESC, b.id DESC LIMIT ?`, append(args, f.Limit)...)
 }
 
 func (s *SQLStore) InBooking(ctx context.Context, territoryID, tripID, userID int64) (bool, error) {
@@ -514,73 +476,26 @@ func (s *SQLStore) TerritoryOf(ctx context.Context, thing Thing, id int64) (int6
 }
 
 func (s *SQLStore) DueReminders(ctx context.Context, from, to time.Time, limit int) ([]Occurrence, error) {
-	rows, err := s.q.Query(ctx, `SELECT `+occurrenceColumns+` FROM trip_occurrences o
+	return s.occurrences(ctx, `SELECT `+occurrenceColumns+` FROM trip_occurrences o
 		WHERE o.status = 'active' AND o.reminded = 0 AND o.departs_at > ? AND o.departs_at <= ?
 		ORDER BY o.departs_at LIMIT ?`, utc(from), utc(to), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Occurrence{}
-	for rows.Next() {
-		var o Occurrence
-		if err := rows.Scan(occurrenceDest(&o)...); err != nil {
-			return nil, err
-		}
-		o.DepartsAt = o.DepartsAt.UTC()
-		out = append(out, o)
-	}
-	return out, rows.Err()
 }
 
 func (s *SQLStore) ClaimReminder(ctx context.Context, territoryID, occurrenceID int64) (bool, error) {
-	var ok bool
-	err := s.write(ctx, func(s *SQLStore) error {
-		res, err := s.q.Exec(ctx, `UPDATE trip_occurrences SET reminded = 1 WHERE id = ? AND territory_id = ? AND reminded = 0`,
-			occurrenceID, territoryID)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		ok = n == 1
-		return nil
-	})
-	return ok, err
+	return s.guarded(ctx, `UPDATE trip_occurrences SET reminded = 1 WHERE id = ? AND territory_id = ? AND reminded = 0`,
+		occurrenceID, territoryID)
 }
 
 func (s *SQLStore) Unpaid(ctx context.Context, before time.Time, limit int) ([]*Booking, error) {
-	rows, err := s.q.Query(ctx, `SELECT `+bookingColumns+` FROM trip_bookings b
+	return s.bookings(ctx, `SELECT `+bookingColumns+` FROM trip_bookings b
 		JOIN trip_occurrences o ON o.id = b.occurrence_id JOIN trips t ON t.id = b.trip_id
 		WHERE b.status = 'accepted' AND b.units_due > 0 AND b.paid_entry = 0 AND o.departs_at < ?
 		ORDER BY b.id LIMIT ?`, utc(before), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*Booking{}
-	for rows.Next() {
-		b, err := scanBooking(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
 }
 
 func (s *SQLStore) SetPaid(ctx context.Context, territoryID, bookingID, entry int64) (bool, error) {
-	var ok bool
-	err := s.write(ctx, func(s *SQLStore) error {
-		res, err := s.q.Exec(ctx, `UPDATE trip_bookings SET paid_entry = ? WHERE id = ? AND territory_id = ? AND paid_entry = 0`,
-			entry, bookingID, territoryID)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		ok = n == 1
-		return nil
-	})
-	return ok, err
+	return s.guarded(ctx, `UPDATE trip_bookings SET paid_entry = ? WHERE id = ? AND territory_id = ? AND paid_entry = 0`,
+		entry, bookingID, territoryID)
 }
 
 func (s *SQLStore) Indicators(ctx context.Context, territoryID, organisationID int64, from, to time.Time) ([]Month, error) {
@@ -608,4 +523,48 @@ func (s *SQLStore) Indicators(ctx context.Context, territoryID, organisationID i
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// bookings reads bookings (bookingColumns) with q.
+func (s *SQLStore) bookings(ctx context.Context, q string, args ...any) ([]*Booking, error) {
+	out := []*Booking{}
+	err := store.Collect(ctx, s.q, q, args, func(sc store.Scanner) error {
+		b, err := scanBooking(sc)
+		if err == nil {
+			out = append(out, b)
+		}
+		return err
+	})
+	return out, err
+}
+
+// occurrences reads occurrences (occurrenceColumns) with q.
+func (s *SQLStore) occurrences(ctx context.Context, q string, args ...any) ([]Occurrence, error) {
+	out := []Occurrence{}
+	err := store.Collect(ctx, s.q, q, args, func(sc store.Scanner) error {
+		var o Occurrence
+		if err := sc.Scan(occurrenceDest(&o)...); err != nil {
+			return err
+		}
+		o.DepartsAt = o.DepartsAt.UTC()
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// guarded runs an UPDATE in a transaction and reports whether it changed
+// exactly one row: the guards in its WHERE held.
+func (s *SQLStore) guarded(ctx context.Context, q string, args ...any) (bool, error) {
+	var ok bool
+	err := s.write(ctx, func(s *SQLStore) error {
+		res, err := s.q.Exec(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	return ok, err
 }
