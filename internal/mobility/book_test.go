@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/store"
@@ -152,6 +153,44 @@ func TestSeatsNeverOversold(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT COALESCE(SUM(seats), 0) FROM trip_bookings WHERE trip_id = ? AND status = 'accepted'`,
 			manual.ID).Scan(&accepted); err != nil || accepted != 3 {
 			t.Fatalf("accepted seats in the database: %d (%v)", accepted, err)
+		}
+	})
+}
+
+// After the departure each side of an accepted booking reviews the other once.
+func TestReviews(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		tr := e.publish(t, defaultTrip(e))
+		rider := e.member(t)
+		b, err := e.svc.Book(ctx, rider, e.ter, BookRequest{TripID: tr.ID, Seats: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Review(ctx, rider, e.ter, b.ID, 5, "Très bien"); keyOf(err) != "err.mobility.review_too_early" {
+			t.Fatalf("before the trip: %v", err)
+		}
+		e.clock.set(e.clock.now().Add(49 * time.Hour))
+		if _, err := e.svc.Review(ctx, rider, e.ter, b.ID, 6, ""); keyOf(err) != "err.mobility.rating_range" {
+			t.Fatalf("rating 6: %v", err)
+		}
+		r, err := e.svc.Review(ctx, rider, e.ter, b.ID, 5, "Ponctuel et agréable")
+		if err != nil || r.RevieweeID != e.driver.UserID {
+			t.Fatalf("passenger's review: %+v %v", r, err)
+		}
+		if _, err := e.svc.Review(ctx, rider, e.ter, b.ID, 4, ""); keyOf(err) != "err.mobility.already_reviewed" {
+			t.Fatalf("twice: %v", err)
+		}
+		if r, err := e.svc.Review(ctx, e.driver, e.ter, b.ID, 4, ""); err != nil || r.RevieweeID != rider.UserID {
+			t.Fatalf("driver's review: %+v %v", r, err)
+		}
+		if _, err := e.svc.Review(ctx, e.member(t), e.ter, b.ID, 4, ""); keyOf(err) != "err.mobility.booking_not_found" {
+			t.Fatalf("a stranger reviews: %v", err)
+		}
+		list, err := e.svc.ReviewsOf(ctx, e.ter, e.driver.UserID)
+		if err != nil || len(list) != 1 || list[0].Rating != 5 {
+			t.Fatalf("driver's reviews: %+v %v", list, err)
 		}
 	})
 }

@@ -95,4 +95,10 @@ type Store interface {
 	// Indicators sums the accepted bookings per local month over [from,
 	// to), of one organisation's destination when organisationID is set.
 	Indicators(ctx context.Context, territoryID, organisationID int64, from, to time.Time) ([]Month, error)
+
+	// InsertReview adds r; Conflict "err.mobility.already_reviewed" when
+	// the reviewer already reviewed the booking.
+	InsertReview(ctx context.Context, r *Review) error
+	ReviewsOf(ctx context.Context, territoryID, userID int64) ([]Review, error)
+	ReviewedBy(ctx context.Context, territoryID, userID int64) (map[int64]bool, error)
 }

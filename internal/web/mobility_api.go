@@ -28,6 +28,8 @@ func (s *Server) mobilityAPITable() []apiHandler {
 		{"POST", "/api/v1/trips/{id}/cancel", s.apiCancelTrip},
 		{"POST", "/api/v1/trips/{id}/bookings", s.apiBookTrip},
 		{"GET", "/api/v1/trip-bookings/{id}", s.apiTripBooking},
+		{"POST", "/api/v1/trip-bookings/{id}/review", s.apiReviewTrip},
+		{"GET", base + "/members/{id}/trip-reviews", s.apiTripReviews},
 	}
 	for _, a := range tripBookingActions {
 		t = append(t, apiHandler{"POST", "/api/v1/trip-bookings/{id}/" + a, s.apiTripBookingAction(a)})
@@ -390,5 +392,26 @@ func (s *Server) apiTripIndicators(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return s.Mobility.Indicators(r.Context(), ter.ID, org, from, to)
+	})
+}
+
+func (s *Server) apiReviewTrip(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Rating  int    `json:"rating"`
+		Comment string `json:"comment"`
+	}
+	s.mobilityByID(w, r, mobility.ThingBooking, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+		return s.Mobility.Review(r.Context(), a, ter, id, in.Rating, in.Comment)
+	})
+}
+
+func (s *Server) apiTripReviews(w http.ResponseWriter, r *http.Request) {
+	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		list, err := s.Mobility.ReviewsOf(r.Context(), ter, id)
+		return map[string]any{"reviews": list}, err
 	})
 }

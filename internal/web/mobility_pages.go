@@ -33,6 +33,7 @@ func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/my/trips", s.myTripsPage)
 	page("POST /t/{slug}/trip-bookings/{id}/action", s.tripBookingActionPage)
 	page("GET /t/{slug}/feeds/{token}/trips.ics", s.tripFeed)
+	page("POST /t/{slug}/trip-bookings/{id}/review", s.tripReviewPage)
 }
 
 // formPlace reads one end of a trip from a form: PREFIX_lat and PREFIX_lon

@@ -38,6 +38,7 @@ type bookingRow struct {
 	Who, When, Status   string
 	Trip                string
 	Accept, Refuse, Can bool
+	Review, Reviewed    bool // the trip has left: a review form, or "reviewed"
 }
 
 // contribution describes a trip's contribution per seat.
@@ -97,7 +98,7 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 		}
 		for _, b := range mine.AsDriver {
 			if b.TripID == id {
-				tv.Bookings = append(tv.Bookings, s.bookingRowOf(r, p, b, true))
+				tv.Bookings = append(tv.Bookings, s.bookingRowOf(r, p, b, true, nil))
 			}
 		}
 	}
@@ -115,7 +116,7 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 	return tv, nil
 }
 
-func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, driver bool) bookingRow {
+func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, driver bool, reviewed map[int64]bool) bookingRow {
 	loc := p.Territory.Location()
 	row := bookingRow{B: b, When: b.DepartsAt.In(loc).Format("02/01/2006 15:04"), Status: p.L.T("mob.status_" + string(b.Status)),
 		Trip: b.FromLabel + " → " + b.ToLabel}
@@ -131,6 +132,10 @@ func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, dri
 	row.Accept = driver && future && b.Status == mobility.BookingPending
 	row.Refuse = row.Accept
 	row.Can = future && (b.Status == mobility.BookingPending || b.Status == mobility.BookingAccepted)
+	if !future && b.Status == mobility.BookingAccepted {
+		row.Reviewed = reviewed[b.ID]
+		row.Review = !row.Reviewed
+	}
 	return row
 }
 
@@ -254,11 +259,16 @@ func (s *Server) myTripsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Trips = append(v.Trips, row)
 	}
+	reviewed, err := s.Mobility.ReviewedBy(r.Context(), p.Actor, p.Territory)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	for _, b := range m.AsDriver {
-		v.AsDriver = append(v.AsDriver, s.bookingRowOf(r, p, b, true))
+		v.AsDriver = append(v.AsDriver, s.bookingRowOf(r, p, b, true, reviewed))
 	}
 	for _, b := range m.AsPassenger {
-		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(r, p, b, false))
+		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(r, p, b, false, reviewed))
 	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "mobility_mine", p)
@@ -296,4 +306,14 @@ func (s *Server) tripFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeCalendar(w, data)
+}
+
+func (s *Server) tripReviewPage(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	rating, _ := strconv.Atoi(r.PostForm.Get("rating"))
+	_, err := s.Mobility.Review(r.Context(), p.Actor, p.Territory, id, rating, r.PostForm.Get("comment"))
+	s.done(w, r, err, p.L.T("mob.done_review"), "/t/"+p.Territory.Slug+"/my/trips")
 }

@@ -105,7 +105,23 @@ CREATE INDEX trip_bookings_occurrence ON trip_bookings (occurrence_id, status);
 CREATE INDEX trip_bookings_accepted ON trip_bookings (territory_id, status, occurrence_id);
 CREATE INDEX trip_bookings_unpaid ON trip_bookings (occurrence_id) WHERE status = 'accepted' AND units_due > 0 AND paid_entry = 0;
 
+-- After a trip each side of an accepted booking may review the other once.
+CREATE TABLE trip_reviews (
+    id            INTEGER PRIMARY KEY,
+    territory_id  INTEGER NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    booking_id    INTEGER NOT NULL REFERENCES trip_bookings(id) ON DELETE CASCADE,
+    reviewer_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    reviewee_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    rating        INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment       TEXT NOT NULL DEFAULT '',
+    created_at    TIMESTAMP NOT NULL,
+    UNIQUE (booking_id, reviewer_id)
+);
+CREATE INDEX trip_reviews_reviewee ON trip_reviews (reviewee_id, territory_id, created_at);
+CREATE INDEX trip_reviews_reviewer ON trip_reviews (reviewer_id, territory_id);
+
 -- +goose Down
+DROP TABLE trip_reviews;
 DROP TABLE trip_bookings;
 DROP TABLE trip_cells;
 DROP TABLE trip_occurrences;
