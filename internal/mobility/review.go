@@ -87,16 +87,20 @@ func (s *SQLStore) InsertReview(ctx context.Context, r *Review) error {
 
 func (s *SQLStore) ReviewsOf(ctx context.Context, territoryID, userID int64) ([]Review, error) {
 	out := []Review{}
-	err := store.Collect(ctx, s.q, `SELECT id, territory_id, booking_id, reviewer_id, reviewee_id, rating, comment, created_at
+	err := s.reviews(ctx, `SELECT id, territory_id, booking_id, reviewer_id, reviewee_id, rating, comment, created_at
 		FROM trip_reviews WHERE reviewee_id = ? AND territory_id = ? ORDER BY created_at DESC LIMIT 200`,
-		[]any{userID, territoryID}, func(sc store.Scanner) error {
-			var r Review
-			err := sc.Scan(&r.ID, &r.TerritoryID, &r.BookingID, &r.ReviewerID, &r.RevieweeID, &r.Rating, &r.Comment, &r.CreatedAt)
-			r.CreatedAt = r.CreatedAt.UTC()
-			out = append(out, r)
-			return err
-		})
+		[]any{userID, territoryID}, &out)
 	return out, err
+}
+
+func (s *SQLStore) reviews(ctx context.Context, q string, args []any, out *[]Review) error {
+	return store.Collect(ctx, s.q, q, args, func(sc store.Scanner) error {
+		var r Review
+		err := sc.Scan(&r.ID, &r.TerritoryID, &r.BookingID, &r.ReviewerID, &r.RevieweeID, &r.Rating, &r.Comment, &r.CreatedAt)
+		r.CreatedAt = r.CreatedAt.UTC()
+		*out = append(*out, r)
+		return err
+	})
 }
 
 func (s *SQLStore) ReviewedBy(ctx context.Context, territoryID, userID int64) (map[int64]bool, error) {

@@ -114,5 +114,9 @@ func TestMobilityAPIContract(t *testing.T) {
 		if body := readBody(resp); !strings.Contains(body, `"as_driver":[{`) || !strings.Contains(body, "0601020304") {
 			t.Fatalf("driver's trips: %s", body)
 		}
+		resp = e.do(nil, "GET", "/api/v1/me/export", driver, nil)
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"mobility": {`) || !strings.Contains(body, "0601020304") {
+			t.Fatalf("driver's export: %d %s", resp.StatusCode, body)
+		}
 	})
 }

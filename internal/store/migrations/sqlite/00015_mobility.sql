@@ -42,6 +42,7 @@ CREATE TABLE trips (
     updated_at            TIMESTAMP NOT NULL
 );
 CREATE INDEX trips_user ON trips (territory_id, user_id, created_at);
+CREATE INDEX trips_member ON trips (user_id);
 CREATE INDEX trips_organisation ON trips (territory_id, organisation_id) WHERE organisation_id IS NOT NULL;
 CREATE INDEX trips_horizon ON trips (horizon_until) WHERE weekly <> '' AND status = 'active';
 
