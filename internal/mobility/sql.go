@@ -289,8 +289,11 @@ func (s *SQLStore) Occurrences(ctx context.Context, territoryID, tripID int64, f
 
 // Candidates reads only what the exact check needs; the search reads the
 // whole trips of its matches afterwards (TripsByID). The CROSS JOINs fix
-// SQLite's join order: the drop-off's cell is checked (by primary key)
-// before the occurrence and trip rows are read.
+// SQLite's join order: the drop-off's cell is checked before the
+// occurrence and trip rows are read, through the search index (cell, then
+// the same departure time) rather than the primary key ("+" keeps SQLite
+// off it): its probes then stay within the few index pages of B's cell and
+// window instead of one random page of the whole table each.
 func (s *SQLStore) Candidates(ctx context.Context, territoryID int64, kind Kind, cellA, cellB int64, from, to time.Time, limit int) ([]Candidate, error) {
 	rows, err := s.q.Query(ctx, `SELECT o.id, o.trip_id, o.is_return, o.departs_at, o.local_date, o.local_time, o.zone, o.seats_left,
 			t.max_detour, t.from_lat, t.from_lon, t.to_lat, t.to_lon, t.route_seconds, t.polyline
@@ -299,7 +302,7 @@ func (s *SQLStore) Candidates(ctx context.Context, territoryID int64, kind Kind,
 		CROSS JOIN trip_occurrences o
 		CROSS JOIN trips t
 		WHERE a.territory_id = ? AND a.cell = ? AND a.departs_at >= ? AND a.departs_at <= ?
-		  AND b.occurrence_id = a.occurrence_id AND b.cell = ?
+		  AND b.territory_id = a.territory_id AND b.cell = ? AND b.departs_at = a.departs_at AND +b.occurrence_id = a.occurrence_id
 		  AND o.id = a.occurrence_id AND o.status = 'active'
 		  AND t.id = o.trip_id AND t.status = 'active' AND t.kind = ?
 		ORDER BY a.departs_at LIMIT ?`, territoryID, cellA, utc(from), utc(to), cellB, kind, limit)
