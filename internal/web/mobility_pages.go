@@ -290,7 +290,7 @@ func (s *Server) searchFromForm(r *http.Request, ter *territory.Territory, q url
 	} else if err != nil {
 		return nil, err
 	}
-	query := mobility.Query{From: from.Point(), To: to.Point()}
+	query := mobility.Query{From: from.Point(), To: to.Point(), Kind: mobility.Kind(q.Get("kind"))}
 	if at := q.Get("at"); at != "" {
 		if query.At, err = booking.ParseLocal(at, ter.Location()); err != nil {
 			fields = append(fields, errs.FieldError{Field: "at", Key: "err.mobility.at_format"})
