@@ -169,4 +169,7 @@ func (f *mobilityFlow) lists(t *testing.T) {
 		t.Fatalf("the accepted passenger does not see the phone: %s", tb.text("main"))
 	}
 	f.page(tb, "trip page (accepted passenger)")
+	tb.open("/t/" + slug + "/trips/indicators")
+	h1(tb, f.L.T("mob.indicators_title"))
+	f.page(tb, "carpooling figures")
 }

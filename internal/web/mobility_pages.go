@@ -25,6 +25,7 @@ import (
 func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/trips", s.tripSearchPage)
 	page("GET /t/{slug}/trips/new", s.tripFormPage)
+	page("GET /t/{slug}/trips/indicators", s.tripIndicatorsPage)
 	page("POST /t/{slug}/trips/new", s.tripPublishPage)
 	page("GET /t/{slug}/trips/{id}", s.tripPage)
 	page("POST /t/{slug}/trips/{id}/book", s.tripBookPage)
@@ -304,4 +305,40 @@ func (s *Server) searchFromForm(r *http.Request, ter *territory.Territory, q url
 		return nil, errs.Fields(fields)
 	}
 	return s.Mobility.Search(r.Context(), actorFrom(r.Context()), ter, query)
+}
+
+// tripIndicatorsView: the last twelve months of carpooling, for everyone.
+type tripIndicatorsView struct {
+	I      *mobility.Indicators
+	Factor string
+	Org    string
+}
+
+func (s *Server) tripIndicatorsPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "mob.indicators_title")
+	if !ok {
+		return
+	}
+	loc := p.Territory.Location()
+	now := s.Now().In(loc)
+	to := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, loc)
+	var org int64
+	v := tripIndicatorsView{}
+	if x := r.URL.Query().Get("organisation_id"); x != "" {
+		org, _ = strconv.ParseInt(x, 10, 64)
+		if o, err := s.Accounts.Organisation(r.Context(), p.Territory.ID, org); err == nil {
+			v.Org = o.Name
+		} else {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	ind, err := s.Mobility.Indicators(r.Context(), p.Territory.ID, org, to.AddDate(-1, 0, 0), to)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.I, v.Factor = ind, strconv.FormatFloat(ind.EmissionFactor, 'f', 3, 64)
+	p.Data = v
+	s.render(w, r, http.StatusOK, "mobility_indicators", p)
 }

@@ -102,6 +102,12 @@ func TestMobilityPages(t *testing.T) {
 	if body := readBody(resp); !strings.Contains(body, "06 11 22 33 44") || !strings.Contains(body, "12 rue Lesdiguières") {
 		t.Fatalf("trip page after acceptance lacks the contact: %s", body)
 	}
+	for _, lang := range []string{"fr", "en"} {
+		resp = e.get(nil, "/t/test/trips/indicators?lang="+lang)
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "0.218") {
+			t.Fatalf("indicators (%s): %d %s", lang, resp.StatusCode, body)
+		}
+	}
 	resp = e.form(rider, tripURL+"/message", url.Values{"body": {"Je serai devant la pharmacie"}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "/messages/") {
 		t.Fatalf("message: %d %s", resp.StatusCode, readBody(resp))
