@@ -144,7 +144,10 @@ func (s *Service) Refuse(ctx context.Context, actor access.Actor, ter *territory
 	return s.decide(ctx, actor, ter, id, BookingRefused, reason)
 }
 
-func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, to BookingStatus, reason string) (*Booking, error) {
+// changeBooking runs fn on booking id inside one transaction, for the
+// signed-in actor; fn checks who may do what.
+func (s *Service) changeBooking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64,
+	fn func(tx Store, b *Booking, now time.Time) error) (*Booking, error) {
 	if err := actor.RequireUser(); err != nil {
 		return nil, err
 	}
@@ -155,14 +158,24 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory
 		if b, err = tx.GetBooking(ctx, ter.ID, id); err != nil {
 			return err
 		}
+		if !b.DepartsAt.After(now) {
+			return errs.E(errs.Invalid, "err.mobility.departed")
+		}
+		return fn(tx, b, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, to BookingStatus, reason string) (*Booking, error) {
+	return s.changeBooking(ctx, actor, ter, id, func(tx Store, b *Booking, now time.Time) error {
 		if b.DriverID != actor.UserID {
 			return errs.E(errs.Forbidden, "err.mobility.driver_only")
 		}
 		if b.Status != BookingPending {
 			return errs.E(errs.Conflict, "err.mobility.booking_changed")
-		}
-		if !b.DepartsAt.After(now) {
-			return errs.E(errs.Invalid, "err.mobility.departed")
 		}
 		b.Status, b.Reason, b.UpdatedAt = to, cleanLine(reason), now
 		if err := tx.SetBookingStatus(ctx, b, BookingPending); err != nil {
@@ -173,35 +186,19 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory
 		}
 		return takeSeats(ctx, tx, b)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
 }
 
 // CancelBooking lets the passenger or the driver cancel a pending or
 // accepted booking before departure, with a reason; accepted seats are
 // freed in the same transaction.
 func (s *Service) CancelBooking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, reason string) (*Booking, error) {
-	if err := actor.RequireUser(); err != nil {
-		return nil, err
-	}
-	now := s.clock()
-	var b *Booking
-	err := s.store.WithTx(ctx, func(tx Store) error {
-		var err error
-		if b, err = tx.GetBooking(ctx, ter.ID, id); err != nil {
-			return err
-		}
+	return s.changeBooking(ctx, actor, ter, id, func(tx Store, b *Booking, now time.Time) error {
 		if b.PassengerID != actor.UserID && b.DriverID != actor.UserID {
 			return errs.E(errs.Forbidden, "err.mobility.not_yours")
 		}
 		from := b.Status
 		if from != BookingPending && from != BookingAccepted {
 			return errs.E(errs.Conflict, "err.mobility.booking_changed")
-		}
-		if !b.DepartsAt.After(now) {
-			return errs.E(errs.Invalid, "err.mobility.departed")
 		}
 		b.Status, b.Reason, b.CancelledBy, b.UpdatedAt = BookingCancelled, cleanLine(reason), actor.UserID, now
 		if err := tx.SetBookingStatus(ctx, b, from); err != nil {
@@ -212,10 +209,6 @@ func (s *Service) CancelBooking(ctx context.Context, actor access.Actor, ter *te
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
 }
 
 // Booking returns a booking to its passenger or driver.
