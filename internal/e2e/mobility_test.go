@@ -82,6 +82,10 @@ func (f *mobilityFlow) publish(t *testing.T) {
 	tb.open("/t/" + slug + "/trips/new")
 	h1(tb, f.L.T("mob.new_title"))
 	f.page(tb, "publish form")
+	// The map fills the origin's coordinates on a click (typed values follow).
+	tb.waitFor("the picking map", `!document.getElementById("trip-pick-map").hidden`)
+	tb.click("#trip-pick-map")
+	tb.waitFor("the origin from the map", `document.getElementById("f-from_lat").value !== ""`)
 	tb.fill(map[string]string{
 		"f-from_address": "Saint-Martin-le-Vinoux", "f-from_lat": commuteFromLat, "f-from_lon": commuteFromLon,
 		"f-to_address": "Échirolles, zone d'activités", "f-to_lat": commuteToLat, "f-to_lon": commuteToLon,

@@ -151,6 +151,7 @@ func (s *Server) renderTripForm(w http.ResponseWriter, r *http.Request, p *Page,
 	loc := p.Territory.Location()
 	p.Data = tripFormView{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Map: mapAttrsOf(p.Territory),
 		Zone: p.Territory.TimeZone, Today: s.Now().In(loc).Format(time.DateOnly)}
+	pickScripts(p)
 	s.render(w, r, status, "mobility_form", p)
 }
 
@@ -273,6 +274,11 @@ func (s *Server) tripSearchPage(w http.ResponseWriter, r *http.Request) {
 			p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/minimap.js")
 		}
 	}
+	if len(v.Rows) == 0 {
+		pickScripts(p)
+	} else {
+		p.Scripts = append(p.Scripts, "js/mobility_pick.js")
+	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "mobility_search", p)
 }
@@ -341,4 +347,10 @@ func (s *Server) tripIndicatorsPage(w http.ResponseWriter, r *http.Request) {
 	v.I, v.Factor = ind, strconv.FormatFloat(ind.EmissionFactor, 'f', 3, 64)
 	p.Data = v
 	s.render(w, r, http.StatusOK, "mobility_indicators", p)
+}
+
+// pickScripts adds the map that fills the coordinates of both ends.
+func pickScripts(p *Page) {
+	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css")
+	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/mobility_pick.js")
 }
