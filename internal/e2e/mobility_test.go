@@ -176,4 +176,7 @@ func (f *mobilityFlow) lists(t *testing.T) {
 	tb.open("/t/" + slug + "/trips/indicators")
 	h1(tb, f.L.T("mob.indicators_title"))
 	f.page(tb, "carpooling figures")
+	tb.open("/t/" + slug + "/destinations")
+	h1(tb, f.L.T("mob.destinations_title"))
+	f.page(tb, "destinations")
 }

@@ -31,6 +31,7 @@ type People interface {
 // Orgs finds the organisation a trip goes to (account.Service).
 type Orgs interface {
 	Organisation(ctx context.Context, territoryID, id int64) (*account.Organisation, error)
+	OrgRole(ctx context.Context, orgID, userID int64) (string, error)
 }
 
 // Ledger pays contributions in units (ledger.Service).

@@ -104,4 +104,8 @@ type Store interface {
 
 	// MemberData reads one member's trips, bookings and reviews, everywhere.
 	MemberData(ctx context.Context, userID int64) (*MemberData, error)
+
+	InsertDestination(ctx context.Context, d *Destination) error
+	// Destinations lists a territory's destinations, or only id when not 0.
+	Destinations(ctx context.Context, territoryID, id int64) ([]Destination, error)
 }

@@ -24,6 +24,8 @@ func (s *Server) mobilityAPITable() []apiHandler {
 		{"POST", base + "/trips", s.apiPublishTrip},
 		{"GET", base + "/my/trips", s.apiMyTrips},
 		{"GET", base + "/trip-indicators", s.apiTripIndicators},
+		{"GET", base + "/trip-destinations", s.apiDestinations},
+		{"POST", base + "/trip-destinations", s.apiPublishDestination},
 		{"GET", "/api/v1/trips/{id}", s.apiTrip},
 		{"POST", "/api/v1/trips/{id}/cancel", s.apiCancelTrip},
 		{"POST", "/api/v1/trips/{id}/bookings", s.apiBookTrip},

@@ -26,6 +26,8 @@ func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/trips", s.tripSearchPage)
 	page("GET /t/{slug}/trips/new", s.tripFormPage)
 	page("GET /t/{slug}/trips/indicators", s.tripIndicatorsPage)
+	page("GET /t/{slug}/destinations", s.destinationsPage)
+	page("POST /t/{slug}/destinations", s.publishDestinationPage)
 	page("POST /t/{slug}/trips/new", s.tripPublishPage)
 	page("GET /t/{slug}/trips/{id}", s.tripPage)
 	page("POST /t/{slug}/trips/{id}/book", s.tripBookPage)
@@ -89,6 +91,7 @@ func (s *Server) tripFromForm(r *http.Request, ter *territory.Territory) (*mobil
 		keep(err)
 	}
 	t.Seats, _ = strconv.Atoi(f.Get("seats"))
+	t.OrganisationID, _ = strconv.ParseInt(f.Get("organisation_id"), 10, 64)
 	if v := f.Get("max_detour"); v != "" {
 		t.MaxDetour, _ = strconv.Atoi(v)
 	}
@@ -144,6 +147,17 @@ func (s *Server) tripFormPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Form = url.Values{"seats": {"3"}, "max_detour": {"3000"}, "contribution": {"free"}, "schedule": {"once"}, "kind": {r.URL.Query().Get("kind")}}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("destination"), 10, 64); err == nil {
+		d, err := s.Mobility.Destination(r.Context(), p.Territory, id)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		p.Form.Set("to_address", d.Place.Label)
+		p.Form.Set("to_lat", coord(d.Place.Lat))
+		p.Form.Set("to_lon", coord(d.Place.Lon))
+		p.Form.Set("organisation_id", strconv.FormatInt(d.OrganisationID, 10))
+	}
 	s.renderTripForm(w, r, p, http.StatusOK)
 }
 

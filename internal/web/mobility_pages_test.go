@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
 )
 
 // TestMobilityPages walks the pages without JavaScript: a driver publishes
@@ -111,5 +115,53 @@ func TestMobilityPages(t *testing.T) {
 	resp = e.form(rider, tripURL+"/message", url.Values{"body": {"Je serai devant la pharmacie"}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "/messages/") {
 		t.Fatalf("message: %d %s", resp.StatusCode, readBody(resp))
+	}
+}
+
+// TestMobilityDestinations: a shop's administrator publishes its place, a
+// resident offers a ride there from its page, the shop's figures count it.
+func TestMobilityDestinations(t *testing.T) {
+	e := newTestEnv(t, nil)
+	ctx := context.Background()
+	shop, _ := e.member("shop@example.org", access.Member)
+	other, _ := e.member("other@example.org", access.Member)
+	driver, _ := e.member("driver@example.org", access.Member)
+	u, _ := e.accounts.UserByEmail(ctx, "shop@example.org")
+	org, err := e.accounts.CreateOrganisation(ctx, access.Actor{UserID: u.ID, Roles: map[int64]access.Role{e.ter.ID: access.Member}},
+		e.ter.ID, account.Organisation{Name: "Épicerie du marché", Kind: "merchant"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"organisation_id": {fmt.Sprint(org.ID)}, "place_address": {"Halle du marché"}, "place_lat": {"45.190"},
+		"place_lon": {"5.727"}, "opening": {"Samedi 8 h – 13 h"}}
+	if resp := e.form(other, "/t/test/destinations", form); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a non-administrator publishes: %d", resp.StatusCode)
+	}
+	if resp := e.form(shop, "/t/test/destinations", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d %s", resp.StatusCode, readBody(resp))
+	}
+	body := readBody(e.get(driver, "/t/test/destinations"))
+	i := strings.Index(body, "/t/test/trips/new?destination=")
+	if i < 0 || !strings.Contains(body, "Samedi 8 h") {
+		t.Fatalf("destinations: %s", body)
+	}
+	offer := html.UnescapeString(body[i : i+strings.Index(body[i:], `"`)])
+	body = readBody(e.get(driver, offer))
+	if !strings.Contains(body, `name="organisation_id" value="`+fmt.Sprint(org.ID)+`"`) || !strings.Contains(body, "Halle du marché") {
+		t.Fatalf("the form is not prefilled: %s", body)
+	}
+	resp := e.form(driver, "/t/test/trips/new", url.Values{"organisation_id": {fmt.Sprint(org.ID)}, "from_lat": {"45.165"}, "from_lon": {"5.745"},
+		"to_address": {"Halle du marché"}, "to_lat": {"45.190"}, "to_lon": {"5.727"}, "schedule": {"once"},
+		"departure": {time.Now().Add(24 * time.Hour).In(e.ter.Location()).Format(localLayout)}, "seats": {"2"}, "contribution": {"free"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ride to the shop: %d %s", resp.StatusCode, readBody(resp))
+	}
+	resp = e.get(nil, "/api/v1/territories/test/trip-destinations")
+	if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Halle du marché") {
+		t.Fatalf("API destinations: %d %s", resp.StatusCode, body)
+	}
+	resp = e.get(nil, fmt.Sprintf("/t/test/trips/indicators?organisation_id=%d", org.ID))
+	if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Épicerie du marché") {
+		t.Fatalf("the shop's figures: %d %s", resp.StatusCode, body)
 	}
 }

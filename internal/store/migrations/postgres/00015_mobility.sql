@@ -121,7 +121,22 @@ CREATE TABLE trip_reviews (
 CREATE INDEX trip_reviews_reviewee ON trip_reviews (reviewee_id, territory_id, created_at);
 CREATE INDEX trip_reviews_reviewer ON trip_reviews (reviewer_id, territory_id);
 
+-- A destination an organisation publishes (its shop, a market, an event)
+-- with its opening times, for residents to offer and find rides to it.
+CREATE TABLE trip_destinations (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    territory_id    BIGINT NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    organisation_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    lat             DOUBLE PRECISION NOT NULL,
+    lon             DOUBLE PRECISION NOT NULL,
+    label           TEXT NOT NULL,
+    opening         TEXT NOT NULL DEFAULT '',
+    created_at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX trip_destinations_territory ON trip_destinations (territory_id, organisation_id);
+
 -- +goose Down
+DROP TABLE trip_destinations;
 DROP TABLE trip_reviews;
 DROP TABLE trip_bookings;
 DROP TABLE trip_cells;
