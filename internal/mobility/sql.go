@@ -497,7 +497,8 @@ func (s *SQLStore) Unpaid(ctx context.Context, before time.Time, limit int) ([]*
 }
 
 func (s *SQLStore) SetPaid(ctx context.Context, territoryID, bookingID, entry int64) (bool, error) {
-	return s.guarded(ctx, `UPDATE trip_bookings SET paid_entry = ? WHERE id = ? AND territory_id = ? AND paid_entry = 0`,
+	// 0 (never tried) or -1 (refused): a passenger may pay after a refusal.
+	return s.guarded(ctx, `UPDATE trip_bookings SET paid_entry = ? WHERE id = ? AND territory_id = ? AND paid_entry <= 0`,
 		entry, bookingID, territoryID)
 }
 

@@ -90,7 +90,7 @@ type Store interface {
 	// departure is before the time given, not paid nor refused yet.
 	Unpaid(ctx context.Context, before time.Time, limit int) ([]*Booking, error)
 	// SetPaid records the ledger entry of a booking's payment (-1 for a
-	// refusal) if none is recorded, and reports whether it did.
+	// refusal) unless a payment is recorded, and reports whether it did.
 	SetPaid(ctx context.Context, territoryID, bookingID, entry int64) (bool, error)
 	// Indicators sums the accepted bookings per local month over [from,
 	// to), of one organisation's destination when organisationID is set.

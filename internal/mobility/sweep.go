@@ -10,6 +10,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
+	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
 // Sweep sends the reminders of departures coming within RemindBefore and
@@ -101,30 +102,69 @@ func reminderMail(to, name, lang, when, link string) mail.Message {
 		Body: "Bonjour " + name + ",\n\nVotre covoiturage part le " + when + " (heure locale).\n\n" + link + "\n"}
 }
 
+// PayContribution lets the passenger pay a contribution in units after the
+// departure, when the automatic payment was refused (or has not run yet).
+// The ledger's answer comes back as is: a limit is a Conflict with its
+// readable reason.
+func (s *Service) PayContribution(ctx context.Context, actor access.Actor, ter *territory.Territory, bookingID int64) (*Booking, error) {
+	b, err := s.Booking(ctx, actor, ter, bookingID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case s.opts.Ledger == nil || b.UnitsDue == 0:
+		return nil, errs.E(errs.Conflict, "err.mobility.nothing_to_pay")
+	case b.PassengerID != actor.UserID:
+		return nil, errs.E(errs.Forbidden, "err.mobility.not_yours")
+	case b.Status != BookingAccepted || b.DepartsAt.After(s.clock()):
+		return nil, errs.E(errs.Conflict, "err.mobility.nothing_to_pay")
+	case b.PaidEntry > 0:
+		return b, nil
+	}
+	entry, err := s.transfer(ctx, actor, ter, b)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.SetPaid(ctx, ter.ID, b.ID, entry); err != nil {
+		return nil, err
+	}
+	b.PaidEntry = entry
+	return b, nil
+}
+
+// transfer moves a booking's units from the passenger to the driver,
+// keyed by the booking: however often it is asked, units move once.
+func (s *Service) transfer(ctx context.Context, payer access.Actor, ter *territory.Territory, b *Booking) (int64, error) {
+	t, err := s.store.GetTrip(ctx, b.TerritoryID, b.TripID)
+	if err != nil {
+		return 0, err
+	}
+	tr, err := s.opts.Ledger.Transfer(ctx, payer, ter, ledger.TransferInput{
+		To: "member:" + strconv.FormatInt(b.DriverID, 10), Currency: t.Contribution.Currency, Amount: b.UnitsDue,
+		Reason: "Covoiturage " + b.DepartsAt.In(ter.Location()).Format("02/01/2006 15:04"), Category: "transport",
+		IdemKey: "mobility:booking:" + strconv.FormatInt(b.ID, 10)})
+	if err != nil {
+		return 0, err
+	}
+	return tr.ID, nil
+}
+
 // pay moves a booking's contribution in units from the passenger to the
 // driver. A refusal by the ledger (a limit, a closed account) is recorded
-// (-1) and left to the members; only other errors are retried.
+// (-1) and left to the passenger; only other errors are retried.
 func (s *Service) pay(ctx context.Context, b *Booking) (bool, error) {
 	ter, err := s.ters.ByID(ctx, b.TerritoryID)
-	if err != nil {
-		return false, err
-	}
-	t, err := s.store.GetTrip(ctx, b.TerritoryID, b.TripID)
 	if err != nil {
 		return false, err
 	}
 	// The passenger agreed to the contribution by booking: the payment is
 	// made in their name.
 	payer := access.Actor{UserID: b.PassengerID, Roles: map[int64]access.Role{ter.ID: access.Member}}
-	tr, err := s.opts.Ledger.Transfer(ctx, payer, ter, ledger.TransferInput{
-		To: "member:" + strconv.FormatInt(b.DriverID, 10), Currency: t.Contribution.Currency, Amount: b.UnitsDue,
-		Reason: "Covoiturage " + b.DepartsAt.In(ter.Location()).Format("02/01/2006 15:04"), Category: "transport",
-		IdemKey: "mobility:booking:" + strconv.FormatInt(b.ID, 10)})
-	entry := int64(-1)
+	entry, err := s.transfer(ctx, payer, ter, b)
 	switch k := errs.KindOf(err); {
 	case err == nil:
-		entry = tr.ID
 	case k == errs.Invalid || k == errs.Conflict || k == errs.Forbidden || k == errs.NotFound:
+		entry = -1
 		s.log.WarnContext(ctx, "mobility: contribution refused by the ledger", "booking", b.ID, "err", err)
 	default:
 		return false, fmt.Errorf("mobility: pay booking %d: %w", b.ID, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/store"
@@ -77,9 +78,36 @@ func TestSweepRemindsPaysAndCounts(t *testing.T) {
 		if err != nil || got.PaidEntry <= 0 {
 			t.Fatalf("booking after payment: %+v %v", got, err)
 		}
+		// Paying again by hand moves nothing more: the same entry.
+		again, err := e.svc.PayContribution(ctx, rider, e.ter, b.ID)
+		if err != nil || again.PaidEntry != got.PaidEntry {
+			t.Fatalf("paying again: %+v %v", again, err)
+		}
+		if _, err := e.svc.PayContribution(ctx, e.driver, e.ter, b.ID); keyOf(err) != "err.mobility.not_yours" {
+			t.Fatalf("the driver pays: %v", err)
+		}
+		// Beyond the passenger's credit limit (-10 h): refused, recorded,
+		// and paying by hand answers the ledger's reason.
+		big := defaultTrip(e)
+		big.Contribution = Contribution{Kind: ContributionUnits, Currency: "TIME", Amount: 400}
+		e.publish(t, big)
+		bb, err := e.svc.Book(ctx, rider, e.ter, BookRequest{TripID: big.ID, Seats: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.set(e.clock.now().Add(51 * time.Hour))
+		if _, p := sweep(); p != 0 {
+			t.Fatalf("a payment beyond the limit went through: %d", p)
+		}
+		if got, _ := e.svc.Booking(ctx, rider, e.ter, bb.ID); got.PaidEntry != -1 {
+			t.Fatalf("refusal not recorded: %+v", got)
+		}
+		if _, err := e.svc.PayContribution(ctx, rider, e.ter, bb.ID); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("paying by hand beyond the limit: %v", err)
+		}
 		from := e.clock.now().AddDate(0, -1, 0)
 		ind, err := e.svc.Indicators(ctx, e.ter.ID, 0, from, e.clock.now())
-		if err != nil || len(ind.Months) != 1 || ind.Months[0].Trips != 1 || ind.Months[0].Seats != 2 || ind.Months[0].CO2Kg <= 0 {
+		if err != nil || len(ind.Months) != 1 || ind.Months[0].Trips != 2 || ind.Months[0].Seats != 4 || ind.Months[0].CO2Kg <= 0 {
 			t.Fatalf("indicators: %+v %v", ind, err)
 		}
 	})

@@ -40,7 +40,7 @@ func (s *Server) mobilityAPITable() []apiHandler {
 }
 
 // tripBookingActions are the POST /api/v1/trip-bookings/{id}/ACTION routes.
-var tripBookingActions = []string{"accept", "refuse", "cancel"}
+var tripBookingActions = []string{"accept", "refuse", "cancel", "pay"}
 
 // mobilityByID answers fn's value for the territory of the trip or booking
 // the path's id names.
@@ -252,6 +252,8 @@ func (s *Server) tripBookingAction(r *http.Request, a access.Actor, ter *territo
 		return s.Mobility.Refuse(r.Context(), a, ter, id, reason)
 	case "cancel":
 		return s.Mobility.CancelBooking(r.Context(), a, ter, id, reason)
+	case "pay":
+		return s.Mobility.PayContribution(r.Context(), a, ter, id)
 	}
 	return nil, errs.ErrNotFound
 }

@@ -39,6 +39,8 @@ type bookingRow struct {
 	Trip                string
 	Accept, Refuse, Can bool
 	Review, Reviewed    bool // the trip has left: a review form, or "reviewed"
+	Pay                 bool // the passenger may pay the contribution in units
+	Payment             string
 }
 
 // contribution describes a trip's contribution per seat.
@@ -135,6 +137,13 @@ func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, dri
 	if !future && b.Status == mobility.BookingAccepted {
 		row.Reviewed = reviewed[b.ID]
 		row.Review = !row.Reviewed
+		row.Pay = !driver && b.UnitsDue > 0 && b.PaidEntry <= 0
+	}
+	switch {
+	case b.UnitsDue > 0 && b.PaidEntry > 0:
+		row.Payment = p.L.T("mob.paid")
+	case b.UnitsDue > 0 && b.PaidEntry < 0:
+		row.Payment = p.L.T("mob.payment_refused")
 	}
 	return row
 }
