@@ -194,3 +194,41 @@ func TestReviews(t *testing.T) {
 		}
 	})
 }
+
+// Booking every departure of a commute: one booking per coming departure
+// in the chosen direction, full ones skipped, never oversold.
+func TestBookEveryDeparture(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		tr := e.publish(t, &Trip{From: bellecour, To: vaulxEnVel, Seats: 1, AutoAccept: true, Weekly: &Weekly{
+			Days: Days{time.Monday, time.Thursday}, Time: "07:40", Return: "17:30", From: "2026-03-23"}})
+		first, second := e.member(t), e.member(t)
+		// The first passenger takes the only seat of the first departure.
+		if _, err := e.svc.Book(ctx, first, e.ter, BookRequest{TripID: tr.ID, Seats: 1}); err != nil {
+			t.Fatal(err)
+		}
+		list, err := e.svc.BookEvery(ctx, second, e.ter, BookRequest{TripID: tr.ID, Seats: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 15 { // 16 outward departures in 8 weeks, the first one full
+			t.Fatalf("%d bookings, want 15", len(list))
+		}
+		for _, b := range list {
+			if b.Status != BookingAccepted || b.DepartsAt.In(e.ter.Location()).Format("15:04") != "07:40" {
+				t.Fatalf("booking %+v", b)
+			}
+		}
+		if _, err := e.svc.BookEvery(ctx, second, e.ter, BookRequest{TripID: tr.ID, Seats: 1}); keyOf(err) != "err.mobility.full" {
+			t.Fatalf("again: %v", err)
+		}
+		var oversold int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM trip_occurrences WHERE trip_id = ? AND seats_left < 0`, tr.ID).Scan(&oversold); err != nil || oversold != 0 {
+			t.Fatalf("oversold: %d %v", oversold, err)
+		}
+		if _, err := e.svc.BookEvery(ctx, second, e.ter, BookRequest{TripID: e.publish(t, defaultTrip(e)).ID, Seats: 1}); keyOf(err) != "err.mobility.not_weekly" {
+			t.Fatalf("one-off: %v", err)
+		}
+	})
+}

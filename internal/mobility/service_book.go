@@ -37,13 +37,43 @@ func takeSeats(ctx context.Context, tx Store, b *Booking) error {
 // same transaction as the booking: Conflict "err.mobility.full" when they
 // are gone. Otherwise the booking waits for the driver.
 func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.Territory, req BookRequest) (*Booking, error) {
+	t, err := s.checkBook(ctx, actor, ter, &req)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	occ, err := s.occurrenceFor(ctx, t, req.OccurrenceID, now)
+	if err != nil {
+		return nil, err
+	}
+	if occ.SeatsLeft < req.Seats {
+		return nil, errFull()
+	}
+	b := newBooking(actor, t, occ, req, now)
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.InsertBooking(ctx, b); err != nil {
+			return err
+		}
+		if b.Status != BookingAccepted {
+			return nil
+		}
+		return takeSeats(ctx, tx, b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "mobility: seats booked", "territory", ter.Slug, "trip", t.ID, "booking", b.ID, "status", b.Status)
+	return b, nil
+}
+
+// checkBook validates a booking request and returns the trip it is for.
+func (s *Service) checkBook(ctx context.Context, actor access.Actor, ter *territory.Territory, req *BookRequest) (*Trip, error) {
 	if err := actor.RequireUser(); err != nil {
 		return nil, err
 	}
 	if err := actor.Require(ter.ID, access.Member); err != nil {
 		return nil, err
 	}
-	now := s.clock()
 	var v errs.Validator
 	v.Check(req.Seats >= 1, "seats", "err.mobility.seats_zero")
 	v.Check(req.Seats <= MaxSeats, "seats", "err.mobility.seats_range", "Max", MaxSeats)
@@ -72,36 +102,7 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, ter *territory.T
 	case req.Seats > t.Seats:
 		return nil, errs.E(errs.Invalid, "err.mobility.seats_range", "Max", t.Seats)
 	}
-	occ, err := s.occurrenceFor(ctx, t, req.OccurrenceID, now)
-	if err != nil {
-		return nil, err
-	}
-	if occ.SeatsLeft < req.Seats {
-		return nil, errFull()
-	}
-	b := &Booking{TerritoryID: ter.ID, TripID: t.ID, OccurrenceID: occ.ID, PassengerID: actor.UserID, DriverID: t.UserID,
-		Seats: req.Seats, Status: BookingPending, Pickup: req.Pickup, Dropoff: req.Dropoff, Message: req.Message,
-		CreatedAt: now, UpdatedAt: now, DepartsAt: occ.DepartsAt, FromLabel: t.From.Label, ToLabel: t.To.Label}
-	if t.AutoAccept {
-		b.Status = BookingAccepted
-	}
-	if t.Contribution.Kind == ContributionUnits {
-		b.UnitsDue = t.Contribution.Amount * int64(b.Seats)
-	}
-	err = s.store.WithTx(ctx, func(tx Store) error {
-		if err := tx.InsertBooking(ctx, b); err != nil {
-			return err
-		}
-		if b.Status != BookingAccepted {
-			return nil
-		}
-		return takeSeats(ctx, tx, b)
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.log.InfoContext(ctx, "mobility: seats booked", "territory", ter.Slug, "trip", t.ID, "booking", b.ID, "status", b.Status)
-	return b, nil
+	return t, nil
 }
 
 // occurrenceFor finds the departure a booking is for: the one named, or
@@ -248,4 +249,86 @@ func (s *Service) MyTrips(ctx context.Context, actor access.Actor, ter *territor
 		return nil, err
 	}
 	return &m, nil
+}
+
+// newBooking is the booking req makes on one departure of t.
+func newBooking(actor access.Actor, t *Trip, occ *Occurrence, req BookRequest, now time.Time) *Booking {
+	b := &Booking{TerritoryID: t.TerritoryID, TripID: t.ID, OccurrenceID: occ.ID, PassengerID: actor.UserID, DriverID: t.UserID,
+		Seats: req.Seats, Status: BookingPending, Pickup: req.Pickup, Dropoff: req.Dropoff, Message: req.Message,
+		CreatedAt: now, UpdatedAt: now, DepartsAt: occ.DepartsAt, FromLabel: t.From.Label, ToLabel: t.To.Label}
+	if t.AutoAccept {
+		b.Status = BookingAccepted
+	}
+	if t.Contribution.Kind == ContributionUnits {
+		b.UnitsDue = t.Contribution.Amount * int64(b.Seats)
+	}
+	return b
+}
+
+// BookEvery books the same seats on every coming departure of a weekly
+// trip in the direction of the one named (or the next), as far as they are
+// materialised (the horizon, 8 weeks), in one transaction. Departures the
+// passenger already holds, or without enough seats left, are skipped;
+// Conflict "err.mobility.full" when none is left. With automatic
+// acceptance each departure's seats are taken by the guarded UPDATE before
+// its booking is written, so none is ever oversold.
+func (s *Service) BookEvery(ctx context.Context, actor access.Actor, ter *territory.Territory, req BookRequest) ([]*Booking, error) {
+	t, err := s.checkBook(ctx, actor, ter, &req)
+	if err != nil {
+		return nil, err
+	}
+	if t.Weekly == nil {
+		return nil, errs.E(errs.Invalid, "err.mobility.not_weekly")
+	}
+	now := s.clock()
+	first, err := s.occurrenceFor(ctx, t, req.OccurrenceID, now)
+	if err != nil {
+		return nil, err
+	}
+	occs, err := s.store.Occurrences(ctx, ter.ID, t.ID, now, 500)
+	if err != nil {
+		return nil, err
+	}
+	held, err := s.store.Bookings(ctx, ter.ID, BookingFilter{TripID: t.ID, PassengerID: actor.UserID,
+		Statuses: []BookingStatus{BookingPending, BookingAccepted}, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	skip := map[int64]bool{}
+	for _, b := range held {
+		skip[b.OccurrenceID] = true
+	}
+	var out []*Booking
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		out = nil
+		for i := range occs {
+			o := &occs[i]
+			if o.Return != first.Return || o.Status != TripActive || !o.DepartsAt.After(now) || skip[o.ID] || o.SeatsLeft < req.Seats {
+				continue
+			}
+			b := newBooking(actor, t, o, req, now)
+			if b.Status == BookingAccepted {
+				ok, err := tx.TakeSeats(ctx, ter.ID, o.ID, b.Seats)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+			}
+			if err := tx.InsertBooking(ctx, b); err != nil {
+				return err
+			}
+			out = append(out, b)
+		}
+		if len(out) == 0 {
+			return errFull()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "mobility: seats booked on every departure", "territory", ter.Slug, "trip", t.ID, "bookings", len(out))
+	return out, nil
 }

@@ -203,13 +203,24 @@ type tripBookingInput struct {
 	Pickup       *mobility.Place `json:"pickup"`
 	Dropoff      *mobility.Place `json:"dropoff"`
 	Message      string          `json:"message"`
+	// AllDepartures books every coming departure of a weekly trip in the
+	// direction of the one named (or the next): the answer is {"bookings": [...]}.
+	AllDepartures bool `json:"all_departures"`
 }
 
 func (s *Server) apiBookTrip(w http.ResponseWriter, r *http.Request) {
 	var in tripBookingInput
 	s.mobilityByID(w, r, mobility.ThingTrip, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
-		b, err := s.Mobility.Book(r.Context(), a, ter, mobility.BookRequest{TripID: id, OccurrenceID: in.OccurrenceID,
-			Seats: in.Seats, Pickup: in.Pickup, Dropoff: in.Dropoff, Message: in.Message})
+		req := mobility.BookRequest{TripID: id, OccurrenceID: in.OccurrenceID,
+			Seats: in.Seats, Pickup: in.Pickup, Dropoff: in.Dropoff, Message: in.Message}
+		if in.AllDepartures {
+			list, err := s.Mobility.BookEvery(r.Context(), a, ter, req)
+			for _, b := range list {
+				bookingIn(b, ter.Location())
+			}
+			return map[string]any{"bookings": list}, err
+		}
+		b, err := s.Mobility.Book(r.Context(), a, ter, req)
 		if err != nil {
 			return nil, err
 		}

@@ -176,15 +176,23 @@ func (s *Server) tripBookPage(w http.ResponseWriter, r *http.Request) {
 	}
 	seats, _ := strconv.Atoi(r.PostForm.Get("seats"))
 	occ, _ := strconv.ParseInt(r.PostForm.Get("occurrence"), 10, 64)
-	b, err := s.Mobility.Book(r.Context(), p.Actor, p.Territory, mobility.BookRequest{TripID: id, OccurrenceID: occ, Seats: seats,
-		Message: r.PostForm.Get("message")})
-	if err == nil {
-		msg := p.L.T("mob.booked_pending")
-		if b.Status == mobility.BookingAccepted {
-			msg = p.L.T("mob.booked_accepted")
+	req := mobility.BookRequest{TripID: id, OccurrenceID: occ, Seats: seats, Message: r.PostForm.Get("message")}
+	var err error
+	if r.PostForm.Get("every") != "" {
+		if _, err = s.Mobility.BookEvery(r.Context(), p.Actor, p.Territory, req); err == nil {
+			s.done(w, r, nil, p.L.T("mob.booked_every"), "/t/"+p.Territory.Slug+"/my/trips")
+			return
 		}
-		s.done(w, r, nil, msg, "/t/"+p.Territory.Slug+"/my/trips")
-		return
+	} else {
+		var b *mobility.Booking
+		if b, err = s.Mobility.Book(r.Context(), p.Actor, p.Territory, req); err == nil {
+			msg := p.L.T("mob.booked_pending")
+			if b.Status == mobility.BookingAccepted {
+				msg = p.L.T("mob.booked_accepted")
+			}
+			s.done(w, r, nil, msg, "/t/"+p.Territory.Slug+"/my/trips")
+			return
+		}
 	}
 	if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict && k != errs.Forbidden {
 		s.renderError(w, r, err)
