@@ -146,30 +146,40 @@ func bookingIn(b *mobility.Booking, loc *time.Location) *mobility.Booking {
 	return b
 }
 
-func (s *Server) apiPublishTrip(w http.ResponseWriter, r *http.Request) {
+// mobilityCreate runs a creation in a territory: rate-limited writer, JSON
+// body into in, then fn; 201 with its answer.
+func (s *Server) mobilityCreate(w http.ResponseWriter, r *http.Request, in any, fn func(ter *territory.Territory, a access.Actor) (any, error)) {
 	ter, ok := s.territory(w, r)
 	if !ok {
 		return
 	}
 	a, err := s.writer(r)
+	if err == nil {
+		err = decodeJSON(w, r, in)
+	}
+	var v any
+	if err == nil {
+		v, err = fn(ter, a)
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusCreated, v)
+}
+
+func (s *Server) apiPublishTrip(w http.ResponseWriter, r *http.Request) {
 	var in tripInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	t := in.trip()
-	if err := s.Mobility.Publish(r.Context(), a, ter, t); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/trips/"+strconv.FormatInt(t.ID, 10))
-	out := toTripJSON(ter, t)
-	out.Mine, out.Contact, out.Phone = true, true, t.Phone
-	writeJSON(w, http.StatusCreated, out)
+	s.mobilityCreate(w, r, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+		t := in.trip()
+		if err := s.Mobility.Publish(r.Context(), a, ter, t); err != nil {
+			return nil, err
+		}
+		w.Header().Set("Location", "/api/v1/trips/"+strconv.FormatInt(t.ID, 10))
+		out := toTripJSON(ter, t)
+		out.Mine, out.Contact, out.Phone = true, true, t.Phone
+		return out, nil
+	})
 }
 
 func (s *Server) apiTrip(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -112,23 +113,8 @@ func (s *Server) apiDestinations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiPublishDestination(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	var d mobility.Destination
-	if err := decodeJSON(w, r, &d); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if err := s.Mobility.PublishDestination(r.Context(), a, ter, &d); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, d)
+	s.mobilityCreate(w, r, &d, func(ter *territory.Territory, a access.Actor) (any, error) {
+		return &d, s.Mobility.PublishDestination(r.Context(), a, ter, &d)
+	})
 }
