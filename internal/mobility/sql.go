@@ -287,64 +287,6 @@ func (s *SQLStore) Occurrences(ctx context.Context, territoryID, tripID int64, f
 		tripID, territoryID, utc(from), limit)
 }
 
-// Candidates reads only what the exact check needs; the search reads the
-// whole trips of its matches afterwards (TripsByID). The CROSS JOINs fix
-// SQLite's join order: the drop-off's cell is checked before the
-// occurrence and trip rows are read, through the search index (cell, then
-// the same departure time) rather than the primary key ("+" keeps SQLite
-// off it): its probes then stay within the few index pages of B's cell and
-// window instead of one random page of the whole table each.
-func (s *SQLStore) Candidates(ctx context.Context, territoryID int64, kind Kind, cellA, cellB int64, from, to time.Time, limit int) ([]Candidate, error) {
-	rows, err := s.q.Query(ctx, `SELECT o.id, o.trip_id, o.is_return, o.departs_at, o.local_date, o.local_time, o.zone, o.seats_left,
-			t.max_detour, t.from_lat, t.from_lon, t.to_lat, t.to_lon, t.route_seconds, t.polyline
-		FROM trip_cells a
-		CROSS JOIN trip_cells b
-		CROSS JOIN trip_occurrences o
-		CROSS JOIN trips t
-		WHERE a.territory_id = ? AND a.cell = ? AND a.departs_at >= ? AND a.departs_at <= ?
-		  AND b.territory_id = a.territory_id AND b.cell = ? AND b.departs_at = a.departs_at AND +b.occurrence_id = a.occurrence_id
-		  AND o.id = a.occurrence_id AND o.status = 'active'
-		  AND t.id = o.trip_id AND t.status = 'active' AND t.kind = ?
-		ORDER BY a.departs_at LIMIT ?`, territoryID, cellA, utc(from), utc(to), cellB, kind, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Candidate{}
-	for rows.Next() {
-		c := Candidate{Trip: &Trip{}}
-		o, t := &c.Occurrence, c.Trip
-		var line string
-		if err := rows.Scan(&o.ID, &o.TripID, &o.Return, &o.DepartsAt, &o.LocalDate, &o.LocalTime, &o.Zone, &o.SeatsLeft,
-			&t.MaxDetour, &t.From.Lat, &t.From.Lon, &t.To.Lat, &t.To.Lon, &t.RouteSeconds, &line); err != nil {
-			return nil, err
-		}
-		if t.Polyline, err = decodeLine(line); err != nil {
-			return nil, fmt.Errorf("trip %d: polyline: %w", o.TripID, err)
-		}
-		t.ID, t.TerritoryID, o.TerritoryID, o.Status = o.TripID, territoryID, territoryID, TripActive
-		o.DepartsAt = o.DepartsAt.UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-func (s *SQLStore) TripsByID(ctx context.Context, territoryID int64, ids []int64) (map[int64]*Trip, error) {
-	out := make(map[int64]*Trip, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := []any{territoryID}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	list, err := s.trips(ctx, `SELECT `+tripColumns+` FROM trips t WHERE t.territory_id = ? AND t.id IN (`+store.Placeholders(len(ids))+`)`, args...)
-	for _, t := range list {
-		out[t.ID] = t
-	}
-	return out, err
-}
-
 const bookingColumns = `b.id, b.territory_id, b.trip_id, b.occurrence_id, b.passenger_id, b.driver_id, b.seats, b.status,
 	b.pickup, b.dropoff, b.message, b.reason, b.cancelled_by, b.units_due, b.paid_entry, b.created_at, b.updated_at,
 	o.departs_at, t.from_label, t.to_label`
@@ -476,57 +418,6 @@ func (s *SQLStore) TerritoryOf(ctx context.Context, thing Thing, id int64) (int6
 	var tid int64
 	err := s.q.QueryRow(ctx, `SELECT territory_id FROM `+table+` WHERE id = ?`, id).Scan(&tid)
 	return tid, store.NotFound(err, key)
-}
-
-func (s *SQLStore) DueReminders(ctx context.Context, from, to time.Time, limit int) ([]Occurrence, error) {
-	return s.occurrences(ctx, `SELECT `+occurrenceColumns+` FROM trip_occurrences o
-		WHERE o.status = 'active' AND o.reminded = 0 AND o.departs_at > ? AND o.departs_at <= ?
-		ORDER BY o.departs_at LIMIT ?`, utc(from), utc(to), limit)
-}
-
-func (s *SQLStore) ClaimReminder(ctx context.Context, territoryID, occurrenceID int64) (bool, error) {
-	return s.guarded(ctx, `UPDATE trip_occurrences SET reminded = 1 WHERE id = ? AND territory_id = ? AND reminded = 0`,
-		occurrenceID, territoryID)
-}
-
-func (s *SQLStore) Unpaid(ctx context.Context, before time.Time, limit int) ([]*Booking, error) {
-	return s.bookings(ctx, `SELECT `+bookingColumns+` FROM trip_bookings b
-		JOIN trip_occurrences o ON o.id = b.occurrence_id JOIN trips t ON t.id = b.trip_id
-		WHERE b.status = 'accepted' AND b.units_due > 0 AND b.paid_entry = 0 AND o.departs_at < ?
-		ORDER BY b.id LIMIT ?`, utc(before), limit)
-}
-
-func (s *SQLStore) SetPaid(ctx context.Context, territoryID, bookingID, entry int64) (bool, error) {
-	// 0 (never tried) or -1 (refused): a passenger may pay after a refusal.
-	return s.guarded(ctx, `UPDATE trip_bookings SET paid_entry = ? WHERE id = ? AND territory_id = ? AND paid_entry <= 0`,
-		entry, bookingID, territoryID)
-}
-
-func (s *SQLStore) Indicators(ctx context.Context, territoryID, organisationID int64, from, to time.Time) ([]Month, error) {
-	q := `SELECT substr(o.local_date, 1, 7), COUNT(DISTINCT o.id), SUM(b.seats), SUM(b.seats * t.route_meters)
-		FROM trip_bookings b JOIN trip_occurrences o ON o.id = b.occurrence_id JOIN trips t ON t.id = b.trip_id
-		WHERE b.territory_id = ? AND b.status = 'accepted' AND o.departs_at >= ? AND o.departs_at < ?`
-	args := []any{territoryID, utc(from), utc(to)}
-	if organisationID != 0 {
-		q += ` AND t.organisation_id = ?`
-		args = append(args, organisationID)
-	}
-	rows, err := s.q.Query(ctx, q+` GROUP BY substr(o.local_date, 1, 7) ORDER BY 1`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Month{}
-	for rows.Next() {
-		var m Month
-		var metres float64
-		if err := rows.Scan(&m.Month, &m.Trips, &m.Seats, &metres); err != nil {
-			return nil, err
-		}
-		m.PassengerKm = metres / 1000
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // bookings reads bookings (bookingColumns) with q.
