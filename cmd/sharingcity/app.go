@@ -14,7 +14,9 @@ import (
 	"github.com/sharingcity/sharingcity/internal/ledger"
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/offers"
+	"github.com/sharingcity/sharingcity/internal/route"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -29,6 +31,7 @@ type app struct {
 	messages    *messages.Service
 	offers      *offers.Service
 	booking     *booking.Service
+	mobility    *mobility.Service
 	ledger      *ledger.Service
 	jobs        *jobs.Queue
 	outbox      *mail.Outbox
@@ -93,6 +96,14 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	a := &app{db: db, log: log, territories: territories, accounts: accounts, directory: dir, messages: msgs, offers: off, ledger: led, outbox: outbox, created: created}
 	a.jobs = newJobQueue(db, log, now, jobOptions(os.Getenv))
 	a.booking = booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, sender, a.jobs, log, now, booking.Options{BaseURL: opts.baseURL})
+	feeds, err := db.Secret(ctx, "mobility.feeds", 32)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.mobility = mobility.NewService(mobility.NewSQLStore(db), territories, func(*territory.Territory) route.Router { return route.DefaultStraight }, log, now,
+		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, FeedSecret: feeds})
+	msgs.RegisterSubject("trip", a.mobility)
 	registerJobs(a.jobs, a)
 	return a, nil
 }

@@ -78,6 +78,9 @@ func seedDemo(ctx context.Context, a *app, out io.Writer) error {
 	if err := seedDemoBooking(ctx, a, &ter, adminActor, byName); err != nil {
 		return err
 	}
+	if err := seedDemoMobility(ctx, a, &ter, adminActor, byName); err != nil {
+		return err
+	}
 	ev := demo.MapJam()
 	jam := &directory.MapJam{Title: ev.Title, Place: ev.Place, StartsAt: ev.StartsAt, EndsAt: ev.EndsAt}
 	if err := a.directory.OpenMapJam(ctx, adminActor, &ter, jam); err != nil {

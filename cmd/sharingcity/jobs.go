@@ -46,6 +46,7 @@ func registerJobs(q *jobs.Queue, a *app) {
 	register := func(kind string, h func(context.Context, json.RawMessage) error) { q.Register(kind, h) }
 	a.messages.RegisterJobs(register, q.Every)
 	a.booking.RegisterJobs(register, q.Every)
+	a.mobility.RegisterJobs(register, q.Every)
 }
 
 // startJobs starts this instance's workers. stop waits for running jobs

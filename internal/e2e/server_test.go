@@ -23,6 +23,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
@@ -89,6 +90,8 @@ func startServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	msgs.RegisterSubject("listing", off)
+	mob := mobility.NewService(mobility.NewSQLStore(db), territories, nil, log, time.Now, mobility.Options{})
+	msgs.RegisterSubject("trip", mob)
 	book := booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, outbox, nil, log, time.Now, booking.Options{BaseURL: base})
 	photos, err := media.NewDiskStore(t.TempDir())
 	if err != nil {
@@ -97,7 +100,7 @@ func startServer(t *testing.T) *server {
 	bundle := i18n.MustLoad()
 	srv, err := web.New(web.Config{BaseURL: base, Version: "e2e", LoginPerMinute: 1000, PostPerMinute: 1000}, web.Deps{
 		DB: db, Log: log, I18n: bundle, Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)

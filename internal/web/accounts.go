@@ -271,6 +271,7 @@ func (s *Server) exportMyData(w http.ResponseWriter, r *http.Request) {
 		"messages":  func(ctx context.Context, a access.Actor) (any, error) { return s.Messages.DataOf(ctx, a) },
 		"ledger":    func(ctx context.Context, a access.Actor) (any, error) { return s.Ledger.DataOf(ctx, a) },
 		"booking":   func(ctx context.Context, a access.Actor) (any, error) { return s.Booking.DataOf(ctx, a) },
+		"mobility":  func(ctx context.Context, a access.Actor) (any, error) { return s.Mobility.DataOf(ctx, a) },
 	} {
 		d, err := of(r.Context(), a)
 		if err != nil {

@@ -39,6 +39,7 @@ func (s *Server) apiTable() []apiHandler {
 	t = append(t, s.directoryAPITable()...)
 	t = append(t, s.offersModerationAPITable()...)
 	t = append(t, s.bookingAPITable()...)
+	t = append(t, s.mobilityAPITable()...)
 	t = append(t, s.ledgerAPITable()...)
 	t = append(t, s.carpoolAreasAPITable()...)
 	return append(t, s.offersAPITable()...)

@@ -24,6 +24,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
@@ -41,6 +42,7 @@ type testEnv struct {
 	directory   *directory.Service
 	offers      *offers.Service
 	booking     *booking.Service
+	mobility    *mobility.Service
 	ledger      *ledger.Service
 	messages    *messages.Service
 	outbox      *mail.Outbox
@@ -67,6 +69,8 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 		t.Fatal(err)
 	}
 	msgs.RegisterSubject("listing", off)
+	mob := mobility.NewService(mobility.NewSQLStore(db), territories, nil, log, time.Now, mobility.Options{FeedSecret: []byte("test feed secret"), Orgs: accounts})
+	msgs.RegisterSubject("trip", mob)
 	book := booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, outbox, nil, log, time.Now, booking.Options{BaseURL: "http://test.local"})
 	photos, err := media.NewDiskStore(t.TempDir())
 	if err != nil {
@@ -74,7 +78,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	}
 	srv, err := New(Config{Version: "test", LoginPerMinute: 1000, PostPerMinute: 1000}, Deps{
 		DB: db, Log: log, I18n: i18n.MustLoad(), Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +89,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	if err := territories.Create(context.Background(), access.SystemActor(), ter); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, offers: off, ledger: led, booking: book, messages: msgs, outbox: outbox, ter: ter}
+	return &testEnv{t: t, db: db, srv: srv, ts: ts, territories: territories, accounts: accounts, directory: dir, offers: off, ledger: led, booking: book, mobility: mob, messages: msgs, outbox: outbox, ter: ter}
 }
 
 // client is a browser-like client with its own cookies that does not follow redirects.

@@ -37,6 +37,7 @@ func (s *Server) Handler() http.Handler {
 	s.directoryRoutes(page)
 	s.offerRoutes(page)
 	s.bookingRoutes(page)
+	s.mobilityRoutes(page)
 	s.ledgerRoutes(page)
 	if s.Media != nil {
 		mux.Handle("GET /media/", http.StripPrefix("/media", s.Media.Handler()))

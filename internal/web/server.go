@@ -21,6 +21,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/messages"
+	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -53,6 +54,7 @@ type Deps struct {
 	Directory   *directory.Service
 	Offers      *offers.Service
 	Booking     *booking.Service
+	Mobility    *mobility.Service
 	Ledger      *ledger.Service
 	Messages    *messages.Service
 	Geocoder    geocode.Geocoder // addresses of listings searches; nil: the directory's own addresses

@@ -1,0 +1,336 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/mobility"
+)
+
+// tripView is one trip's page.
+type tripView struct {
+	V           *mobility.TripView
+	DriverName  string
+	Departure   string
+	Schedule    string
+	Occurrences []occRow
+	Selected    int64
+	Member      bool
+	Error       string
+	Seats       string
+	Contrib     string
+	Bookings    []bookingRow // the driver's view of their trip
+	Points      string
+	Map         mapAttrs
+	Route       string
+}
+
+type occRow struct {
+	O     mobility.Occurrence
+	Label string
+}
+
+type bookingRow struct {
+	B                   *mobility.Booking
+	Who, When, Status   string
+	Trip                string
+	Accept, Refuse, Can bool
+	Review, Reviewed    bool // the trip has left: a review form, or "reviewed"
+	Pay                 bool // the passenger may pay the contribution in units
+	Payment             string
+}
+
+// contribution describes a trip's contribution per seat.
+func contribution(p *Page, c mobility.Contribution) string {
+	switch c.Kind {
+	case mobility.ContributionCash:
+		return p.L.T("mob.contrib_cash_amount", "Amount", strconv.FormatFloat(float64(c.Amount)/100, 'f', 2, 64))
+	case mobility.ContributionUnits:
+		return p.L.T("mob.contrib_units_amount", "Amount", strconv.FormatInt(c.Amount, 10), "Currency", c.Currency)
+	}
+	return p.L.T("mob.contrib_free")
+}
+
+// schedule describes a weekly schedule in the page's language.
+func schedule(p *Page, w *mobility.Weekly) string {
+	days := make([]string, len(w.Days))
+	for i, d := range w.Days {
+		days[i] = p.L.T("mob.day_" + mobility.DayNames[d])
+	}
+	s := p.L.T("mob.weekly_at", "Days", strings.Join(days, ", "), "Time", w.Time)
+	if w.Return != "" {
+		s += " · " + p.L.T("mob.return_at", "Time", w.Return)
+	}
+	return s
+}
+
+func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error) {
+	v, err := s.Mobility.Trip(r.Context(), p.Actor, p.Territory, id)
+	if err != nil {
+		return nil, err
+	}
+	loc := p.Territory.Location()
+	tv := &tripView{V: v, DriverName: s.memberName(r, v.UserID), Member: p.Actor.UserID != 0 && !v.Mine,
+		Contrib: contribution(p, v.Contribution), Seats: "1", Map: mapAttrsOf(p.Territory)}
+	if v.Departure != nil {
+		tv.Departure = v.Departure.In(loc).Format("02/01/2006 15:04")
+	}
+	if v.Weekly != nil {
+		tv.Schedule = schedule(p, v.Weekly)
+	}
+	tv.Selected, _ = strconv.ParseInt(r.URL.Query().Get("occurrence"), 10, 64)
+	for _, o := range v.Occurrences {
+		if o.Status != mobility.TripActive {
+			continue
+		}
+		label := o.DepartsAt.In(loc).Format("02/01/2006 15:04")
+		if o.Return {
+			label += " (" + p.L.T("mob.way_back") + ")"
+		}
+		label += " · " + p.L.T("mob.seats_left", "Count", o.SeatsLeft)
+		tv.Occurrences = append(tv.Occurrences, occRow{O: o, Label: label})
+	}
+	if v.Mine {
+		mine, err := s.Mobility.MyTrips(r.Context(), p.Actor, p.Territory)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range mine.AsDriver {
+			if b.TripID == id {
+				tv.Bookings = append(tv.Bookings, s.bookingRowOf(r, p, b, true, nil))
+			}
+		}
+	}
+	line := []struct {
+		Name string  `json:"name"`
+		Lat  float64 `json:"lat"`
+		Lon  float64 `json:"lon"`
+		URL  string  `json:"url"`
+	}{{Name: p.L.T("mob.from"), Lat: v.From.Lat, Lon: v.From.Lon, URL: "#trip"}, {Name: p.L.T("mob.to"), Lat: v.To.Lat, Lon: v.To.Lon, URL: "#trip"}}
+	data, _ := json.Marshal(line)
+	tv.Points = string(data)
+	tv.Route = p.L.T("mob.route_length", "Km", kmText(int(v.RouteMeters)), "Minutes", v.RouteSeconds/60)
+	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css")
+	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/minimap.js")
+	return tv, nil
+}
+
+func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, driver bool, reviewed map[int64]bool) bookingRow {
+	loc := p.Territory.Location()
+	row := bookingRow{B: b, When: b.DepartsAt.In(loc).Format("02/01/2006 15:04"), Status: p.L.T("mob.status_" + string(b.Status)),
+		Trip: b.FromLabel + " → " + b.ToLabel}
+	if row.Trip == " → " {
+		row.Trip = p.L.T("mob.trip_n", "ID", b.TripID)
+	}
+	if driver {
+		row.Who = s.memberName(r, b.PassengerID)
+	} else {
+		row.Who = s.memberName(r, b.DriverID)
+	}
+	future := b.DepartsAt.After(s.Now())
+	row.Accept = driver && future && b.Status == mobility.BookingPending
+	row.Refuse = row.Accept
+	row.Can = future && (b.Status == mobility.BookingPending || b.Status == mobility.BookingAccepted)
+	if !future && b.Status == mobility.BookingAccepted {
+		row.Reviewed = reviewed[b.ID]
+		row.Review = !row.Reviewed
+		row.Pay = !driver && b.UnitsDue > 0 && b.PaidEntry <= 0
+	}
+	switch {
+	case b.UnitsDue > 0 && b.PaidEntry > 0:
+		row.Payment = p.L.T("mob.paid")
+	case b.UnitsDue > 0 && b.PaidEntry < 0:
+		row.Payment = p.L.T("mob.payment_refused")
+	}
+	return row
+}
+
+func (s *Server) tripPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "mob.trip_title")
+	if !ok {
+		return
+	}
+	id, err := pagePathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v, err := s.tripView(r, p, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p.Data = v
+	s.render(w, r, http.StatusOK, "mobility_trip", p)
+}
+
+// tripBookPage books from the trip's form; a refusal shows the page again
+// with the reason.
+func (s *Server) tripBookPage(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	seats, _ := strconv.Atoi(r.PostForm.Get("seats"))
+	occ, _ := strconv.ParseInt(r.PostForm.Get("occurrence"), 10, 64)
+	req := mobility.BookRequest{TripID: id, OccurrenceID: occ, Seats: seats, Message: r.PostForm.Get("message")}
+	var err error
+	if r.PostForm.Get("every") != "" {
+		if _, err = s.Mobility.BookEvery(r.Context(), p.Actor, p.Territory, req); err == nil {
+			s.done(w, r, nil, p.L.T("mob.booked_every"), "/t/"+p.Territory.Slug+"/my/trips")
+			return
+		}
+	} else {
+		var b *mobility.Booking
+		if b, err = s.Mobility.Book(r.Context(), p.Actor, p.Territory, req); err == nil {
+			msg := p.L.T("mob.booked_pending")
+			if b.Status == mobility.BookingAccepted {
+				msg = p.L.T("mob.booked_accepted")
+			}
+			s.done(w, r, nil, msg, "/t/"+p.Territory.Slug+"/my/trips")
+			return
+		}
+	}
+	if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict && k != errs.Forbidden {
+		s.renderError(w, r, err)
+		return
+	}
+	v, verr := s.tripView(r, p, id)
+	if verr != nil {
+		s.renderError(w, r, verr)
+		return
+	}
+	v.Error, v.Seats, v.Selected = p.L.Err(err), r.PostForm.Get("seats"), occ
+	if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
+		v.Error = p.L.T(e.Fields[0].Key, e.Fields[0].Args)
+	}
+	p.Title = p.L.T("mob.trip_title")
+	p.Data = v
+	s.render(w, r, statusOf(errs.KindOf(err)), "mobility_trip", p)
+}
+
+func (s *Server) tripMessagePage(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	m, err := s.Messages.SendAbout(r.Context(), p.Actor, p.Territory, "trip", id, r.PostForm.Get("body"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.done(w, r, nil, p.L.T("offw.message_sent"), conversationURL(p.Territory, m.ConversationID))
+}
+
+func (s *Server) tripCancelPage(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	err := s.Mobility.Cancel(r.Context(), p.Actor, p.Territory, id, r.PostForm.Get("reason"))
+	s.done(w, r, err, p.L.T("mob.trip_cancelled"), "/t/"+p.Territory.Slug+"/my/trips")
+}
+
+// myTripsView: what a member publishes, drives and rides.
+type myTripsView struct {
+	FeedURL     string
+	Trips       []myTripRow
+	AsDriver    []bookingRow
+	AsPassenger []bookingRow
+}
+
+type myTripRow struct {
+	T        *mobility.Trip
+	When     string
+	Kind     string
+	Status   string
+	FromText string
+	ToText   string
+}
+
+func (s *Server) myTripsPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "mob.my_title")
+	if !ok {
+		return
+	}
+	m, err := s.Mobility.MyTrips(r.Context(), p.Actor, p.Territory)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	loc := p.Territory.Location()
+	var v myTripsView
+	if tok, err := s.Mobility.FeedToken(p.Actor, p.Territory); err == nil {
+		v.FeedURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/t/" + p.Territory.Slug + "/feeds/" + tok + "/trips.ics"
+	}
+	for _, t := range m.Trips {
+		row := myTripRow{T: t, Kind: p.L.T("mob.kind_" + string(t.Kind)), Status: p.L.T("mob.trip_" + t.Status),
+			FromText: orCoords(t.From), ToText: orCoords(t.To)}
+		if t.Departure != nil {
+			row.When = t.Departure.In(loc).Format("02/01/2006 15:04")
+		} else if t.Weekly != nil {
+			row.When = schedule(p, t.Weekly)
+		}
+		v.Trips = append(v.Trips, row)
+	}
+	reviewed, err := s.Mobility.ReviewedBy(r.Context(), p.Actor, p.Territory)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, b := range m.AsDriver {
+		v.AsDriver = append(v.AsDriver, s.bookingRowOf(r, p, b, true, reviewed))
+	}
+	for _, b := range m.AsPassenger {
+		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(r, p, b, false, reviewed))
+	}
+	p.Data = v
+	s.render(w, r, http.StatusOK, "mobility_mine", p)
+}
+
+func orCoords(pl mobility.Place) string {
+	if pl.Label != "" {
+		return pl.Label
+	}
+	return pageCoords(pl.Lat, pl.Lon)
+}
+
+func (s *Server) tripBookingActionPage(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	action := r.PostForm.Get("action")
+	_, err := s.tripBookingAction(r, p.Actor, p.Territory, id, action, r.PostForm.Get("reason"))
+	next := r.PostForm.Get("next")
+	if next == "" {
+		next = "/t/" + p.Territory.Slug + "/my/trips"
+	}
+	s.done(w, r, err, p.L.T("mob.done_"+action), next)
+}
+
+func (s *Server) tripFeed(w http.ResponseWriter, r *http.Request) {
+	ter, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	data, err := s.Mobility.MemberFeed(r.Context(), ter, r.PathValue("token"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	writeCalendar(w, data)
+}
+
+func (s *Server) tripReviewPage(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.pagePost(w, r)
+	if !ok {
+		return
+	}
+	rating, _ := strconv.Atoi(r.PostForm.Get("rating"))
+	_, err := s.Mobility.Review(r.Context(), p.Actor, p.Territory, id, rating, r.PostForm.Get("comment"))
+	s.done(w, r, err, p.L.T("mob.done_review"), "/t/"+p.Territory.Slug+"/my/trips")
+}

@@ -1,0 +1,47 @@
+// Choosing the two ends of a trip on the map: clicks set the origin, then
+// the destination, then the origin again; markers can be dragged. Each
+// fills the latitude and longitude inputs of its end, which work alone
+// without JavaScript.
+(function () {
+  'use strict';
+  var el = document.getElementById('trip-pick-map');
+  if (!el || !window.L || !window.sharingMap) { return; }
+  var d = el.dataset;
+  var ends = ['from', 'to'].map(function (p) {
+    return { lat: document.getElementById('f-' + p + '_lat'), lon: document.getElementById('f-' + p + '_lon'),
+      label: p === 'from' ? d.labelFrom : d.labelTo, marker: null };
+  });
+  if (!ends[0].lat || !ends[1].lat) { return; }
+  var status = document.getElementById('trip-pick-status');
+  el.hidden = false;
+  var b = d.bbox.split(',').map(Number);
+  var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+  var map = window.sharingMap.create(el, { maxBounds: bounds.pad(0.5), scrollWheelZoom: false });
+  map.fitBounds(bounds);
+  var next = 0;
+
+  function put(end, ll) {
+    if (!end.marker) {
+      end.marker = L.marker(ll, { draggable: true, keyboard: false, title: end.label, alt: end.label }).addTo(map);
+      end.marker.on('dragend', function () { fill(end, end.marker.getLatLng()); });
+    } else {
+      end.marker.setLatLng(ll);
+    }
+  }
+
+  function fill(end, ll) {
+    end.lat.value = ll.lat.toFixed(6);
+    end.lon.value = ll.lng.toFixed(6);
+    put(end, ll);
+    if (status) { status.textContent = end.label + ' : ' + end.lat.value + ', ' + end.lon.value; }
+  }
+
+  ends.forEach(function (end) {
+    var la = parseFloat(end.lat.value), lo = parseFloat(end.lon.value);
+    if (isFinite(la) && isFinite(lo)) { put(end, L.latLng(la, lo)); }
+  });
+  map.on('click', function (ev) {
+    fill(ends[next], ev.latlng);
+    next = 1 - next;
+  });
+})();
