@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -101,7 +102,11 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 		db.Close()
 		return nil, err
 	}
-	a.mobility = mobility.NewService(mobility.NewSQLStore(db), territories, func(*territory.Territory) route.Router { return route.DefaultStraight }, log, now,
+	// Each territory may name its own OSRM or Valhalla server; without one,
+	// or while it fails, straight segments with a road factor stand in.
+	routers := route.NewCache(&http.Client{Timeout: 5 * time.Second}, log)
+	routerOf := func(t *territory.Territory) route.Router { return routers.For(t.ID, t.RouterKind, t.RouterURL) }
+	a.mobility = mobility.NewService(mobility.NewSQLStore(db), territories, routerOf, log, now,
 		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, FeedSecret: feeds})
 	msgs.RegisterSubject("trip", a.mobility)
 	registerJobs(a.jobs, a)
