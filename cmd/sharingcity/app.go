@@ -16,6 +16,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/messages"
 	"github.com/sharingcity/sharingcity/internal/mobility"
+	"github.com/sharingcity/sharingcity/internal/rdex"
 	"github.com/sharingcity/sharingcity/internal/offers"
 	"github.com/sharingcity/sharingcity/internal/route"
 	"github.com/sharingcity/sharingcity/internal/store"
@@ -33,6 +34,7 @@ type app struct {
 	offers      *offers.Service
 	booking     *booking.Service
 	mobility    *mobility.Service
+	rdex        *rdex.Service // RDEX clients' API keys
 	ledger      *ledger.Service
 	jobs        *jobs.Queue
 	outbox      *mail.Outbox
@@ -109,6 +111,7 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	a.mobility = mobility.NewService(mobility.NewSQLStore(db), territories, routerOf, log, now,
 		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, FeedSecret: feeds})
 	msgs.RegisterSubject("trip", a.mobility)
+	a.rdex = rdex.NewService(rdex.NewSQLStore(db))
 	registerJobs(a.jobs, a)
 	return a, nil
 }

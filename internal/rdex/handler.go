@@ -153,6 +153,10 @@ func (h *handler) authenticate(r *http.Request) (*Client, Query, *Error) {
 	return client, q, nil
 }
 
+// WriteError answers with an RDEX error, for a wrapper that refuses a
+// request before the handler sees it (a rate limit).
+func WriteError(w http.ResponseWriter, e *Error) { writeError(w, e) }
+
 func writeError(w http.ResponseWriter, e *Error) {
 	user := e.User
 	if user == "" {

@@ -27,6 +27,7 @@ const (
 	ErrMissingMandatoryField = "missing_mandatory_field"
 	ErrSignatureMismatch     = "signature_mismatch"
 	ErrTimestampTooSkewed    = "timestamp_too_skewed"
+	ErrTooManyRequests       = "too_many_requests" // not in RDEX's list: a rate limit
 	ErrUnsupportedHTTPVerb   = "unsupported_http_verb"
 )
 
@@ -37,6 +38,7 @@ var errorStatus = map[string]int{
 	ErrMissingMandatoryField: 400,
 	ErrSignatureMismatch:     401,
 	ErrTimestampTooSkewed:    401,
+	ErrTooManyRequests:       429,
 	ErrUnsupportedHTTPVerb:   405,
 }
 

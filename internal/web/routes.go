@@ -22,6 +22,7 @@ func (s *Server) Handler() http.Handler {
 
 	// The map endpoint is the hottest path: public, cached per tile, no session.
 	mux.HandleFunc("GET /api/v1/territories/{slug}/initiatives", s.apiInitiativesGeoJSON)
+	s.rdexRoute(mux) // signed by partner platforms, no session
 
 	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.withSession(h)) }
 

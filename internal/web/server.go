@@ -23,6 +23,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/messages"
 	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/offers"
+	"github.com/sharingcity/sharingcity/internal/rdex"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -55,6 +56,7 @@ type Deps struct {
 	Offers      *offers.Service
 	Booking     *booking.Service
 	Mobility    *mobility.Service
+	RDEX        rdex.Clients // API keys of RDEX clients; nil: no /rdex/journeys
 	Ledger      *ledger.Service
 	Messages    *messages.Service
 	Geocoder    geocode.Geocoder // addresses of listings searches; nil: the directory's own addresses
