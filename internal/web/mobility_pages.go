@@ -41,8 +41,12 @@ func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 
 // formPlace reads one end of a trip from a form: PREFIX_lat and PREFIX_lon
 // when given (a map click fills them), else PREFIX_address looked up on the
-// territory's map. The label is what was typed, or the geocoder's.
+// territory's map. The label is what was typed, or the geocoder's. A
+// carpool area picked among the suggestions (PREFIX_area) comes first.
 func (s *Server) formPlace(r *http.Request, ter *territory.Territory, f url.Values, prefix string) (mobility.Place, error) {
+	if pl, ok, err := areaPlace(f, prefix); ok {
+		return pl, err
+	}
 	label := strings.TrimSpace(f.Get(prefix + "_address"))
 	lat, lon := strings.TrimSpace(f.Get(prefix+"_lat")), strings.TrimSpace(f.Get(prefix+"_lon"))
 	if lat != "" || lon != "" {
@@ -131,10 +135,11 @@ func (s *Server) tripFromForm(r *http.Request, ter *territory.Territory) (*mobil
 
 // tripFormView is the publish form's choices.
 type tripFormView struct {
-	Days  []string
-	Map   mapAttrs
-	Zone  string
-	Today string
+	Days               []string
+	Map                mapAttrs
+	Zone               string
+	Today              string
+	FromAreas, ToAreas []areaChoice // carpool areas near each end, once known
 }
 
 func (s *Server) tripFormPage(w http.ResponseWriter, r *http.Request) {
@@ -164,7 +169,8 @@ func (s *Server) tripFormPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderTripForm(w http.ResponseWriter, r *http.Request, p *Page, status int) {
 	loc := p.Territory.Location()
 	p.Data = tripFormView{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Map: mapAttrsOf(p.Territory),
-		Zone: p.Territory.TimeZone, Today: s.Now().In(loc).Format(time.DateOnly)}
+		Zone: p.Territory.TimeZone, Today: s.Now().In(loc).Format(time.DateOnly),
+		FromAreas: s.areaChoices(r, p.Territory, p.Form, "from"), ToAreas: s.areaChoices(r, p.Territory, p.Form, "to")}
 	pickScripts(p)
 	s.render(w, r, status, "mobility_form", p)
 }
@@ -184,6 +190,20 @@ func (s *Server) tripPublishPage(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
 	_ = r.ParseForm()
+	if r.PostForm.Get("step") == "areas" {
+		p.Form = r.PostForm
+		status := http.StatusOK
+		if err := s.lookUpEnds(r, p.Territory, p.Form); err != nil {
+			if errs.KindOf(err) != errs.Invalid {
+				s.renderError(w, r, err)
+				return
+			}
+			p.setErr(mapTripFields(err))
+			status = http.StatusBadRequest
+		}
+		s.renderTripForm(w, r, p, status)
+		return
+	}
 	t, err := s.tripFromForm(r, p.Territory)
 	if err == nil {
 		err = s.Mobility.Publish(r.Context(), p.Actor, p.Territory, t)
