@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/directory"
+	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -54,6 +56,32 @@ func seedDemoMobility(ctx context.Context, a *app, ter *territory.Territory, dri
 		if err := a.mobility.Publish(ctx, x.who, ter, &tr); err != nil {
 			return fmt.Errorf("demo trip to %s: %w", tr.To.Label, err)
 		}
+	}
+	return seedDemoCarpoolAreas(ctx, a, ter)
+}
+
+// seedDemoCarpoolAreas adds four carpool areas around town, as an import
+// of the national file would, so the trip form suggests them.
+func seedDemoCarpoolAreas(ctx context.Context, a *app, ter *territory.Territory) error {
+	area := func(id, name, address, commune, kind string, lat, lon float64, places int) directory.CarpoolImportItem {
+		return directory.CarpoolImportItem{
+			ImportItem: directory.ImportItem{Initiative: directory.Initiative{
+				Name: name, Summary: kind + " : garez-vous et partagez le trajet.", Categories: []string{"mobility"},
+				Tags: []string{directory.CarpoolAreaTag}, Kind: directory.KindPublicService, Address: address,
+				Position: geo.Point{Lat: lat, Lon: lon},
+			}},
+			Area: directory.CarpoolArea{NationalID: id, INSEE: id[:5], Commune: commune, Type: kind, UpdatedOn: "2026-09-01",
+				Open: true, Places: &places, Hours: "24/7", Owner: "Grenoble-Alpes Métropole"},
+		}
+	}
+	items := []directory.CarpoolImportItem{
+		area("38185-C-001", "Parking relais Gare Europole", "Rue Émile Gueymard, 38000 Grenoble", "Grenoble", "Parking relais", 45.1925, 5.7125, 60),
+		area("38516-C-001", "Parking relais Grand Sablon", "Chemin du Pont Prouiller, 38700 La Tronche", "La Tronche", "Parking relais", 45.1935, 5.7400, 120),
+		area("38151-C-001", "Aire de covoiturage Échirolles Centre", "Cours Jean Jaurès, 38130 Échirolles", "Échirolles", "Aire de covoiturage", 45.1520, 5.7210, 35),
+		area("38423-C-001", "Aire de covoiturage Casamaures", "Route de Lyon, 38950 Saint-Martin-le-Vinoux", "Saint-Martin-le-Vinoux", "Aire de covoiturage", 45.2045, 5.7090, 25),
+	}
+	if _, err := a.directory.ImportCarpoolAreas(ctx, access.SystemActor(), ter, items, false); err != nil {
+		return fmt.Errorf("demo carpool areas: %w", err)
 	}
 	return nil
 }
