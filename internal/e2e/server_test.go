@@ -25,6 +25,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/messages"
 	"github.com/sharingcity/sharingcity/internal/mobility"
 	"github.com/sharingcity/sharingcity/internal/offers"
+	"github.com/sharingcity/sharingcity/internal/rdex"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 	"github.com/sharingcity/sharingcity/internal/territory"
@@ -100,7 +101,7 @@ func startServer(t *testing.T) *server {
 	bundle := i18n.MustLoad()
 	srv, err := web.New(web.Config{BaseURL: base, Version: "e2e", LoginPerMinute: 1000, PostPerMinute: 1000}, web.Deps{
 		DB: db, Log: log, I18n: bundle, Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, RDEX: rdex.NewService(rdex.NewSQLStore(db)), Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)

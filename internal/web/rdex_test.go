@@ -114,6 +114,35 @@ func TestRDEXJourneys(t *testing.T) {
 			t.Errorf("evening: %d %s", resp.StatusCode, body)
 		}
 
+		// A passenger's one-off request on the same way, found by a
+		// passengers' search: punctual, its date and time, no cost given.
+		_, rider := e.member("rider@example.org", access.Member)
+		dep := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 8, 5, 0, 0, loc)
+		resp = e.do(nil, "POST", "/api/v1/territories/test/trips", rider, map[string]any{"kind": "request",
+			"from": map[string]any{"lat": 45.180, "lon": 5.740}, "to": map[string]any{"lat": 45.166, "lon": 5.745},
+			"departure": dep.Format(time.RFC3339), "seats": 2})
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("request: %d %s", resp.StatusCode, readBody(resp))
+		}
+		resp.Body.Close()
+		passengers := strings.NewReplacer("driver%5D%5Bstate%5D=1", "driver%5D%5Bstate%5D=0", "passenger%5D%5Bstate%5D=0", "passenger%5D%5Bstate%5D=1",
+			"p%5Bfrequency%5D=regular", "p%5Bfrequency%5D=punctual").Replace(search)
+		u3 := e.ts.URL + "/rdex/journeys?timestamp=" + strconv.FormatInt(time.Now().Unix(), 10) + "&apikey=" + client.APIKey + passengers
+		resp, err = http.Get(u3 + "&signature=" + rdex.Sign(u3, client.PrivateKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = readBody(resp)
+		out = nil
+		if err := json.Unmarshal([]byte(body), &out); err != nil || len(out) != 1 {
+			t.Fatalf("passengers: %d %s", resp.StatusCode, body)
+		}
+		if j := out[0].Journeys; j.Passenger == nil || j.Passenger.Persons != 2 || j.Passenger.Alias != "—" || j.Driver != nil ||
+			j.Frequency != rdex.Punctual || j.Outward.MinDate != rdex.Date(dep) || j.Days.Has(dep.Weekday()) != true ||
+			dayTimeOf(j.Outward, dep.Weekday()) != "08:05:00" || j.Cost == nil || *j.Cost.Fixed != 0 {
+			t.Errorf("request: %s", body)
+		}
+
 		resp, err = http.Get(signed("not the key"))
 		if err != nil {
 			t.Fatal(err)
@@ -121,5 +150,30 @@ func TestRDEXJourneys(t *testing.T) {
 		if body := readBody(resp); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"name":"signature_mismatch"`) {
 			t.Errorf("bad signature: %d %s", resp.StatusCode, body)
 		}
+
+		// A client that keeps asking is slowed down, the RDEX way.
+		status := 0
+		for i := 0; i < 130 && status != http.StatusTooManyRequests; i++ {
+			resp, err = http.Get(signed("not the key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			status = resp.StatusCode
+			if body := readBody(resp); status == http.StatusTooManyRequests && !strings.Contains(body, `"name":"too_many_requests"`) {
+				t.Errorf("rate limit: %s", body)
+			}
+		}
+		if status != http.StatusTooManyRequests {
+			t.Errorf("130 requests in a row: still %d", status)
+		}
 	})
+}
+
+// dayTimeOf is a schedule's first departure time on a day.
+func dayTimeOf(s rdex.Schedule, w time.Weekday) string {
+	dt := [7]*rdex.DayTime{s.Sunday, s.Monday, s.Tuesday, s.Wednesday, s.Thursday, s.Friday, s.Saturday}[w]
+	if dt == nil {
+		return ""
+	}
+	return dt.MinTime
 }
