@@ -34,6 +34,56 @@
     end.lon.value = ll.lng.toFixed(6);
     put(end, ll);
     if (status) { status.textContent = end.label + ' : ' + end.lat.value + ', ' + end.lon.value; }
+    suggest(end);
+  }
+
+  // On the publish form, the carpool areas near a clicked end are listed
+  // at once, as the form's second step would list them.
+  var form = el.closest('form');
+  var fd = form ? form.dataset : {};
+  function suggest(end) {
+    if (!fd.areasUrl || !window.fetch) { return; }
+    var prefix = end === ends[0] ? 'from' : 'to';
+    fetch(fd.areasUrl + '?limit=4&near=' + end.lat.value + ',' + end.lon.value, { headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      .then(function (data) { showAreas(end, prefix, data.items || []); })
+      .catch(function () {});
+  }
+  function showAreas(end, prefix, items) {
+    var box = end.lat.closest('fieldset');
+    var old = box.querySelector('fieldset.carpool-areas');
+    if (old) { old.remove(); }
+    if (!items.length) { return; }
+    var fs = document.createElement('fieldset');
+    fs.className = 'carpool-areas';
+    var legend = document.createElement('legend');
+    legend.textContent = fd.labelAreas;
+    fs.appendChild(legend);
+    function choice(value, text, checked) {
+      var row = document.createElement('div');
+      row.className = 'row';
+      var label = document.createElement('label');
+      var input = document.createElement('input');
+      input.type = 'radio';
+      input.name = prefix + '_area';
+      input.value = value;
+      input.checked = checked;
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(' ' + text));
+      row.appendChild(label);
+      fs.appendChild(row);
+      return input;
+    }
+    choice('', fd.labelKeep, true);
+    items.forEach(function (a) {
+      var km = (a.distance_m / 1000).toFixed(1);
+      var input = choice(a.lat.toFixed(6) + ',' + a.lon.toFixed(6) + ' ' + a.name,
+        a.name + (a.address ? ', ' + a.address : '') + ' (' + fd.labelKm.replace('{km}', km) + ')', false);
+      input.addEventListener('change', function () {
+        if (input.checked && end.marker) { end.marker.setLatLng(L.latLng(a.lat, a.lon)); }
+      });
+    });
+    box.appendChild(fs);
   }
 
   ends.forEach(function (end) {
