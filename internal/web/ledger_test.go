@@ -621,3 +621,24 @@ func TestNewListingLedgerPrice(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerAdminFormIDs: the overview's forms share field names but not
+// ids; a refused form keeps the plain ids its error summary links to.
+func TestLedgerAdminFormIDs(t *testing.T) {
+	e := newTestEnv(t, nil)
+	admin, _ := e.member("admin@example.org", access.Admin)
+	body := readBody(e.get(admin, "/t/test/ledger/admin"))
+	for id, n := range map[string]int{`id="f-account_id"`: 0, `id="f-settle-account_id"`: 1, `id="f-limits-account_id"`: 1,
+		`id="f-settle-reason"`: 1, `id="f-reverse-reason"`: 1} {
+		if got := strings.Count(body, id); got != n {
+			t.Errorf("%s: %d times, want %d", id, got, n)
+		}
+	}
+	resp := e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"settle"}, "account_id": {"x"}, "reason": {"Départ"}})
+	body = readBody(resp)
+	if resp.StatusCode != http.StatusBadRequest || strings.Count(body, `id="f-account_id-error"`) != 1 ||
+		!strings.Contains(body, `href="#f-account_id"`) || !strings.Contains(body, `id="f-limits-account_id"`) ||
+		!strings.Contains(body, `id="f-reason" name="reason" type="text" value="Départ"`) {
+		t.Fatalf("refused settle: %d %s", resp.StatusCode, body)
+	}
+}
