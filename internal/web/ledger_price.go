@@ -7,14 +7,16 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/ledger"
+	"github.com/sharingcity/sharingcity/internal/offers"
 )
 
 // The price of a listing in the ledger (TIME or a local currency), on the
-// owner's edit form of the offers module: fields ledger_currency (empty
-// for no price) and ledger_amount, saved through ledger.SetPrice, which
-// the exchange pays when both sides mark it done.
+// offers module's new-listing and edit forms: fields ledger_currency
+// (empty for no price) and ledger_amount, saved through ledger.SetPrice,
+// which the exchange pays when both sides mark it done.
 
-// listingEditView is the offers form's view with the ledger's currencies.
+// listingEditView is the offers form's view (new or edit) with the
+// ledger's currencies.
 type listingEditView struct {
 	listingFormView
 	LedgerCurrencies []*ledger.Currency
@@ -69,4 +71,28 @@ func (s *Server) saveLedgerPrice(ctx context.Context, p *Page, listingID int64, 
 	}
 	_, err := s.Ledger.SetPrice(ctx, p.Actor, p.Territory, s.Offers, listingID, code, amount, "")
 	return err
+}
+
+// priceNewListing saves the price of listing l, just created from the new
+// form (the fields were read before, so only a rare failure is left, such
+// as a currency removed meanwhile). The listing exists then, so the form
+// comes back as its edit form, where posting again does not create a
+// second one. It reports whether the handler may go on.
+func (s *Server) priceNewListing(w http.ResponseWriter, r *http.Request, p *Page, l *offers.Listing, code string, amount int64) bool {
+	if code == "" {
+		return true
+	}
+	err := s.saveLedgerPrice(r.Context(), p, l.ID, code, amount)
+	if err == nil {
+		return true
+	}
+	k := errs.KindOf(err)
+	if k == errs.Internal || k == errs.Unauthenticated {
+		s.renderError(w, r, err)
+		return false
+	}
+	p.Errors = append(p.Errors, p.L.T("ledger.price_after_create"))
+	p.setErr(err)
+	s.renderEditForm(w, r, p, l, statusOf(k))
+	return false
 }

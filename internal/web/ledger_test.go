@@ -410,18 +410,7 @@ func TestListingLedgerPrice(t *testing.T) {
 	if body := readBody(e.get(owner, edit)); !strings.Contains(body, `name="ledger_currency"`) || !strings.Contains(body, "Prix en heures") {
 		t.Fatalf("edit form: %s", body)
 	}
-	price := func() (int64, string) {
-		resp := e.do(nil, "GET", "/api/v1/territories/test/listings/"+strconv.FormatInt(id, 10)+"/price", "", nil)
-		if resp.StatusCode == 404 {
-			readBody(resp)
-			return 0, ""
-		}
-		p := decode[struct {
-			Currency string `json:"currency"`
-			Amount   int64  `json:"amount"`
-		}](t, resp)
-		return p.Amount, p.Currency
-	}
+	price := func() (int64, string) { return listingPrice(t, e, id) }
 	form := formOfListing(l)
 	form.Set("ledger_currency", "TIME")
 	form.Set("ledger_amount", "1:30")
@@ -547,4 +536,109 @@ func TestDeleteAccountWithBalance(t *testing.T) {
 			t.Fatalf("verify %+v %v", res, err)
 		}
 	})
+}
+
+// listingPrice reads a listing's ledger price from the public API: 0 and
+// "" when it has none.
+func listingPrice(t *testing.T, e *testEnv, id int64) (int64, string) {
+	t.Helper()
+	resp := e.do(nil, "GET", "/api/v1/territories/test/listings/"+strconv.FormatInt(id, 10)+"/price", "", nil)
+	if resp.StatusCode == http.StatusNotFound {
+		readBody(resp)
+		return 0, ""
+	}
+	p := decode[struct {
+		Currency string `json:"currency"`
+		Amount   int64  `json:"amount"`
+	}](t, resp)
+	return p.Amount, p.Currency
+}
+
+// TestNewListingLedgerPrice: the new-listing form offers the ledger price;
+// a good one is saved with the listing, a bad one is a field error and
+// creates nothing, no currency creates the listing without a price.
+func TestNewListingLedgerPrice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		owner, _ := e.member("a@example.org", access.Member)
+		const path = "/t/test/listings/new"
+		for lang, want := range map[string]string{"fr": "Prix en heures ou en monnaie locale", "en": "Price in hours or local currency"} {
+			body := readBody(e.get(owner, path+"?lang="+lang))
+			if !strings.Contains(body, `name="ledger_currency"`) || !strings.Contains(body, want) || !strings.Contains(body, `name="ledger_amount"`) {
+				t.Fatalf("new form (%s): %s", lang, body)
+			}
+		}
+		listings := func() int {
+			var n int
+			if err := db.QueryRow(context.Background(), "SELECT count(*) FROM listings").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		idOf := func(loc string) int64 {
+			id, err := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+			if err != nil {
+				t.Fatalf("location %q", loc)
+			}
+			return id
+		}
+		form := drillForm()
+		form.Set("ledger_currency", "TIME")
+		form.Set("ledger_amount", "1:30")
+		id := idOf(e.seeOther(owner, path, form))
+		if n, code := listingPrice(t, e, id); n != 90 || code != "TIME" {
+			t.Fatalf("price %d %s", n, code)
+		}
+		if body := readBody(e.get(owner, "/t/test/listings/"+strconv.FormatInt(id, 10)+"/edit")); !strings.Contains(body, `value="1 h 30"`) {
+			t.Fatalf("edit form shows the price: %s", body)
+		}
+		before := listings()
+		for _, tc := range []struct{ lang, currency, amount, field, msg string }{
+			{"fr", "TIME", "1,333", "ledger_amount", "Trop de décimales"},
+			{"en", "TIME", "1h75", "ledger_amount", "Write a duration"},
+			{"en", "TIME", "", "ledger_amount", "Price amount"},
+			{"fr", "NOPE", "2", "ledger_currency", "Monnaie du prix"},
+		} {
+			form.Set("ledger_currency", tc.currency)
+			form.Set("ledger_amount", tc.amount)
+			resp := e.form(owner, path+"?lang="+tc.lang, form)
+			body := readBody(resp)
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="f-`+tc.field+`-error"`) || !strings.Contains(body, tc.msg) {
+				t.Fatalf("%+v: %d %s", tc, resp.StatusCode, body)
+			}
+			if !strings.Contains(body, `value="Perceuse"`) {
+				t.Fatalf("%+v: the form lost what was typed", tc)
+			}
+		}
+		if n := listings(); n != before {
+			t.Fatalf("refused forms created %d listings", n-before)
+		}
+		form.Set("ledger_currency", "")
+		form.Set("ledger_amount", "")
+		id = idOf(e.seeOther(owner, path, form))
+		if n, _ := listingPrice(t, e, id); n != 0 {
+			t.Fatalf("no price asked, got %d", n)
+		}
+	})
+}
+
+// TestLedgerAdminFormIDs: the overview's forms share field names but not
+// ids; a refused form keeps the plain ids its error summary links to.
+func TestLedgerAdminFormIDs(t *testing.T) {
+	e := newTestEnv(t, nil)
+	admin, _ := e.member("admin@example.org", access.Admin)
+	body := readBody(e.get(admin, "/t/test/ledger/admin"))
+	for id, n := range map[string]int{`id="f-account_id"`: 0, `id="f-settle-account_id"`: 1, `id="f-limits-account_id"`: 1,
+		`id="f-settle-reason"`: 1, `id="f-reverse-reason"`: 1} {
+		if got := strings.Count(body, id); got != n {
+			t.Errorf("%s: %d times, want %d", id, got, n)
+		}
+	}
+	resp := e.form(admin, "/t/test/ledger/admin", url.Values{"form": {"settle"}, "account_id": {"x"}, "reason": {"Départ"}})
+	body = readBody(resp)
+	if resp.StatusCode != http.StatusBadRequest || strings.Count(body, `id="f-account_id-error"`) != 1 ||
+		!strings.Contains(body, `href="#f-account_id"`) || !strings.Contains(body, `id="f-limits-account_id"`) ||
+		!strings.Contains(body, `id="f-reason" name="reason" type="text" value="Départ"`) {
+		t.Fatalf("refused settle: %d %s", resp.StatusCode, body)
+	}
 }

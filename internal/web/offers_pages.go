@@ -235,9 +235,9 @@ type listingFormView struct {
 }
 
 func (s *Server) renderListingForm(w http.ResponseWriter, r *http.Request, p *Page, status int) {
-	p.Data = listingFormView{Modes: offers.Modes, Kinds: offers.Kinds, Conditions: offers.Conditions,
+	p.Data = s.listingEditView(r.Context(), p, listingFormView{Modes: offers.Modes, Kinds: offers.Kinds, Conditions: offers.Conditions,
 		Categories: directory.Categories, MaxPhotos: offers.MaxPhotos, Uploads: s.Media != nil,
-		Action: "/t/" + p.Territory.Slug + "/listings/new"}
+		Action: "/t/" + p.Territory.Slug + "/listings/new"})
 	s.render(w, r, status, "listing_form", p)
 }
 
@@ -333,10 +333,11 @@ func (s *Server) createListing(w http.ResponseWriter, r *http.Request) {
 	if perr != nil {
 		bad = append(bad, perr...)
 	}
-	var err error
-	if len(bad) > 0 {
+	code, amount, priceBad, err := s.ledgerPriceFromForm(r, p)
+	bad = append(bad, priceBad...)
+	if err == nil && len(bad) > 0 {
 		err = mergeFieldErrors(bad, l.Validate())
-	} else {
+	} else if err == nil {
 		l.Photos = photos
 		err = s.Offers.Create(r.Context(), p.Actor, p.Territory, l)
 	}
@@ -348,6 +349,9 @@ func (s *Server) createListing(w http.ResponseWriter, r *http.Request) {
 		}
 		p.setErr(err)
 		s.renderListingForm(w, r, p, http.StatusBadRequest)
+		return
+	}
+	if !s.priceNewListing(w, r, p, l, code, amount) {
 		return
 	}
 	s.flash(r, p.L.T("offw.created"))
