@@ -29,6 +29,8 @@ func (s *Server) bookingAPITable() []apiHandler {
 		{"GET", base + "/vehicle-usage", s.apiVehicleUsage},
 		{"GET", "/api/v1/resources/{id}", s.apiResource},
 		{"PATCH", "/api/v1/resources/{id}", s.apiUpdateResource},
+		{"POST", "/api/v1/resources/{id}/photos", s.apiAddResourcePhotos},
+		{"DELETE", "/api/v1/resources/{id}/photos/{photo}", s.apiDeleteResourcePhoto},
 		{"GET", "/api/v1/resources/{id}/availability", s.apiAvailability},
 		{"GET", "/api/v1/resources/{id}/reservations", s.apiResourceCalendar},
 		{"POST", "/api/v1/resources/{id}/reservations", s.apiBook},
@@ -187,11 +189,7 @@ func (s *Server) apiCreateResource(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiResource(w http.ResponseWriter, r *http.Request) {
 	s.bookingByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
-		res, err := s.Booking.Resource(r.Context(), a, ter, id)
-		if err != nil {
-			return nil, err
-		}
-		return resourceOut(res), nil
+		return s.resourceAfter(r, a, ter, id)
 	})
 }
 
