@@ -74,6 +74,15 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
+// decodeOptional is decodeJSON for a body that may be left out (or when in
+// is nil, not expected).
+func decodeOptional(w http.ResponseWriter, r *http.Request, in any) error {
+	if in == nil || r.ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(w, r, in)
+}
+
 // writer returns the acting user for an API write, after the rate limit.
 func (s *Server) writer(r *http.Request) (access.Actor, error) {
 	a := actorFrom(r.Context())
@@ -215,31 +224,10 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request, status int, in
 	if !ok {
 		return
 	}
-	if _, err := s.writer(r); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if in != nil && r.ContentLength != 0 {
-		if err := decodeJSON(w, r, in); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-	}
-	v, err := fn(ter, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if v == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	writeJSON(w, status, v)
+	known := func(*http.Request, int64) (*territory.Territory, error) { return ter, nil }
+	s.apiByID(w, r, known, status, true, in, func(ter *territory.Territory, _ access.Actor, id int64) (any, error) {
+		return fn(ter, id)
+	})
 }
 
 // apiIn runs a write in the territory of the path: rate-limited writer,
@@ -262,15 +250,7 @@ func (s *Server) apiIn(w http.ResponseWriter, r *http.Request, status int, in an
 		}
 	}
 	v, err := fn(ter, a)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if v == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	writeJSON(w, status, v)
+	s.answer(w, r, status, v, err)
 }
 
 // apiCreate runs a creation in the territory of the path: rate-limited
@@ -311,11 +291,9 @@ func (s *Server) apiByID(w http.ResponseWriter, r *http.Request, find func(*http
 		s.renderError(w, r, err)
 		return
 	}
-	if in != nil && r.ContentLength != 0 {
-		if err := decodeJSON(w, r, in); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
+	if err := decodeOptional(w, r, in); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	ter, err := find(r, id)
 	if err != nil {
@@ -323,6 +301,12 @@ func (s *Server) apiByID(w http.ResponseWriter, r *http.Request, find func(*http
 		return
 	}
 	v, err := fn(ter, a, id)
+	s.answer(w, r, status, v, err)
+}
+
+// answer writes a write's outcome: the error, 204 for a nil value, or the
+// value with status unless it chooses its own (statusAnswer).
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	if err != nil {
 		s.renderError(w, r, err)
 		return

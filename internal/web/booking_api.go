@@ -194,38 +194,23 @@ func (s *Server) apiResource(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiUpdateResource(w http.ResponseWriter, r *http.Request) {
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	ter, err := s.bookingTerritory(r, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	cur, err := s.Booking.Resource(r.Context(), a, ter, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	in := resourceInputOf(cur)
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	res := in.resource()
-	res.ID = id
-	if err := s.Booking.UpdateResource(r.Context(), a, ter, res); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	s.bookingByID(w, r, http.StatusOK, true, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+		cur, err := s.Booking.Resource(r.Context(), a, ter, id)
+		if err != nil {
+			return nil, err
+		}
+		// Fields left out keep their value: the body is read over the current ones.
+		in := resourceInputOf(cur)
+		if err := decodeJSON(w, r, &in); err != nil {
+			return nil, err
+		}
+		res := in.resource()
+		res.ID = id
+		if err := s.Booking.UpdateResource(r.Context(), a, ter, res); err != nil {
+			return nil, err
+		}
+		return res, nil
+	})
 }
 
 // timeRange reads ?from=&to= (RFC 3339), by default the next 14 days.
