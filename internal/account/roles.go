@@ -117,6 +117,12 @@ func (s *Service) ActorFor(ctx context.Context, userID int64) (access.Actor, err
 	return s.actorOf(ctx, u)
 }
 
+// ActorOf is ActorFor for a user the caller has just read (the session
+// middleware needs both): the same checks without reading the user again.
+func (s *Service) ActorOf(ctx context.Context, u *User) (access.Actor, error) {
+	return s.actorOf(ctx, u)
+}
+
 func (s *Service) actorOf(ctx context.Context, u *User) (access.Actor, error) {
 	if u.Suspended {
 		return access.Actor{}, errs.E(errs.Forbidden, "err.account_suspended")

@@ -20,6 +20,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/media"
+	"github.com/sharingcity/sharingcity/internal/text"
 )
 
 // Kind of resource.
@@ -199,19 +200,6 @@ func oneOf[T comparable](x T, xs []T) bool {
 	return false
 }
 
-// cleanLine strips control characters and line breaks: one-line fields.
-func cleanLine(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case unicode.IsControl(r) || r == utf8.RuneError:
-			return -1
-		}
-		return r
-	}, s))
-}
-
 // cleanText keeps line breaks: multi-line fields.
 func cleanText(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
@@ -231,12 +219,12 @@ func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 // Validate cleans and checks a resource's editable fields and rules.
 func (r *Resource) Validate() error {
 	var v errs.Validator
-	r.Name = cleanLine(r.Name)
+	r.Name = text.OneLine(r.Name)
 	r.Description = cleanText(r.Description)
-	r.Equipment = cleanLine(r.Equipment)
-	r.Energy = cleanLine(r.Energy)
-	r.Station = cleanLine(r.Station)
-	r.Rules.Note = cleanLine(r.Rules.Note)
+	r.Equipment = text.OneLine(r.Equipment)
+	r.Energy = text.OneLine(r.Energy)
+	r.Station = text.OneLine(r.Station)
+	r.Rules.Note = text.OneLine(r.Rules.Note)
 	if r.Quantity == 0 {
 		r.Quantity = 1
 	}

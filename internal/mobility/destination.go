@@ -10,6 +10,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
+	"github.com/sharingcity/sharingcity/internal/text"
 )
 
 // Destination is a place an organisation invites residents to carpool to:
@@ -48,7 +49,7 @@ func (s *Service) PublishDestination(ctx context.Context, actor access.Actor, te
 		}
 	}
 	var v errs.Validator
-	d.Place.Label, d.Opening = cleanLine(d.Place.Label), strings.TrimSpace(d.Opening)
+	d.Place.Label, d.Opening = text.OneLine(d.Place.Label), strings.TrimSpace(d.Opening)
 	v.Check(validPlace(d.Place) && ter.BBox.Contains(d.Place.Point()), "place", "err.outside_territory")
 	v.Check(d.Place.Label != "", "place.label", "err.required")
 	v.Check(!tooLong(d.Place.Label, MaxLabel), "place.label", "err.too_long", "Max", MaxLabel)

@@ -18,11 +18,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/text"
 )
 
 // Kind of trip.
@@ -225,19 +225,6 @@ func oneOf[T comparable](x T, xs ...T) bool {
 	return false
 }
 
-// cleanLine strips control characters and line breaks.
-func cleanLine(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case unicode.IsControl(r) || r == utf8.RuneError:
-			return -1
-		}
-		return r
-	}, s))
-}
-
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
 func validPlace(p Place) bool {
@@ -257,9 +244,9 @@ func parseClock(s string) (int, int, bool) {
 // territory's box and the clock are the service's).
 func (t *Trip) Validate() error {
 	var v errs.Validator
-	t.From.Label, t.To.Label = cleanLine(t.From.Label), cleanLine(t.To.Label)
+	t.From.Label, t.To.Label = text.OneLine(t.From.Label), text.OneLine(t.To.Label)
 	t.Note = strings.TrimSpace(t.Note)
-	t.Phone = cleanLine(t.Phone)
+	t.Phone = text.OneLine(t.Phone)
 	if t.Kind == "" {
 		t.Kind = KindOffer
 	}
@@ -276,7 +263,7 @@ func (t *Trip) Validate() error {
 		v.Check(geo.Distance(t.From.Point(), t.To.Point()) >= MinTripMeters, "to", "err.mobility.same_place")
 	}
 	for i := range t.Stops {
-		t.Stops[i].Label = cleanLine(t.Stops[i].Label)
+		t.Stops[i].Label = text.OneLine(t.Stops[i].Label)
 		v.Check(validPlace(t.Stops[i]), "stops", "err.mobility.place_required")
 	}
 	v.Check(len(t.Stops) <= MaxStops, "stops", "err.mobility.too_many_stops", "Max", MaxStops)

@@ -16,6 +16,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/route"
 	"github.com/sharingcity/sharingcity/internal/territory"
+	"github.com/sharingcity/sharingcity/internal/text"
 )
 
 // Territories finds a territory for the background jobs.
@@ -308,7 +309,7 @@ func (s *Service) Cancel(ctx context.Context, actor access.Actor, ter *territory
 				continue
 			}
 			from := b.Status
-			b.Status, b.Reason, b.CancelledBy, b.UpdatedAt = BookingCancelled, cleanLine(reason), actor.UserID, now
+			b.Status, b.Reason, b.CancelledBy, b.UpdatedAt = BookingCancelled, text.OneLine(reason), actor.UserID, now
 			if err := tx.SetBookingStatus(ctx, b, from); err != nil {
 				return err
 			}

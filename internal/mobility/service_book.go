@@ -7,6 +7,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/territory"
+	"github.com/sharingcity/sharingcity/internal/text"
 )
 
 // BookRequest is what a passenger asks for.
@@ -77,11 +78,11 @@ func (s *Service) checkBook(ctx context.Context, actor access.Actor, ter *territ
 	var v errs.Validator
 	v.Check(req.Seats >= 1, "seats", "err.mobility.seats_zero")
 	v.Check(req.Seats <= MaxSeats, "seats", "err.mobility.seats_range", "Max", MaxSeats)
-	req.Message = cleanLine(req.Message)
+	req.Message = text.OneLine(req.Message)
 	v.Check(!tooLong(req.Message, MaxNote), "message", "err.too_long", "Max", MaxNote)
 	for f, p := range map[string]*Place{"pickup": req.Pickup, "dropoff": req.Dropoff} {
 		if p != nil {
-			p.Label = cleanLine(p.Label)
+			p.Label = text.OneLine(p.Label)
 			v.Check(validPlace(*p) && ter.BBox.Contains(p.Point()), f, "err.outside_territory")
 		}
 	}
@@ -178,7 +179,7 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory
 		if b.Status != BookingPending {
 			return errs.E(errs.Conflict, "err.mobility.booking_changed")
 		}
-		b.Status, b.Reason, b.UpdatedAt = to, cleanLine(reason), now
+		b.Status, b.Reason, b.UpdatedAt = to, text.OneLine(reason), now
 		if err := tx.SetBookingStatus(ctx, b, BookingPending); err != nil {
 			return err
 		}
@@ -201,7 +202,7 @@ func (s *Service) CancelBooking(ctx context.Context, actor access.Actor, ter *te
 		if from != BookingPending && from != BookingAccepted {
 			return errs.E(errs.Conflict, "err.mobility.booking_changed")
 		}
-		b.Status, b.Reason, b.CancelledBy, b.UpdatedAt = BookingCancelled, cleanLine(reason), actor.UserID, now
+		b.Status, b.Reason, b.CancelledBy, b.UpdatedAt = BookingCancelled, text.OneLine(reason), actor.UserID, now
 		if err := tx.SetBookingStatus(ctx, b, from); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -71,6 +72,15 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return errs.E(errs.Invalid, "err.body_json")
 	}
 	return nil
+}
+
+// decodeOptional is decodeJSON for a body that may be left out (or when in
+// is nil, not expected).
+func decodeOptional(w http.ResponseWriter, r *http.Request, in any) error {
+	if in == nil || r.ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(w, r, in)
 }
 
 // writer returns the acting user for an API write, after the rate limit.
@@ -150,34 +160,21 @@ func (s *Server) apiOrganisation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiCreateOrganisation(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var in struct {
+	type input struct {
 		Name        string `json:"name"`
 		Kind        string `json:"kind"`
 		Description string `json:"description"`
 		Website     string `json:"website"`
 	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	org, err := s.Accounts.CreateOrganisation(r.Context(), a, t.ID, account.Organisation{
-		Name: in.Name, Kind: in.Kind, Description: in.Description, Website: in.Website,
+	apiCreate(s, w, r, func(ctx context.Context, a access.Actor, t *territory.Territory, in *input) (any, string, error) {
+		org, err := s.Accounts.CreateOrganisation(ctx, a, t.ID, account.Organisation{
+			Name: in.Name, Kind: in.Kind, Description: in.Description, Website: in.Website,
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		return org, "/api/v1/territories/" + t.Slug + "/organisations/" + strconv.FormatInt(org.ID, 10), nil
 	})
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/territories/"+t.Slug+"/organisations/"+strconv.FormatInt(org.ID, 10))
-	writeJSON(w, http.StatusCreated, org)
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
@@ -227,22 +224,89 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request, status int, in
 	if !ok {
 		return
 	}
-	if _, err := s.writer(r); err != nil {
+	known := func(*http.Request, int64) (*territory.Territory, error) { return ter, nil }
+	s.apiByID(w, r, known, status, true, in, func(ter *territory.Territory, _ access.Actor, id int64) (any, error) {
+		return fn(ter, id)
+	})
+}
+
+// apiIn runs a write in the territory of the path: rate-limited writer,
+// the JSON body into in (when in is not nil), then fn. A nil answer means 204.
+func (s *Server) apiIn(w http.ResponseWriter, r *http.Request, status int, in any,
+	fn func(ter *territory.Territory, a access.Actor) (any, error)) {
+	ter, ok := s.territory(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.writer(r)
+	if err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	if in != nil {
+		if err := decodeJSON(w, r, in); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	v, err := fn(ter, a)
+	s.answer(w, r, status, v, err)
+}
+
+// apiCreate runs a creation in the territory of the path: rate-limited
+// writer, the JSON body into a T, then create; 201 with the created thing,
+// and a Location header when create names one. (A function, not a method:
+// methods cannot have type parameters.)
+func apiCreate[T any](s *Server, w http.ResponseWriter, r *http.Request,
+	create func(ctx context.Context, a access.Actor, ter *territory.Territory, in *T) (created any, location string, err error)) {
+	var in T
+	s.apiIn(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+		v, loc, err := create(r.Context(), a, ter, &in)
+		if err != nil {
+			return nil, err
+		}
+		if loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		return v, nil
+	})
+}
+
+// apiByID answers fn's value for the territory that find gives for the
+// path's id (ids unique across territories need no slug). write asks for a
+// rate-limited writer; in, when not nil, takes a non-empty JSON body. A nil
+// answer means 204; a statusAnswer chooses its own status.
+func (s *Server) apiByID(w http.ResponseWriter, r *http.Request, find func(*http.Request, int64) (*territory.Territory, error),
+	status int, write bool, in any, fn func(ter *territory.Territory, a access.Actor, id int64) (any, error)) {
+	a := actorFrom(r.Context())
+	if write {
+		var err error
+		if a, err = s.writer(r); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	if in != nil && r.ContentLength != 0 {
-		if err := decodeJSON(w, r, in); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
+	if err := decodeOptional(w, r, in); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
-	v, err := fn(ter, id)
+	ter, err := find(r, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v, err := fn(ter, a, id)
+	s.answer(w, r, status, v, err)
+}
+
+// answer writes a write's outcome: the error, 204 for a nil value, or the
+// value with status unless it chooses its own (statusAnswer).
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -251,8 +315,14 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request, status int, in
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	if st, ok := v.(statusAnswer); ok {
+		status = st.httpStatus()
+	}
 	writeJSON(w, status, v)
 }
+
+// statusAnswer is an answer that chooses its own status.
+type statusAnswer interface{ httpStatus() int }
 
 // pathID reads a numeric path value; anything else names nothing that exists.
 func pathID(r *http.Request, name string) (int64, error) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -135,27 +136,13 @@ func nonNil(s []string) []string {
 }
 
 func (s *Server) apiContribute(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var in initiativeInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	ini := in.initiative()
-	if err := s.Directory.Contribute(r.Context(), a, ter, ini); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/territories/"+ter.Slug+"/initiatives/"+strconv.FormatInt(ini.ID, 10))
-	writeJSON(w, http.StatusCreated, s.initiativeJSON(ter, ini, true))
+	apiCreate(s, w, r, func(ctx context.Context, a access.Actor, ter *territory.Territory, in *initiativeInput) (any, string, error) {
+		ini := in.initiative()
+		if err := s.Directory.Contribute(ctx, a, ter, ini); err != nil {
+			return nil, "", err
+		}
+		return s.initiativeJSON(ter, ini, true), "/api/v1/territories/" + ter.Slug + "/initiatives/" + strconv.FormatInt(ini.ID, 10), nil
+	})
 }
 
 // initiativeFromPath loads the initiative named in the path, as the actor may see it.
@@ -479,25 +466,12 @@ func (s *Server) apiMapJams(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiOpenMapJam(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var m directory.MapJam
-	if err := decodeJSON(w, r, &m); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if err := s.Directory.OpenMapJam(r.Context(), a, ter, &m); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, m)
+	apiCreate(s, w, r, func(ctx context.Context, a access.Actor, ter *territory.Territory, m *directory.MapJam) (any, string, error) {
+		if err := s.Directory.OpenMapJam(ctx, a, ter, m); err != nil {
+			return nil, "", err
+		}
+		return *m, "", nil
+	})
 }
 
 func (s *Server) apiMapJam(w http.ResponseWriter, r *http.Request) {

@@ -29,6 +29,8 @@ func (s *Server) bookingAPITable() []apiHandler {
 		{"GET", base + "/vehicle-usage", s.apiVehicleUsage},
 		{"GET", "/api/v1/resources/{id}", s.apiResource},
 		{"PATCH", "/api/v1/resources/{id}", s.apiUpdateResource},
+		{"POST", "/api/v1/resources/{id}/photos", s.apiAddResourcePhotos},
+		{"DELETE", "/api/v1/resources/{id}/photos/{photo}", s.apiDeleteResourcePhoto},
 		{"GET", "/api/v1/resources/{id}/availability", s.apiAvailability},
 		{"GET", "/api/v1/resources/{id}/reservations", s.apiResourceCalendar},
 		{"POST", "/api/v1/resources/{id}/reservations", s.apiBook},
@@ -63,50 +65,18 @@ func (s *Server) bookingTerritory(r *http.Request, id int64) (*territory.Territo
 	return s.Territories.ByID(r.Context(), tid)
 }
 
-// apiByID answers fn's value for the territory that knows the path's id.
-func (s *Server) apiByID(w http.ResponseWriter, r *http.Request, status int, write bool, in any,
+// bookingByID is apiByID for the top-level booking routes, with the times
+// of the answer in the territory's zone.
+func (s *Server) bookingByID(w http.ResponseWriter, r *http.Request, status int, write bool, in any,
 	fn func(ter *territory.Territory, a access.Actor, id int64) (any, error)) {
-	a := actorFrom(r.Context())
-	if write {
-		var err error
-		if a, err = s.writer(r); err != nil {
-			s.renderError(w, r, err)
-			return
+	s.apiByID(w, r, s.bookingTerritory, status, write, in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+		v, err := fn(ter, a, id)
+		if err != nil {
+			return nil, err
 		}
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if in != nil && r.ContentLength != 0 {
-		if err := decodeJSON(w, r, in); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-	}
-	ter, err := s.bookingTerritory(r, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v, err := fn(ter, a, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if v == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	if st, ok := v.(statusAnswer); ok {
-		status = st.httpStatus()
-	}
-	writeJSON(w, status, inZone(v, ter.Location()))
+		return inZone(v, ter.Location()), nil
+	})
 }
-
-// statusAnswer is an answer that chooses its own status.
-type statusAnswer interface{ httpStatus() int }
 
 // inZone shows the times of reservations and waits in loc.
 func inZone(v any, loc *time.Location) any {
@@ -208,72 +178,39 @@ func (s *Server) apiResources(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiCreateResource(w http.ResponseWriter, r *http.Request) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var in resourceInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	res := in.resource()
-	if err := s.Booking.CreateResource(r.Context(), a, ter, res); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/resources/"+strconv.FormatInt(res.ID, 10))
-	writeJSON(w, http.StatusCreated, res)
+	apiCreate(s, w, r, func(ctx context.Context, a access.Actor, ter *territory.Territory, in *resourceInput) (any, string, error) {
+		res := in.resource()
+		if err := s.Booking.CreateResource(ctx, a, ter, res); err != nil {
+			return nil, "", err
+		}
+		return res, "/api/v1/resources/" + strconv.FormatInt(res.ID, 10), nil
+	})
 }
 
 func (s *Server) apiResource(w http.ResponseWriter, r *http.Request) {
-	s.apiByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
-		res, err := s.Booking.Resource(r.Context(), a, ter, id)
-		if err != nil {
-			return nil, err
-		}
-		return resourceOut(res), nil
+	s.bookingByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+		return s.resourceAfter(r, a, ter, id)
 	})
 }
 
 func (s *Server) apiUpdateResource(w http.ResponseWriter, r *http.Request) {
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	ter, err := s.bookingTerritory(r, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	cur, err := s.Booking.Resource(r.Context(), a, ter, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	in := resourceInputOf(cur)
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	res := in.resource()
-	res.ID = id
-	if err := s.Booking.UpdateResource(r.Context(), a, ter, res); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	s.bookingByID(w, r, http.StatusOK, true, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+		cur, err := s.Booking.Resource(r.Context(), a, ter, id)
+		if err != nil {
+			return nil, err
+		}
+		// Fields left out keep their value: the body is read over the current ones.
+		in := resourceInputOf(cur)
+		if err := decodeJSON(w, r, &in); err != nil {
+			return nil, err
+		}
+		res := in.resource()
+		res.ID = id
+		if err := s.Booking.UpdateResource(r.Context(), a, ter, res); err != nil {
+			return nil, err
+		}
+		return res, nil
+	})
 }
 
 // timeRange reads ?from=&to= (RFC 3339), by default the next 14 days.
@@ -296,7 +233,7 @@ func (s *Server) timeRange(r *http.Request) (time.Time, time.Time, error) {
 }
 
 func (s *Server) apiAvailability(w http.ResponseWriter, r *http.Request) {
-	s.apiByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+	s.bookingByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		from, to, err := s.timeRange(r)
 		if err != nil {
 			return nil, err
@@ -310,7 +247,7 @@ func (s *Server) apiAvailability(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiResourceCalendar(w http.ResponseWriter, r *http.Request) {
-	s.apiByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+	s.bookingByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		from, to, err := s.timeRange(r)
 		if err != nil {
 			return nil, err
@@ -330,26 +267,26 @@ type bookingInput struct {
 
 func (s *Server) apiBook(w http.ResponseWriter, r *http.Request) {
 	var in bookingInput
-	s.apiByID(w, r, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+	s.bookingByID(w, r, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		return s.Booking.Book(r.Context(), a, ter, booking.Request{ResourceID: id, Start: in.Start, End: in.End, Quantity: in.Quantity, Note: in.Note})
 	})
 }
 
 func (s *Server) apiJoinWaitlist(w http.ResponseWriter, r *http.Request) {
 	var in bookingInput
-	s.apiByID(w, r, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+	s.bookingByID(w, r, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		return s.Booking.JoinWaitlist(r.Context(), a, ter, booking.Request{ResourceID: id, Start: in.Start, End: in.End, Quantity: in.Quantity})
 	})
 }
 
 func (s *Server) apiLeaveWaitlist(w http.ResponseWriter, r *http.Request) {
-	s.apiByID(w, r, http.StatusNoContent, true, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+	s.bookingByID(w, r, http.StatusNoContent, true, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		return nil, s.Booking.LeaveWaitlist(r.Context(), a, ter, id)
 	})
 }
 
 func (s *Server) apiReservation(w http.ResponseWriter, r *http.Request) {
-	s.apiByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+	s.bookingByID(w, r, http.StatusOK, false, nil, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		return s.Booking.Get(r.Context(), a, ter, id)
 	})
 }
@@ -360,7 +297,7 @@ func (s *Server) apiReservationAction(action string) http.HandlerFunc {
 			Reason    string `json:"reason"`
 			Condition string `json:"condition"`
 		}
-		s.apiByID(w, r, http.StatusOK, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+		s.bookingByID(w, r, http.StatusOK, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 			return s.reservationAction(r.Context(), a, ter, id, action, in.Reason, in.Condition)
 		})
 	}

@@ -148,7 +148,7 @@ func (o seriesJSON) httpStatus() int {
 // the same body when nothing could be booked.
 func (s *Server) apiBookSeries(w http.ResponseWriter, r *http.Request) {
 	var in seriesInput
-	s.apiByID(w, r, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
+	s.bookingByID(w, r, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		req := booking.SeriesRequest{Weeks: in.Weeks,
 			Request: booking.Request{ResourceID: id, Start: in.Start, End: in.End, Quantity: in.Quantity, Note: in.Note}}
 		if in.Until != "" {

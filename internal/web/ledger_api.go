@@ -66,37 +66,6 @@ func (a *accountRef) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ledgerWrite is apiWrite for routes with or without an {id}: territory,
-// rate-limited actor, JSON body, then fn.
-func (s *Server) ledgerWrite(w http.ResponseWriter, r *http.Request, status int, in any,
-	fn func(ter *territory.Territory, a access.Actor) (any, error)) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if in != nil {
-		if err := decodeJSON(w, r, in); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-	}
-	v, err := fn(ter, a)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if v == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	writeJSON(w, status, v)
-}
-
 func (s *Server) apiCurrencies(w http.ResponseWriter, r *http.Request) {
 	s.apiDo(w, r, http.StatusOK, func(ter *territory.Territory) (any, error) {
 		list, err := s.Ledger.Currencies(r.Context(), ter)
@@ -115,7 +84,7 @@ type currencyInput struct {
 
 func (s *Server) apiCreateCurrency(w http.ResponseWriter, r *http.Request) {
 	var in currencyInput
-	s.ledgerWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		c := &ledger.Currency{Code: in.Code, Name: in.Name, Decimals: in.Decimals, Kind: ledger.CurrencyKind(in.Kind),
 			DefaultLower: in.DefaultLower, DefaultUpper: in.DefaultUpper}
 		if err := s.Ledger.CreateCurrency(r.Context(), a, ter, c); err != nil {
@@ -215,7 +184,7 @@ func (s *Server) apiAccountLimits(w http.ResponseWriter, r *http.Request) {
 		Lower *int64 `json:"lower_limit"`
 		Upper *int64 `json:"upper_limit"`
 	}
-	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
@@ -280,7 +249,7 @@ func (s *Server) apiWithReason(w http.ResponseWriter, r *http.Request,
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	s.ledgerWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
@@ -297,7 +266,7 @@ func (s *Server) apiDeposit(w http.ResponseWriter, r *http.Request) {
 		EuroCents int64      `json:"euro_cents"`
 		Note      string     `json:"note"`
 	}
-	s.ledgerWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		d := ledger.DepositInput{Currency: in.Currency, Account: string(in.Account), EuroCents: in.EuroCents, Note: in.Note}
 		switch in.Kind {
 		case "", "deposit":
@@ -331,7 +300,7 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 		Category    string `json:"category"`
 		Description string `json:"description"`
 	}
-	s.ledgerWrite(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusCreated, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		if in.Role != "" && in.Role != "receiver" && in.Role != "provider" {
 			return nil, errs.Fields([]errs.FieldError{{Field: "role", Key: "err.ledger.record_role"}})
 		}
@@ -345,7 +314,7 @@ func (s *Server) apiRecordAction(w http.ResponseWriter, r *http.Request) {
 		Action string `json:"action"`
 		Note   string `json:"note"`
 	}
-	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
@@ -370,7 +339,7 @@ func (s *Server) apiSetPrice(w http.ResponseWriter, r *http.Request) {
 		Amount   int64  `json:"amount"`
 		Category string `json:"category"`
 	}
-	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
@@ -397,7 +366,7 @@ func (s *Server) apiLedgerSettings(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiSetLedgerSettings(w http.ResponseWriter, r *http.Request) {
 	var in ledger.Settings
-	s.ledgerWrite(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	s.apiIn(w, r, http.StatusOK, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
 		return s.Ledger.SetSettings(r.Context(), a, ter, in)
 	})
 }

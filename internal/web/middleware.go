@@ -145,17 +145,18 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			a, err := s.Accounts.ActorFor(ctx, u.ID)
+			a, err := s.Accounts.ActorOf(ctx, u)
 			if err != nil {
 				s.renderError(w, r, err)
 				return
 			}
 			actor, user = a, u
 		} else if uid := s.sessions.GetInt64(ctx, "user_id"); uid != 0 {
-			a, err := s.Accounts.ActorFor(ctx, uid)
-			var u *account.User
+			// One read of the user serves the actor and the pages.
+			u, err := s.Accounts.User(ctx, uid)
+			var a access.Actor
 			if err == nil {
-				u, err = s.Accounts.User(ctx, uid)
+				a, err = s.Accounts.ActorOf(ctx, u)
 			}
 			// A deleted or suspended account, or a password changed since
 			// the session started, ends the session.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,36 +47,10 @@ var tripBookingActions = []string{"accept", "refuse", "cancel", "pay"}
 // the path's id names.
 func (s *Server) mobilityByID(w http.ResponseWriter, r *http.Request, thing mobility.Thing, status int, write bool, in any,
 	fn func(ter *territory.Territory, a access.Actor, id int64) (any, error)) {
-	a := actorFrom(r.Context())
-	if write {
-		var err error
-		if a, err = s.writer(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
+	find := func(r *http.Request, id int64) (*territory.Territory, error) {
+		return s.mobilityTerritory(r, thing, id)
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if in != nil && r.ContentLength != 0 {
-		if err := decodeJSON(w, r, in); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-	}
-	ter, err := s.mobilityTerritory(r, thing, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v, err := fn(ter, a, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, status, v)
+	s.apiByID(w, r, find, status, write, in, fn)
 }
 
 func (s *Server) mobilityTerritory(r *http.Request, thing mobility.Thing, id int64) (*territory.Territory, error) {
@@ -146,39 +121,20 @@ func bookingIn(b *mobility.Booking, loc *time.Location) *mobility.Booking {
 	return b
 }
 
-// mobilityCreate runs a creation in a territory: rate-limited writer, JSON
-// body into in, then fn; 201 with its answer.
+// mobilityCreate is apiIn with a 201: the trip destinations' create uses it.
 func (s *Server) mobilityCreate(w http.ResponseWriter, r *http.Request, in any, fn func(ter *territory.Territory, a access.Actor) (any, error)) {
-	ter, ok := s.territory(w, r)
-	if !ok {
-		return
-	}
-	a, err := s.writer(r)
-	if err == nil {
-		err = decodeJSON(w, r, in)
-	}
-	var v any
-	if err == nil {
-		v, err = fn(ter, a)
-	}
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, v)
+	s.apiIn(w, r, http.StatusCreated, in, fn)
 }
 
 func (s *Server) apiPublishTrip(w http.ResponseWriter, r *http.Request) {
-	var in tripInput
-	s.mobilityCreate(w, r, &in, func(ter *territory.Territory, a access.Actor) (any, error) {
+	apiCreate(s, w, r, func(ctx context.Context, a access.Actor, ter *territory.Territory, in *tripInput) (any, string, error) {
 		t := in.trip()
-		if err := s.Mobility.Publish(r.Context(), a, ter, t); err != nil {
-			return nil, err
+		if err := s.Mobility.Publish(ctx, a, ter, t); err != nil {
+			return nil, "", err
 		}
-		w.Header().Set("Location", "/api/v1/trips/"+strconv.FormatInt(t.ID, 10))
 		out := toTripJSON(ter, t)
 		out.Mine, out.Contact, out.Phone = true, true, t.Phone
-		return out, nil
+		return out, "/api/v1/trips/" + strconv.FormatInt(t.ID, 10), nil
 	})
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -252,21 +253,12 @@ func placesJSON(cs []geocode.Candidate) []placeJSON {
 }
 
 func (s *Server) apiCreateListing(w http.ResponseWriter, r *http.Request) {
-	s.apiDo(w, r, http.StatusCreated, func(ter *territory.Territory) (any, error) {
-		a, err := s.writer(r)
-		if err != nil {
-			return nil, err
-		}
-		var in listingInput
-		if err := decodeJSON(w, r, &in); err != nil {
-			return nil, err
-		}
+	apiCreate(s, w, r, func(ctx context.Context, a access.Actor, ter *territory.Territory, in *listingInput) (any, string, error) {
 		l := in.listing()
-		if err := s.Offers.Create(r.Context(), a, ter, l); err != nil {
-			return nil, err
+		if err := s.Offers.Create(ctx, a, ter, l); err != nil {
+			return nil, "", err
 		}
-		w.Header().Set("Location", "/api/v1/territories/"+ter.Slug+"/listings/"+strconv.FormatInt(l.ID, 10))
-		return toListingJSON(a, ter, l), nil
+		return toListingJSON(a, ter, l), "/api/v1/territories/" + ter.Slug + "/listings/" + strconv.FormatInt(l.ID, 10), nil
 	})
 }
 
