@@ -36,6 +36,7 @@ func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/my/trips", s.myTripsPage)
 	page("POST /t/{slug}/trip-bookings/{id}/action", s.tripBookingActionPage)
 	page("GET /t/{slug}/feeds/{token}/trips.ics", s.tripFeed)
+	page("POST /t/{slug}/my/trips/feed", s.tripFeedResetPage)
 	page("POST /t/{slug}/trip-bookings/{id}/review", s.tripReviewPage)
 }
 

@@ -102,6 +102,28 @@ func TestMobilityPages(t *testing.T) {
 	if resp := e.get(nil, strings.Replace(feed, ".", "x", 1)); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("forged feed: %d", resp.StatusCode)
 	}
+	// Replacing the address: the old link stops working, the new one works,
+	// and a second replacement retires the first new one too.
+	for round := 0; round < 2; round++ {
+		resp = e.form(rider, "/t/test/my/trips/feed", url.Values{})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reset feed: %d %s", resp.StatusCode, readBody(resp))
+		}
+		resp.Body.Close()
+		if resp := e.get(nil, feed); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("old feed after reset: %d", resp.StatusCode)
+		}
+		body = readBody(e.get(rider, "/t/test/my/trips"))
+		i = strings.Index(body, "/t/test/feeds/")
+		fresh := body[i : i+strings.Index(body[i:], `"`)]
+		if fresh == feed {
+			t.Fatal("the address did not change")
+		}
+		if resp := e.get(nil, fresh); resp.StatusCode != http.StatusOK {
+			t.Fatalf("new feed %s: %d", fresh, resp.StatusCode)
+		}
+		feed = fresh
+	}
 	resp = e.get(rider, tripURL)
 	if body := readBody(resp); !strings.Contains(body, "06 11 22 33 44") || !strings.Contains(body, "12 rue Lesdiguières") {
 		t.Fatalf("trip page after acceptance lacks the contact: %s", body)
