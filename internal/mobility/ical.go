@@ -50,32 +50,28 @@ func (s *Service) feedToken(territoryID, userID int64, gen int) string {
 
 // FeedToken returns the secret token of actor's feed of trips.
 func (s *Service) FeedToken(ctx context.Context, actor access.Actor, ter *territory.Territory) (string, error) {
-	if err := actor.RequireUser(); err != nil {
-		return "", err
-	}
-	if len(s.opts.FeedSecret) == 0 {
-		return "", errs.E(errs.NotFound, "err.mobility.feed_not_found")
-	}
-	gen, err := s.store.FeedGeneration(ctx, ter.ID, actor.UserID)
-	if err != nil {
-		return "", err
-	}
-	return s.feedToken(ter.ID, actor.UserID, gen), nil
+	return s.memberToken(ctx, actor, ter, s.store.FeedGeneration)
 }
 
 // ResetFeedToken gives actor a new feed address: the old one stops working.
 func (s *Service) ResetFeedToken(ctx context.Context, actor access.Actor, ter *territory.Territory) (string, error) {
+	return s.memberToken(ctx, actor, ter, s.store.BumpFeedGeneration)
+}
+
+// memberToken is actor's token at the generation gen gives.
+func (s *Service) memberToken(ctx context.Context, actor access.Actor, ter *territory.Territory,
+	gen func(ctx context.Context, territoryID, userID int64) (int, error)) (string, error) {
 	if err := actor.RequireUser(); err != nil {
 		return "", err
 	}
 	if len(s.opts.FeedSecret) == 0 {
 		return "", errs.E(errs.NotFound, "err.mobility.feed_not_found")
 	}
-	gen, err := s.store.BumpFeedGeneration(ctx, ter.ID, actor.UserID)
+	g, err := gen(ctx, ter.ID, actor.UserID)
 	if err != nil {
 		return "", err
 	}
-	return s.feedToken(ter.ID, actor.UserID, gen), nil
+	return s.feedToken(ter.ID, actor.UserID, g), nil
 }
 
 // MemberFeed writes the calendar of the member whose token it is.

@@ -23,12 +23,7 @@ func TestTripFormSuggestsCarpoolAreas(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newTestEnv(t, db)
-		if _, err := e.directory.ImportCarpoolAreas(ctx, access.SystemActor(), e.ter, []directory.CarpoolImportItem{
-			carpoolItem(1, "38185-C-001", "Grand Sablon", 45.1935, 5.7400),
-			carpoolItem(2, "38185-C-002", "Échirolles Centre", 45.1500, 5.7200),
-		}, false); err != nil {
-			t.Fatal(err)
-		}
+		importTwoAreas(t, e)
 		driver, _ := e.member("driver@example.org", access.Member)
 		u, err := e.accounts.UserByEmail(ctx, "driver@example.org")
 		if err != nil {
@@ -79,14 +74,8 @@ func TestTripFormSuggestsCarpoolAreas(t *testing.T) {
 // and a picked area is kept checked and used for the next search.
 func TestTripSearchSuggestsCarpoolAreas(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		e := newTestEnv(t, db)
-		if _, err := e.directory.ImportCarpoolAreas(ctx, access.SystemActor(), e.ter, []directory.CarpoolImportItem{
-			carpoolItem(1, "38185-C-001", "Grand Sablon", 45.1935, 5.7400),
-			carpoolItem(2, "38185-C-002", "Échirolles Centre", 45.1500, 5.7200),
-		}, false); err != nil {
-			t.Fatal(err)
-		}
+		importTwoAreas(t, e)
 		rider, _ := e.member("rider@example.org", access.Member)
 		q := url.Values{"from_lat": {"45.190"}, "from_lon": {"5.738"}, "to_lat": {"45.152"}, "to_lon": {"5.722"}}
 		var value string
@@ -110,4 +99,16 @@ func TestTripSearchSuggestsCarpoolAreas(t *testing.T) {
 			t.Fatalf("picked area: %d %s", resp.StatusCode, body)
 		}
 	})
+}
+
+// importTwoAreas publishes two carpool areas of Grenoble: Grand Sablon in
+// the centre and Échirolles Centre 5 km south.
+func importTwoAreas(t *testing.T, e *testEnv) {
+	t.Helper()
+	if _, err := e.directory.ImportCarpoolAreas(context.Background(), access.SystemActor(), e.ter, []directory.CarpoolImportItem{
+		carpoolItem(1, "38185-C-001", "Grand Sablon", 45.1935, 5.7400),
+		carpoolItem(2, "38185-C-002", "Échirolles Centre", 45.1500, 5.7200),
+	}, false); err != nil {
+		t.Fatal(err)
+	}
 }
