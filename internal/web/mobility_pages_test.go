@@ -12,6 +12,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/mobility"
 )
 
 // TestMobilityPages walks the pages without JavaScript: a driver publishes
@@ -182,8 +183,34 @@ func TestMobilityDestinations(t *testing.T) {
 	if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Halle du marché") {
 		t.Fatalf("API destinations: %d %s", resp.StatusCode, body)
 	}
+	// A passenger rides to the shop: the shop's figures count one shared
+	// departure and one seat this month.
+	du, _ := e.accounts.UserByEmail(ctx, "driver@example.org")
+	mine, err := e.mobility.MyTrips(ctx, e.memberActor(du.ID), e.ter)
+	if err != nil || len(mine.Trips) != 1 {
+		t.Fatalf("driver's trips: %v", err)
+	}
+	e.member("rider@example.org", access.Member)
+	ru, _ := e.accounts.UserByEmail(ctx, "rider@example.org")
+	b, err := e.mobility.Book(ctx, access.Actor{UserID: ru.ID, Verified: true, Roles: map[int64]access.Role{e.ter.ID: access.Member}}, e.ter,
+		mobility.BookRequest{TripID: mine.Trips[0].ID, Seats: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.mobility.Accept(ctx, access.Actor{UserID: du.ID, Verified: true, Roles: map[int64]access.Role{e.ter.ID: access.Member}}, e.ter, b.ID); err != nil {
+		t.Fatal(err)
+	}
 	resp = e.get(nil, fmt.Sprintf("/t/test/trips/indicators?organisation_id=%d", org.ID))
 	if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Épicerie du marché") {
 		t.Fatalf("the shop's figures: %d %s", resp.StatusCode, body)
+	}
+	// The departure is tomorrow, which may be next month: ask for both.
+	now := time.Now().In(e.ter.Location())
+	span := "&from=" + now.Format("2006-01") + "&to=" + now.AddDate(0, 0, 2).Format("2006-01")
+	for id, want := range map[int64]bool{org.ID: true, org.ID + 1000: false} {
+		resp = e.get(nil, fmt.Sprintf("/api/v1/territories/test/trip-indicators?organisation_id=%d", id)+span)
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || strings.Contains(body, `"trips":1,"seats_filled":1`) != want {
+			t.Fatalf("organisation %d's figures (want the ride: %v): %d %s", id, want, resp.StatusCode, body)
+		}
 	}
 }
