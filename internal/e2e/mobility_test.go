@@ -82,6 +82,7 @@ func (f *mobilityFlow) publish(t *testing.T) {
 	tb.open("/t/" + slug + "/trips/new")
 	h1(tb, f.L.T("mob.new_title"))
 	f.page(tb, "publish form")
+	f.flow.c.screenshot(tb, "fr-mobility-publish")
 	// The map fills the origin's coordinates on a click (typed values follow).
 	tb.waitFor("the picking map", `!document.getElementById("trip-pick-map").hidden`)
 	tb.click("#trip-pick-map")
@@ -145,6 +146,7 @@ func (f *mobilityFlow) accept(t *testing.T) {
 	tb.open("/t/" + slug + "/my/trips")
 	h1(tb, f.L.T("mob.my_title"))
 	f.page(tb, "my trips (driver, pending)")
+	f.flow.c.screenshot(tb, "fr-mobility-my")
 	tb.clickAndWait(`main form input[name="action"][value="accept"] ~ button`)
 	if msg := flash(tb); msg != f.L.T("mob.done_accept") {
 		t.Fatalf("after accepting the page says %q: %s", msg, tb.text("main"))
@@ -176,7 +178,9 @@ func (f *mobilityFlow) lists(t *testing.T) {
 	tb.open("/t/" + slug + "/trips/indicators")
 	h1(tb, f.L.T("mob.indicators_title"))
 	f.page(tb, "carpooling figures")
+	f.flow.c.screenshot(tb, "fr-mobility-indicators")
 	tb.open("/t/" + slug + "/destinations")
 	h1(tb, f.L.T("mob.destinations_title"))
 	f.page(tb, "destinations")
+	f.flow.c.screenshot(tb, "fr-mobility-destinations")
 }

@@ -19,8 +19,9 @@ import (
 )
 
 // A member's calendar feed (RFC 5545) of the departures they drive and the
-// seats they booked, at a secret address: the member's id and an HMAC of
-// it under the platform's secret, so no token is stored. Times are in UTC
+// seats they booked, at a secret address: the member's id, the address's
+// generation and an HMAC of both under the platform's secret; only the
+// generation is stored, bumped when the member replaces the address. Times are in UTC
 // (calendar programs show them in the reader's zone).
 
 const (
@@ -28,29 +29,76 @@ const (
 	feedFuture = 90 * 24 * time.Hour
 )
 
-func (s *Service) feedMAC(territoryID, userID int64) string {
+func (s *Service) feedMAC(territoryID, userID int64, gen int) string {
 	m := hmac.New(sha256.New, s.opts.FeedSecret)
 	fmt.Fprintf(m, "mobility-feed:%d:%d", territoryID, userID)
+	if gen > 0 {
+		fmt.Fprintf(m, ":%d", gen)
+	}
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
+// feedToken is "ID.MAC" for the first address (generation 0, as before
+// addresses could be replaced) and "ID.GEN.MAC" after.
+func (s *Service) feedToken(territoryID, userID int64, gen int) string {
+	id := strconv.FormatInt(userID, 10)
+	if gen > 0 {
+		id += "." + strconv.Itoa(gen)
+	}
+	return id + "." + s.feedMAC(territoryID, userID, gen)
+}
+
 // FeedToken returns the secret token of actor's feed of trips.
-func (s *Service) FeedToken(actor access.Actor, ter *territory.Territory) (string, error) {
+func (s *Service) FeedToken(ctx context.Context, actor access.Actor, ter *territory.Territory) (string, error) {
+	return s.memberToken(ctx, actor, ter, s.store.FeedGeneration)
+}
+
+// ResetFeedToken gives actor a new feed address: the old one stops working.
+func (s *Service) ResetFeedToken(ctx context.Context, actor access.Actor, ter *territory.Territory) (string, error) {
+	return s.memberToken(ctx, actor, ter, s.store.BumpFeedGeneration)
+}
+
+// memberToken is actor's token at the generation gen gives.
+func (s *Service) memberToken(ctx context.Context, actor access.Actor, ter *territory.Territory,
+	gen func(ctx context.Context, territoryID, userID int64) (int, error)) (string, error) {
 	if err := actor.RequireUser(); err != nil {
 		return "", err
 	}
 	if len(s.opts.FeedSecret) == 0 {
 		return "", errs.E(errs.NotFound, "err.mobility.feed_not_found")
 	}
-	return strconv.FormatInt(actor.UserID, 10) + "." + s.feedMAC(ter.ID, actor.UserID), nil
+	g, err := gen(ctx, ter.ID, actor.UserID)
+	if err != nil {
+		return "", err
+	}
+	return s.feedToken(ter.ID, actor.UserID, g), nil
 }
 
 // MemberFeed writes the calendar of the member whose token it is.
 func (s *Service) MemberFeed(ctx context.Context, ter *territory.Territory, token string) ([]byte, error) {
 	notFound := errs.E(errs.NotFound, "err.mobility.feed_not_found")
-	id, mac, ok := strings.Cut(token, ".")
-	userID, err := strconv.ParseInt(id, 10, 64)
-	if !ok || err != nil || len(s.opts.FeedSecret) == 0 || !hmac.Equal([]byte(mac), []byte(s.feedMAC(ter.ID, userID))) {
+	parts := strings.Split(token, ".")
+	if len(parts) < 2 || len(parts) > 3 || len(s.opts.FeedSecret) == 0 {
+		return nil, notFound
+	}
+	userID, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		return nil, notFound
+	}
+	gen := 0
+	if len(parts) == 3 {
+		if gen, err = strconv.Atoi(parts[1]); err != nil || gen <= 0 {
+			return nil, notFound
+		}
+	}
+	if !hmac.Equal([]byte(token), []byte(s.feedToken(ter.ID, userID, gen))) {
+		return nil, notFound
+	}
+	current, err := s.store.FeedGeneration(ctx, ter.ID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if current != gen {
 		return nil, notFound
 	}
 	now := s.clock()

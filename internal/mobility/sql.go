@@ -463,3 +463,25 @@ func (s *SQLStore) guarded(ctx context.Context, q string, args ...any) (bool, er
 	})
 	return ok, err
 }
+
+// FeedGeneration implements Store.
+func (s *SQLStore) FeedGeneration(ctx context.Context, territoryID, userID int64) (int, error) {
+	var g int
+	err := s.q.QueryRow(ctx, `SELECT generation FROM trip_feed_keys WHERE territory_id = ? AND user_id = ?`, territoryID, userID).Scan(&g)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return g, err
+}
+
+// BumpFeedGeneration implements Store: one statement, so two replacements
+// at once give two generations.
+func (s *SQLStore) BumpFeedGeneration(ctx context.Context, territoryID, userID int64) (int, error) {
+	var g int
+	err := s.write(ctx, func(s *SQLStore) error {
+		return s.q.QueryRow(ctx, `INSERT INTO trip_feed_keys (territory_id, user_id, generation) VALUES (?, ?, 1)
+			ON CONFLICT (territory_id, user_id) DO UPDATE SET generation = trip_feed_keys.generation + 1
+			RETURNING generation`, territoryID, userID).Scan(&g)
+	})
+	return g, err
+}

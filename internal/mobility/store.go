@@ -37,6 +37,10 @@ type Store interface {
 	// WithTx runs fn with a Store bound to one transaction (nested calls
 	// join the outer one).
 	WithTx(ctx context.Context, fn func(tx Store) error) error
+	// FeedGeneration is the generation of a member's calendar address (0
+	// when never replaced); BumpFeedGeneration adds one and returns it.
+	FeedGeneration(ctx context.Context, territoryID, userID int64) (int, error)
+	BumpFeedGeneration(ctx context.Context, territoryID, userID int64) (int, error)
 	Tx() *store.Tx
 
 	InsertTrip(ctx context.Context, t *Trip) error

@@ -23,12 +23,7 @@ func TestTripFormSuggestsCarpoolAreas(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newTestEnv(t, db)
-		if _, err := e.directory.ImportCarpoolAreas(ctx, access.SystemActor(), e.ter, []directory.CarpoolImportItem{
-			carpoolItem(1, "38185-C-001", "Grand Sablon", 45.1935, 5.7400),
-			carpoolItem(2, "38185-C-002", "Échirolles Centre", 45.1500, 5.7200),
-		}, false); err != nil {
-			t.Fatal(err)
-		}
+		importTwoAreas(t, e)
 		driver, _ := e.member("driver@example.org", access.Member)
 		u, err := e.accounts.UserByEmail(ctx, "driver@example.org")
 		if err != nil {
@@ -72,4 +67,48 @@ func TestTripFormSuggestsCarpoolAreas(t *testing.T) {
 			t.Errorf("origin: %+v", got)
 		}
 	})
+}
+
+// TestTripSearchSuggestsCarpoolAreas: once a search names its ends, the
+// search form lists the carpool areas near each as meeting points (fr, en),
+// and a picked area is kept checked and used for the next search.
+func TestTripSearchSuggestsCarpoolAreas(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newTestEnv(t, db)
+		importTwoAreas(t, e)
+		rider, _ := e.member("rider@example.org", access.Member)
+		q := url.Values{"from_lat": {"45.190"}, "from_lon": {"5.738"}, "to_lat": {"45.152"}, "to_lon": {"5.722"}}
+		var value string
+		for lang, want := range map[string]string{"fr": "Aires de covoiturage proches", "en": "Nearby carpool areas"} {
+			resp := e.get(rider, "/t/test/trips?"+q.Encode()+"&lang="+lang)
+			body := html.UnescapeString(readBody(resp))
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, want) || !strings.Contains(body, `name="to_area"`) ||
+				strings.Index(body, `name="from_area" value="45.193500,5.740000 Grand Sablon"`) < 0 {
+				t.Fatalf("%s: %d %s", lang, resp.StatusCode, body)
+			}
+			m := regexp.MustCompile(`name="to_area" value="([^"]+ Échirolles Centre)"`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("%s: no choice: %s", lang, body)
+			}
+			value = m[1]
+		}
+		q.Set("to_area", value)
+		resp := e.get(rider, "/t/test/trips?"+q.Encode())
+		body := html.UnescapeString(readBody(resp))
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="to_area" value="`+value+`" checked`) {
+			t.Fatalf("picked area: %d %s", resp.StatusCode, body)
+		}
+	})
+}
+
+// importTwoAreas publishes two carpool areas of Grenoble: Grand Sablon in
+// the centre and Échirolles Centre 5 km south.
+func importTwoAreas(t *testing.T, e *testEnv) {
+	t.Helper()
+	if _, err := e.directory.ImportCarpoolAreas(context.Background(), access.SystemActor(), e.ter, []directory.CarpoolImportItem{
+		carpoolItem(1, "38185-C-001", "Grand Sablon", 45.1935, 5.7400),
+		carpoolItem(2, "38185-C-002", "Échirolles Centre", 45.1500, 5.7200),
+	}, false); err != nil {
+		t.Fatal(err)
+	}
 }

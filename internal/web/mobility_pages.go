@@ -36,6 +36,7 @@ func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/my/trips", s.myTripsPage)
 	page("POST /t/{slug}/trip-bookings/{id}/action", s.tripBookingActionPage)
 	page("GET /t/{slug}/feeds/{token}/trips.ics", s.tripFeed)
+	page("POST /t/{slug}/my/trips/feed", s.tripFeedResetPage)
 	page("POST /t/{slug}/trip-bookings/{id}/review", s.tripReviewPage)
 }
 
@@ -240,11 +241,12 @@ func mapTripFields(err error) error {
 
 // tripSearchView is the search form and its results.
 type tripSearchView struct {
-	Searched bool
-	Rows     []tripRow
-	Points   string
-	Map      mapAttrs
-	Error    string
+	Searched           bool
+	FromAreas, ToAreas []areaChoice // carpool areas near each end, as meeting points
+	Rows               []tripRow
+	Points             string
+	Map                mapAttrs
+	Error              string
 }
 
 type tripRow struct {
@@ -281,6 +283,7 @@ func (s *Server) tripSearchPage(w http.ResponseWriter, r *http.Request) {
 			}
 			p.setErr(mapTripFields(err))
 		}
+		v.FromAreas, v.ToAreas = s.areaChoices(r, p.Territory, q, "from"), s.areaChoices(r, p.Territory, q, "to")
 		type point struct {
 			Name string  `json:"name"`
 			Lat  float64 `json:"lat"`
@@ -330,6 +333,12 @@ func (s *Server) searchFromForm(r *http.Request, ter *territory.Territory, q url
 		fields = append(fields, e.Fields...)
 	} else if err != nil {
 		return nil, err
+	}
+	for prefix, pl := range map[string]mobility.Place{"from": from, "to": to} {
+		if q.Get(prefix+"_lat") == "" && q.Get(prefix+"_area") == "" && (pl.Lat != 0 || pl.Lon != 0) {
+			q.Set(prefix+"_lat", coord(pl.Lat)) // so the page suggests the carpool areas near it
+			q.Set(prefix+"_lon", coord(pl.Lon))
+		}
 	}
 	query := mobility.Query{From: from.Point(), To: to.Point(), Kind: mobility.Kind(q.Get("kind"))}
 	if at := q.Get("at"); at != "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
+	"github.com/sharingcity/sharingcity/internal/mobility"
 )
 
 // TestMobilityPages walks the pages without JavaScript: a driver publishes
@@ -102,6 +103,28 @@ func TestMobilityPages(t *testing.T) {
 	if resp := e.get(nil, strings.Replace(feed, ".", "x", 1)); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("forged feed: %d", resp.StatusCode)
 	}
+	// Replacing the address: the old link stops working, the new one works,
+	// and a second replacement retires the first new one too.
+	for round := 0; round < 2; round++ {
+		resp = e.form(rider, "/t/test/my/trips/feed", url.Values{})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reset feed: %d %s", resp.StatusCode, readBody(resp))
+		}
+		resp.Body.Close()
+		if resp := e.get(nil, feed); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("old feed after reset: %d", resp.StatusCode)
+		}
+		body = readBody(e.get(rider, "/t/test/my/trips"))
+		i = strings.Index(body, "/t/test/feeds/")
+		fresh := body[i : i+strings.Index(body[i:], `"`)]
+		if fresh == feed {
+			t.Fatal("the address did not change")
+		}
+		if resp := e.get(nil, fresh); resp.StatusCode != http.StatusOK {
+			t.Fatalf("new feed %s: %d", fresh, resp.StatusCode)
+		}
+		feed = fresh
+	}
 	resp = e.get(rider, tripURL)
 	if body := readBody(resp); !strings.Contains(body, "06 11 22 33 44") || !strings.Contains(body, "12 rue Lesdiguières") {
 		t.Fatalf("trip page after acceptance lacks the contact: %s", body)
@@ -160,8 +183,34 @@ func TestMobilityDestinations(t *testing.T) {
 	if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Halle du marché") {
 		t.Fatalf("API destinations: %d %s", resp.StatusCode, body)
 	}
+	// A passenger rides to the shop: the shop's figures count one shared
+	// departure and one seat this month.
+	du, _ := e.accounts.UserByEmail(ctx, "driver@example.org")
+	mine, err := e.mobility.MyTrips(ctx, e.memberActor(du.ID), e.ter)
+	if err != nil || len(mine.Trips) != 1 {
+		t.Fatalf("driver's trips: %v", err)
+	}
+	e.member("rider@example.org", access.Member)
+	ru, _ := e.accounts.UserByEmail(ctx, "rider@example.org")
+	b, err := e.mobility.Book(ctx, access.Actor{UserID: ru.ID, Verified: true, Roles: map[int64]access.Role{e.ter.ID: access.Member}}, e.ter,
+		mobility.BookRequest{TripID: mine.Trips[0].ID, Seats: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.mobility.Accept(ctx, access.Actor{UserID: du.ID, Verified: true, Roles: map[int64]access.Role{e.ter.ID: access.Member}}, e.ter, b.ID); err != nil {
+		t.Fatal(err)
+	}
 	resp = e.get(nil, fmt.Sprintf("/t/test/trips/indicators?organisation_id=%d", org.ID))
 	if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Épicerie du marché") {
 		t.Fatalf("the shop's figures: %d %s", resp.StatusCode, body)
+	}
+	// The departure is tomorrow, which may be next month: ask for both.
+	now := time.Now().In(e.ter.Location())
+	span := "&from=" + now.Format("2006-01") + "&to=" + now.AddDate(0, 0, 2).Format("2006-01")
+	for id, want := range map[int64]bool{org.ID: true, org.ID + 1000: false} {
+		resp = e.get(nil, fmt.Sprintf("/api/v1/territories/test/trip-indicators?organisation_id=%d", id)+span)
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || strings.Contains(body, `"trips":1,"seats_filled":1`) != want {
+			t.Fatalf("organisation %d's figures (want the ride: %v): %d %s", id, want, resp.StatusCode, body)
+		}
 	}
 }

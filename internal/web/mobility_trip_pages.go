@@ -263,7 +263,7 @@ func (s *Server) myTripsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	loc := p.Territory.Location()
 	var v myTripsView
-	if tok, err := s.Mobility.FeedToken(p.Actor, p.Territory); err == nil {
+	if tok, err := s.Mobility.FeedToken(r.Context(), p.Actor, p.Territory); err == nil {
 		v.FeedURL = strings.TrimRight(s.cfg.BaseURL, "/") + "/t/" + p.Territory.Slug + "/feeds/" + tok + "/trips.ics"
 	}
 	for _, t := range m.Trips {
@@ -333,4 +333,15 @@ func (s *Server) tripReviewPage(w http.ResponseWriter, r *http.Request) {
 	rating, _ := strconv.Atoi(r.PostForm.Get("rating"))
 	_, err := s.Mobility.Review(r.Context(), p.Actor, p.Territory, id, rating, r.PostForm.Get("comment"))
 	s.done(w, r, err, p.L.T("mob.done_review"), "/t/"+p.Territory.Slug+"/my/trips")
+}
+
+// tripFeedResetPage gives the member a new calendar address; the old one
+// stops working.
+func (s *Server) tripFeedResetPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.territoryPage(w, r, "mob.my_title")
+	if !ok {
+		return
+	}
+	_, err := s.Mobility.ResetFeedToken(r.Context(), p.Actor, p.Territory)
+	s.done(w, r, err, p.L.T("mob.feed_reset"), "/t/"+p.Territory.Slug+"/my/trips#calendar")
 }
