@@ -223,13 +223,8 @@ func (s *Server) memberName(r *http.Request, userID int64) string {
 }
 
 func (s *Server) resourcePage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "book.resource_title")
+	p, id, ok := s.territoryPageID(w, r, "book.resource_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	v, err := s.resourceView(r, p, id)
@@ -692,13 +687,8 @@ type deskView struct {
 }
 
 func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "book.desk_title")
+	p, id, ok := s.territoryPageID(w, r, "book.desk_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	org, err := s.Accounts.Organisation(r.Context(), p.Territory.ID, id)

@@ -203,13 +203,8 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	p, ok := s.territoryPage(w, r, "dir.edit_title")
+	p, id, ok := s.territoryPageID(w, r, "dir.edit_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	in, err := s.Directory.Get(r.Context(), p.Actor, p.Territory, id)
@@ -231,13 +226,8 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "dir.edit_title")
+	p, id, ok := s.territoryPageID(w, r, "dir.edit_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	if err := p.Actor.RequireUser(); err != nil {
@@ -252,6 +242,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 	p.Form = r.PostForm
 	changed, bad := initiativeFromForm(p.Form)
 	var rev *directory.Revision
+	var err error
 	if len(bad) > 0 {
 		err = mergeFieldErrors(bad, changed.Validate())
 	} else {
@@ -272,13 +263,8 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 // pageInitiativeAction runs a moderation or report action posted from the
 // initiative page. Invalid input (a missing reason) comes back on the page.
 func (s *Server) pageInitiativeAction(w http.ResponseWriter, r *http.Request, done string, act func(p *Page, id int64) error) {
-	p, ok := s.territoryPage(w, r, "dir.initiative_title")
+	p, id, ok := s.territoryPageID(w, r, "dir.initiative_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	_ = r.ParseForm()

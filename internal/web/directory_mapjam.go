@@ -115,13 +115,8 @@ type mapJamView struct {
 }
 
 func (s *Server) mapJamPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "dir.mapjam_title")
+	p, id, ok := s.territoryPageID(w, r, "dir.mapjam_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	d, err := s.Directory.GetMapJam(r.Context(), p.Actor, p.Territory, id)

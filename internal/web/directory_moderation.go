@@ -47,13 +47,8 @@ func (s *Server) authorNames(ctx context.Context) func(id int64) string {
 }
 
 func (s *Server) revisionsPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "dir.revisions_title")
+	p, id, ok := s.territoryPageID(w, r, "dir.revisions_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	ctx := r.Context()
@@ -97,13 +92,8 @@ func (s *Server) revisionsPage(w http.ResponseWriter, r *http.Request) {
 // pageRevisionAction runs an action on revision {n} of initiative {id}, then
 // goes back to the history, or to the moderation queue when asked.
 func (s *Server) pageRevisionAction(w http.ResponseWriter, r *http.Request, done string, act func(ctx context.Context, a access.Actor, p *Page, id int64, n int) error) {
-	p, ok := s.territoryPage(w, r, "dir.revisions_title")
+	p, id, ok := s.territoryPageID(w, r, "dir.revisions_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	n, err := pagePathID(r, "n")

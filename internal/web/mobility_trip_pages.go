@@ -149,13 +149,8 @@ func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, dri
 }
 
 func (s *Server) tripPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "mob.trip_title")
+	p, id, ok := s.territoryPageID(w, r, "mob.trip_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	v, err := s.tripView(r, p, id)

@@ -285,13 +285,8 @@ type reviewView struct {
 // done, ratings, reviews and whether the e-mail was verified. The address
 // itself is never shown.
 func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "offm.profile_title")
+	p, id, ok := s.territoryPageID(w, r, "offm.profile_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	ctx := r.Context()

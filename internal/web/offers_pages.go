@@ -195,13 +195,8 @@ type listingView struct {
 }
 
 func (s *Server) listingPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.territoryPage(w, r, "offw.listing_title")
+	p, id, ok := s.territoryPageID(w, r, "offw.listing_title")
 	if !ok {
-		return
-	}
-	id, err := pagePathID(r, "id")
-	if err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	l, err := s.Offers.Get(r.Context(), p.Actor, p.Territory, id)

@@ -62,6 +62,22 @@ func (s *Server) territoryPage(w http.ResponseWriter, r *http.Request, titleKey 
 	return p, true
 }
 
+// territoryPageID is territoryPage for a page about one thing: it also
+// reads the {id} of the path, and answers "not found" itself when it is
+// not a positive number.
+func (s *Server) territoryPageID(w http.ResponseWriter, r *http.Request, titleKey string) (*Page, int64, bool) {
+	p, ok := s.territoryPage(w, r, titleKey)
+	if !ok {
+		return nil, 0, false
+	}
+	id, err := pagePathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, err)
+		return nil, 0, false
+	}
+	return p, id, true
+}
+
 func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.territoryPage(w, r, "a11y.title")
 	if !ok {
