@@ -90,6 +90,8 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	// Blocked members cannot propose exchanges to each other; a done
 	// exchange of a priced listing pays through the ledger.
 	led := ledger.NewService(ledger.NewSQLStore(db), accounts, territories, log, now)
+	// A member's deletion closes their ledger accounts, or is refused while one holds a balance.
+	accounts.OnDelete(led.Leave)
 	off, err := offers.NewService(offers.NewSQLStore(db), secret, msgs, led.Payer(), log, now)
 	if err != nil {
 		db.Close()

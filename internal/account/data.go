@@ -42,6 +42,14 @@ func (s *Service) ExportData(ctx context.Context, actor access.Actor) (*DataExpo
 	return ex, nil
 }
 
+// Leaver is a module's part in a member's leaving: it runs inside the
+// deletion's transaction (ctx carries it) and refuses with an error kind.
+type Leaver func(ctx context.Context, actor access.Actor) error
+
+// OnDelete adds a module's Leaver to every account deletion. Call it while
+// wiring the services, before serving.
+func (s *Service) OnDelete(l Leaver) { s.leavers = append(s.leavers, l) }
+
 // DeleteAccount deletes the actor's account after checking their password.
 //
 // Deleted with the users row (ON DELETE CASCADE): territory memberships,
@@ -66,7 +74,14 @@ func (s *Service) DeleteAccount(ctx context.Context, actor access.Actor, passwor
 	if err != nil {
 		return err
 	}
-	err = s.store.InTx(ctx, func(st Store) error {
+	err = s.store.InTxCtx(ctx, func(ctx context.Context, st Store) error {
+		// Other modules (the ledger) may refuse, or tidy up, in this same
+		// transaction: a refusal or a failure below undoes what they did.
+		for _, leave := range s.leavers {
+			if err := leave(ctx, actor); err != nil {
+				return err
+			}
+		}
 		roles, err := st.Roles(ctx, u.ID)
 		if err != nil {
 			return err

@@ -39,6 +39,8 @@ type Service struct {
 	// dummyHash is checked against when the e-mail is unknown, so a login
 	// takes as long whether or not the account exists.
 	dummyHash string
+	// leavers run inside every account deletion (OnDelete).
+	leavers []Leaver
 }
 
 // NewService returns the account service. mailer delivers verification and

@@ -26,6 +26,15 @@ func (s *SQLStore) InTx(ctx context.Context, fn func(Store) error) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error { return fn(&SQLStore{db: s.db, tx: tx}) })
 }
 
+func (s *SQLStore) InTxCtx(ctx context.Context, fn func(context.Context, Store) error) error {
+	if s.tx != nil {
+		return fn(store.ContextWithTx(ctx, s.tx), s)
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		return fn(store.ContextWithTx(ctx, tx), &SQLStore{db: s.db, tx: tx})
+	})
+}
+
 func (s *SQLStore) q() store.Querier {
 	if s.tx != nil {
 		return s.tx

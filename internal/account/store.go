@@ -13,6 +13,9 @@ import (
 type Store interface {
 	// InTx runs fn with a Store bound to one transaction.
 	InTx(ctx context.Context, fn func(Store) error) error
+	// InTxCtx is InTx with a context carrying the transaction, for the
+	// services of other modules that must act in it.
+	InTxCtx(ctx context.Context, fn func(ctx context.Context, st Store) error) error
 
 	InsertUser(ctx context.Context, u *User, passwordHash string) error
 	UserByID(ctx context.Context, id int64) (*User, error)

@@ -86,6 +86,8 @@ func startServer(t *testing.T) *server {
 	// internal/web's harness), photos on disk in a temporary folder.
 	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, outbox, log, time.Now, messages.Options{BaseURL: base})
 	led := ledger.NewService(ledger.NewSQLStore(db), accounts, territories, log, time.Now)
+	// A member's deletion closes their ledger accounts, or is refused while one holds a balance.
+	accounts.OnDelete(led.Leave)
 	off, err := offers.NewService(offers.NewSQLStore(db), []byte("e2e position secret, 32 bytes.."), msgs, led.Payer(), log, time.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -19,23 +19,17 @@ import (
 // being paid, or asks an administrator to settle it (Settle). Closing
 // first means no transfer can slip in between the check and the deletion.
 
-// Leaving is a member's accounts closed by Leave, until their deletion.
-type Leaving struct {
-	s   *Service
-	ids []int64
-	at  time.Time
-}
-
 // Leave closes every ledger account of the actor, in every territory, or
-// refuses with a Conflict listing the balances to settle first.
-func (s *Service) Leave(ctx context.Context, actor access.Actor) (*Leaving, error) {
+// refuses with a Conflict listing the balances to settle first. Account
+// deletion calls it inside its own transaction (account.Service.OnDelete),
+// so a deletion that fails later reopens nothing by hand: it rolls back.
+func (s *Service) Leave(ctx context.Context, actor access.Actor) error {
 	if err := actor.RequireUser(); err != nil {
-		return nil, err
+		return err
 	}
-	l := &Leaving{s: s, at: s.clock()}
+	at := s.clock()
 	err := s.store.WithTx(ctx, func(st Store) error {
-		var err error
-		if l.ids, err = st.CloseOwned(ctx, OwnerMember, actor.UserID, l.at); err != nil {
+		if _, err := st.CloseOwned(ctx, OwnerMember, actor.UserID, at); err != nil {
 			return err
 		}
 		accs, err := st.OwnedEverywhere(ctx, OwnerMember, actor.UserID)
@@ -54,9 +48,9 @@ func (s *Service) Leave(ctx context.Context, actor access.Actor) (*Leaving, erro
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ledger: leave %d: %w", actor.UserID, err)
+		return fmt.Errorf("ledger: leave %d: %w", actor.UserID, err)
 	}
-	return l, nil
+	return nil
 }
 
 // balanceWhere is "-2 h TIME (Lyon)" for a refusal message.
@@ -68,14 +62,6 @@ func (s *Service) balanceWhere(ctx context.Context, a *Account) string {
 		}
 	}
 	return out
-}
-
-// Undo reopens the accounts Leave closed, when the deletion failed.
-func (l *Leaving) Undo(ctx context.Context) error {
-	if len(l.ids) == 0 {
-		return nil
-	}
-	return l.s.store.Reopen(ctx, l.ids, l.at)
 }
 
 // Settle brings a member's or organisation's account back to zero through
@@ -156,13 +142,3 @@ func (s *SQLStore) OwnedEverywhere(ctx context.Context, kind OwnerKind, ownerID 
 		WHERE a.owner_kind = ? AND a.owner_id = ? ORDER BY a.territory_id, c.kind <> 'time', c.code`, kind, ownerID)
 }
 
-func (s *SQLStore) Reopen(ctx context.Context, ids []int64, at time.Time) error {
-	return s.write(ctx, func(s *SQLStore) error {
-		args := []any{at}
-		for _, id := range ids {
-			args = append(args, id)
-		}
-		_, err := s.q.Exec(ctx, `UPDATE ledger_accounts SET closed_at = NULL WHERE closed_at = ? AND id IN (`+store.Placeholders(len(ids))+`)`, args...)
-		return err
-	})
-}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -12,7 +13,8 @@ import (
 
 // TestLeaveAndSettle: a member with a balance cannot leave; an
 // administrator settles it through the territory's account with a
-// reason; then leaving closes every account, and Undo reopens them.
+// reason; leaving inside a deletion that rolls back leaves the accounts
+// open; then leaving closes every account.
 func TestLeaveAndSettle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -20,7 +22,7 @@ func TestLeaveAndSettle(t *testing.T) {
 		if _, err := e.svc.Transfer(ctx, e.a, e.ter, TransferInput{To: ref(e.b), Currency: TimeCode, Amount: 90}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := e.svc.Leave(ctx, e.a)
+		err := e.svc.Leave(ctx, e.a)
 		wantKey(t, err, "err.ledger.leave_balances")
 		if ee, _ := errs.As(err); errs.KindOf(err) != errs.Conflict || !strings.Contains(ee.Args["Balances"].(string), "-1 h 30 TIME (Lyon)") {
 			t.Fatalf("refusal %v %+v", err, ee)
@@ -46,18 +48,26 @@ func TestLeaveAndSettle(t *testing.T) {
 		}
 		_, err = e.svc.Settle(ctx, e.admin, e.ter, accA.ID, "encore")
 		wantKey(t, err, "err.ledger.settle_nothing")
-		l, err := e.svc.Leave(ctx, e.a)
-		if err != nil {
+		// An account deletion that fails after the ledger's part (its
+		// transaction rolls back) leaves A's accounts open.
+		failed := errors.New("deletion failed")
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			if err := e.svc.Leave(store.ContextWithTx(ctx, tx), e.a); err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(err, failed) {
+			t.Fatalf("rolled-back leave: %v", err)
+		}
+		if acc, err := e.svc.MyAccount(ctx, e.a, e.ter, TimeCode); err != nil || acc.ClosedAt != nil {
+			t.Fatalf("after a rolled-back leave: %+v %v", acc, err)
+		}
+		if err := e.svc.Leave(ctx, e.a); err != nil {
 			t.Fatalf("leave: %v", err)
 		}
 		_, err = e.svc.Transfer(ctx, e.b, e.ter, TransferInput{To: ref(e.a), Currency: TimeCode, Amount: 10})
 		wantKey(t, err, "err.ledger.recipient_closed")
-		if err := l.Undo(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.Transfer(ctx, e.b, e.ter, TransferInput{To: ref(e.a), Currency: TimeCode, Amount: 10}); err != nil {
-			t.Fatalf("after undo: %v", err)
-		}
 		// A closed account with a balance (B, closed by an administrator)
 		// is settled and stays closed.
 		accB, _ := e.svc.MyAccount(ctx, e.b, e.ter, TimeCode)

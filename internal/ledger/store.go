@@ -34,11 +34,9 @@ type Store interface {
 	SetLimits(ctx context.Context, territoryID, id int64, lower, upper *int64) error
 	SetClosed(ctx context.Context, territoryID, id int64, at *time.Time) error
 	// CloseOwned closes an owner's open accounts in every territory and
-	// returns their ids; OwnedEverywhere lists them; Reopen undoes a
-	// CloseOwned made at at (for an account deletion that failed).
+	// returns their ids; OwnedEverywhere lists them.
 	CloseOwned(ctx context.Context, kind OwnerKind, ownerID int64, at time.Time) ([]int64, error)
 	OwnedEverywhere(ctx context.Context, kind OwnerKind, ownerID int64) ([]*Account, error)
-	Reopen(ctx context.Context, ids []int64, at time.Time) error
 
 	// PostEntry writes e, its postings and the balances they move, each
 	// account's with a guarded UPDATE in increasing account id order (so

@@ -290,14 +290,7 @@ func (s *Server) exportMyData(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	a := actorFrom(r.Context())
-	// The ledger closes the member's accounts, or refuses while one holds a balance.
-	leaving, err := s.Ledger.Leave(r.Context(), a)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	if err := s.Accounts.DeleteAccount(r.Context(), a, r.PostFormValue("password")); err != nil {
-		_ = leaving.Undo(r.Context())
 		s.renderError(w, r, err)
 		return
 	}

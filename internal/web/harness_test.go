@@ -65,6 +65,8 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	dir := directory.NewService(directory.NewSQLStore(db), territories, accounts, log, time.Now)
 	msgs := messages.NewService(messages.NewSQLStore(db), accounts, territories, outbox, log, time.Now, messages.Options{BaseURL: "http://test.local"})
 	led := ledger.NewService(ledger.NewSQLStore(db), accounts, territories, log, time.Now)
+	// A member's deletion closes their ledger accounts, or is refused while one holds a balance.
+	accounts.OnDelete(led.Leave)
 	off, err := offers.NewService(offers.NewSQLStore(db), []byte("test secret, 32 bytes long......"), msgs, led.Payer(), log, time.Now)
 	if err != nil {
 		t.Fatal(err)
