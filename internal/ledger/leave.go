@@ -141,4 +141,3 @@ func (s *SQLStore) OwnedEverywhere(ctx context.Context, kind OwnerKind, ownerID 
 	return s.accounts(ctx, `SELECT `+accountColumns+` FROM ledger_accounts a JOIN ledger_currencies c ON c.id = a.currency_id
 		WHERE a.owner_kind = ? AND a.owner_id = ? ORDER BY a.territory_id, c.kind <> 'time', c.code`, kind, ownerID)
 }
-
