@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/hours"
 )
 
 // Times: reservations are stored as UTC instants. Rules are read in the
@@ -16,56 +17,11 @@ import (
 // the rules (as on any other night) although two hours pass, and a loan
 // from Saturday 10:00 to the next Saturday 10:00 is seven days either way.
 
-var dayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
-
 // DayKeys are the weekday keys of Rules.Hours, Monday first.
-var DayKeys = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+var DayKeys = hours.DayKeys
 
-// span is an opening span in minutes since local midnight, [open, close).
-type span struct{ open, close int }
-
-// week is the parsed opening hours; nil means always open.
-type week *[7][]span
-
-func parseClock(s string) (int, bool) {
-	var h, m int
-	if len(s) != 5 || s[2] != ':' {
-		return 0, false
-	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || m > 59 || h > 24 || (h == 24 && m != 0) {
-		return 0, false
-	}
-	return h*60 + m, true
-}
-
-func parseHours(h map[string][]string) (week, error) {
-	if len(h) == 0 {
-		return nil, nil
-	}
-	var w [7][]span
-	for key, spans := range h {
-		day := -1
-		for i, k := range dayKeys {
-			if k == key {
-				day = i
-			}
-		}
-		if day < 0 {
-			return nil, fmt.Errorf("unknown day %q", key)
-		}
-		for _, s := range spans {
-			a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
-			open, ok1 := parseClock(strings.TrimSpace(a))
-			closeAt, ok2 := parseClock(strings.TrimSpace(b))
-			if !ok || !ok1 || !ok2 || closeAt <= open {
-				return nil, fmt.Errorf("bad span %q", s)
-			}
-			w[day] = append(w[day], span{open, closeAt})
-		}
-		sort.Slice(w[day], func(i, j int) bool { return w[day][i].open < w[day][j].open })
-	}
-	return &w, nil
-}
+// parseHours reads a resource's opening hours (internal/hours).
+func parseHours(h map[string][]string) (*hours.Week, error) { return hours.Parse(h) }
 
 // wall is t's local wall clock as if it were UTC: differences of walls are
 // local durations, unaffected by daylight-saving changes.
@@ -104,53 +60,6 @@ func ParseLocal(s string, loc *time.Location) (time.Time, error) {
 		return t.UTC(), nil
 	}
 	return time.Time{}, errs.E(errs.Invalid, "err.booking.time_format")
-}
-
-// minutesOf returns the local date and minutes since local midnight of t.
-func minutesOf(t time.Time, loc *time.Location) (time.Time, int) {
-	l := t.In(loc)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC), l.Hour()*60 + l.Minute()
-}
-
-// openAt reports whether the local instant is inside a span (as a start, the
-// close itself excluded) or, with asEnd, at its close included.
-func openAt(w week, t time.Time, loc *time.Location, asEnd bool) bool {
-	if w == nil {
-		return true
-	}
-	_, m := minutesOf(t, loc)
-	day := int(t.In(loc).Weekday())
-	if asEnd && m == 0 {
-		// Midnight is the 24:00 close of the day before.
-		day, m = (day+6)%7, 24*60
-	}
-	for _, s := range w[day] {
-		if (!asEnd && s.open <= m && m < s.close) || (asEnd && s.open < m && m <= s.close) {
-			return true
-		}
-	}
-	return false
-}
-
-// withinOneSpan: [start, end) lies inside one opening span of one local day.
-func withinOneSpan(w week, start, end time.Time, loc *time.Location) bool {
-	if w == nil {
-		return true
-	}
-	d0, m0 := minutesOf(start, loc)
-	d1, m1 := minutesOf(end, loc)
-	if m1 == 0 && d1.Equal(d0.AddDate(0, 0, 1)) {
-		d1, m1 = d0, 24*60
-	}
-	if !d0.Equal(d1) {
-		return false
-	}
-	for _, s := range w[int(start.In(loc).Weekday())] {
-		if s.open <= m0 && m1 <= s.close {
-			return true
-		}
-	}
-	return false
 }
 
 // closedOn reports the closure covering the local date of t, if any.
@@ -206,15 +115,15 @@ func checkTimes(r *Resource, start, end, now time.Time, loc *time.Location) erro
 		return fmt.Errorf("resource %d: stored hours: %w", r.ID, err)
 	}
 	if r.Kind == KindRoom {
-		if !withinOneSpan(w, start, end, loc) {
+		if !w.WithinOneSpan(start, end, loc) {
 			return fail("start", "err.booking.outside_hours")
 		}
 		return nil
 	}
-	if !openAt(w, start, loc, false) {
+	if !w.OpenAt(start, loc, false) {
 		return fail("start", "err.booking.outside_hours")
 	}
-	if !openAt(w, end, loc, true) {
+	if !w.OpenAt(end, loc, true) {
 		return fail("end", "err.booking.outside_hours")
 	}
 	return nil

@@ -462,7 +462,7 @@ func checkRenewal(r *Resource, res *Reservation, end time.Time, loc *time.Locati
 	if err != nil {
 		return err
 	}
-	if _, closed := closedOn(r.Rules.Closures, end.Add(-time.Nanosecond), loc); closed || !openAt(w, end, loc, true) ||
+	if _, closed := closedOn(r.Rules.Closures, end.Add(-time.Nanosecond), loc); closed || !w.OpenAt(end, loc, true) ||
 		r.Kind == KindRoom {
 		return errs.E(errs.Conflict, "err.booking.renew_closed")
 	}

@@ -106,6 +106,7 @@ func (f *mobilityFlow) publish(t *testing.T) {
 		t.Fatalf("published trip at %q", f.tripPath)
 	}
 	f.page(tb, "trip page (driver)")
+	routeDrawn(tb)
 	f.flow.c.screenshot(tb, "fr-mobility-trip")
 }
 
@@ -129,6 +130,7 @@ func (f *mobilityFlow) findAndBook(t *testing.T) {
 	f.flow.c.screenshot(tb, "fr-mobility-search")
 	tb.open(link)
 	f.page(tb, "trip page (passenger)")
+	routeDrawn(tb)
 	if strings.Contains(tb.text("main"), "06 12 34 56 78") {
 		t.Fatal("the trip page shows the phone before the booking is accepted")
 	}
@@ -183,4 +185,12 @@ func (f *mobilityFlow) lists(t *testing.T) {
 	h1(tb, f.L.T("mob.destinations_title"))
 	f.page(tb, "destinations")
 	f.flow.c.screenshot(tb, "fr-mobility-destinations")
+}
+
+// routeDrawn waits for the trip's route line on the page's map: an SVG
+// path Leaflet draws with the trip-route class, longer than a dot.
+func routeDrawn(tb *tab) {
+	tb.t.Helper()
+	tb.waitFor("the route line on the map", `(() => { const p = document.querySelector("#minimap path.trip-route");
+		return !!p && p.getTotalLength() > 50; })()`)
 }

@@ -2,12 +2,15 @@ package mobility
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/hours"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 	"github.com/sharingcity/sharingcity/internal/text"
@@ -16,12 +19,16 @@ import (
 // Destination is a place an organisation invites residents to carpool to:
 // its shop, a market, an event, with its opening times as it words them.
 type Destination struct {
-	ID             int64     `json:"id"`
-	TerritoryID    int64     `json:"-"`
-	OrganisationID int64     `json:"organisation_id"`
-	Place          Place     `json:"place"`
-	Opening        string    `json:"opening,omitempty"` // "Saturday 8:00-13:00, market day"
-	CreatedAt      time.Time `json:"created_at"`
+	ID             int64  `json:"id"`
+	TerritoryID    int64  `json:"-"`
+	OrganisationID int64  `json:"organisation_id"`
+	Place          Place  `json:"place"`
+	Opening        string `json:"opening,omitempty"` // "Saturday 8:00-13:00, market day"
+	// Hours are the opening hours drivers' arrivals are checked against:
+	// "mon".."sun" to spans "HH:MM-HH:MM", local time (internal/hours).
+	// None given: no check.
+	Hours     map[string][]string `json:"hours,omitempty"`
+	CreatedAt time.Time           `json:"created_at"`
 }
 
 // PublishDestination adds a destination of an organisation; its
@@ -54,6 +61,9 @@ func (s *Service) PublishDestination(ctx context.Context, actor access.Actor, te
 	v.Check(d.Place.Label != "", "place.label", "err.required")
 	v.Check(!tooLong(d.Place.Label, MaxLabel), "place.label", "err.too_long", "Max", MaxLabel)
 	v.Check(!tooLong(d.Opening, MaxNote), "opening", "err.too_long", "Max", MaxNote)
+	if _, err := hours.Parse(d.Hours); err != nil {
+		v.Add("hours", "err.mobility.hours_format")
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -80,15 +90,19 @@ func (s *Service) Destination(ctx context.Context, ter *territory.Territory, id 
 
 func (s *SQLStore) InsertDestination(ctx context.Context, d *Destination) error {
 	return s.write(ctx, func(s *SQLStore) error {
-		return s.q.QueryRow(ctx, `INSERT INTO trip_destinations (territory_id, organisation_id, lat, lon, label, opening, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.TerritoryID, d.OrganisationID, d.Place.Lat, d.Place.Lon, d.Place.Label,
-			d.Opening, utc(d.CreatedAt)).Scan(&d.ID)
+		h, err := json.Marshal(d.Hours)
+		if err != nil || d.Hours == nil {
+			h = []byte("{}")
+		}
+		return s.q.QueryRow(ctx, `INSERT INTO trip_destinations (territory_id, organisation_id, lat, lon, label, opening, hours, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.TerritoryID, d.OrganisationID, d.Place.Lat, d.Place.Lon, d.Place.Label,
+			d.Opening, string(h), utc(d.CreatedAt)).Scan(&d.ID)
 	})
 }
 
 // Destinations lists a territory's destinations, or only id when not 0.
 func (s *SQLStore) Destinations(ctx context.Context, territoryID, id int64) ([]Destination, error) {
-	q := `SELECT id, territory_id, organisation_id, lat, lon, label, opening, created_at FROM trip_destinations WHERE territory_id = ?`
+	q := `SELECT id, territory_id, organisation_id, lat, lon, label, opening, hours, created_at FROM trip_destinations WHERE territory_id = ?`
 	args := []any{territoryID}
 	if id != 0 {
 		q += ` AND id = ?`
@@ -97,7 +111,17 @@ func (s *SQLStore) Destinations(ctx context.Context, territoryID, id int64) ([]D
 	out := []Destination{}
 	err := store.Collect(ctx, s.q, q+` ORDER BY label LIMIT 500`, args, func(sc store.Scanner) error {
 		var d Destination
-		err := sc.Scan(&d.ID, &d.TerritoryID, &d.OrganisationID, &d.Place.Lat, &d.Place.Lon, &d.Place.Label, &d.Opening, &d.CreatedAt)
+		var h string
+		err := sc.Scan(&d.ID, &d.TerritoryID, &d.OrganisationID, &d.Place.Lat, &d.Place.Lon, &d.Place.Label, &d.Opening, &h, &d.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(h), &d.Hours); err != nil {
+			return fmt.Errorf("destination %d: hours: %w", d.ID, err)
+		}
+		if len(d.Hours) == 0 {
+			d.Hours = nil
+		}
 		d.CreatedAt = d.CreatedAt.UTC()
 		out = append(out, d)
 		return err

@@ -156,6 +156,7 @@ type Trip struct {
 	RouteSeconds   int64        `json:"route_seconds"`
 	Polyline       []geo.Point  `json:"-"`
 	HorizonUntil   string       `json:"-"` // last local date materialised
+	Warnings       []Warning    `json:"-"` // set by Publish: the trip is published all the same
 	CreatedAt      time.Time    `json:"created_at"`
 	UpdatedAt      time.Time    `json:"updated_at"`
 }
@@ -205,8 +206,9 @@ type Booking struct {
 	Message      string        `json:"message,omitempty"`
 	Reason       string        `json:"reason,omitempty"` // of a refusal or cancellation
 	CancelledBy  int64         `json:"cancelled_by,omitempty"`
-	UnitsDue     int64         `json:"units_due,omitempty"`  // a contribution in units: seats times the amount
-	PaidEntry    int64         `json:"paid_entry,omitempty"` // the ledger entry that paid it; -1 when refused
+	UnitsDue     int64         `json:"units_due,omitempty"`   // a contribution in units: seats times the amount
+	PaidEntry    int64         `json:"paid_entry,omitempty"`  // the ledger entry that paid it; -1 when refused
+	StandingID   int64         `json:"standing_id,omitempty"` // the standing booking ("every week") it belongs to
 	CreatedAt    time.Time     `json:"created_at"`
 	UpdatedAt    time.Time     `json:"updated_at"`
 

@@ -160,6 +160,11 @@ func (s *Service) Publish(ctx context.Context, actor access.Actor, ter *territor
 	if err := s.validate(ter, t, now); err != nil {
 		return err
 	}
+	// A women-only request is a woman's too: either way only a member
+	// who declared it publishes one.
+	if err := s.checkWomenOnly(ctx, t, actor.UserID, "err.mobility.women_only_publish"); err != nil {
+		return err
+	}
 	if t.OrganisationID != 0 && s.opts.Orgs != nil {
 		if _, err := s.opts.Orgs.Organisation(ctx, ter.ID, t.OrganisationID); err != nil {
 			if errs.Is(err, errs.NotFound) {
@@ -187,22 +192,31 @@ func (s *Service) Publish(ctx context.Context, actor access.Actor, ter *territor
 	}
 	t.ID, t.TerritoryID, t.UserID, t.Status, t.CreatedAt, t.UpdatedAt = 0, ter.ID, actor.UserID, TripActive, now, now
 	t.Polyline, t.RouteMeters, t.RouteSeconds = r.Points, r.Meters, int64(r.Duration/time.Second)
+	var occs []Occurrence
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		if err := tx.InsertTrip(ctx, t); err != nil {
 			return err
 		}
-		_, err := s.materialise(ctx, tx, ter, t, now)
+		var err error
+		occs, err = s.materialise(ctx, tx, ter, t, now)
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	if len(occs) > 14 {
+		occs = occs[:14] // a week of departures and returns covers every weekday
+	}
+	if t.Warnings, err = s.arrivalWarnings(ctx, ter, t, occs); err != nil {
 		return err
 	}
 	s.log.InfoContext(ctx, "mobility: trip published", "territory", ter.Slug, "trip", t.ID, "kind", t.Kind, "user", actor.UserID)
 	return nil
 }
 
-// materialise adds t's occurrences from today up to the horizon.
-func (s *Service) materialise(ctx context.Context, tx Store, ter *territory.Territory, t *Trip, now time.Time) (int, error) {
+// materialise adds t's occurrences from today up to the horizon and
+// returns those it added (with their ids).
+func (s *Service) materialise(ctx context.Context, tx Store, ter *territory.Territory, t *Trip, now time.Time) ([]Occurrence, error) {
 	loc := ter.Location()
 	today := now.In(loc).Format(time.DateOnly)
 	until := now.Add(s.opts.Horizon).In(loc).Format(time.DateOnly)
@@ -218,11 +232,24 @@ func (s *Service) materialise(ctx context.Context, tx Store, ter *territory.Terr
 		}
 	}
 	cells := corridorCells(t.Polyline, float64(t.MaxDetour))
-	return tx.AddOccurrences(ctx, t, occs, cells, cells, until)
+	if _, err := tx.AddOccurrences(ctx, t, occs, cells, cells, until); err != nil {
+		return nil, err
+	}
+	added := occs[:0]
+	for _, o := range occs {
+		if o.ID != 0 {
+			added = append(added, o)
+		}
+	}
+	return added, nil
 }
 
 // ExtendHorizon materialises weekly schedules up to the horizon; the
-// periodic job runs it. It returns how many occurrences it added.
+// periodic job runs it. The accepted standing bookings of each trip take
+// their seats on the new departures in the transaction that creates them,
+// by the same guarded UPDATE as any booking; a passenger whose departure
+// is full is told by mail once it commits. It returns how many
+// occurrences it added.
 func (s *Service) ExtendHorizon(ctx context.Context) (int, error) {
 	now := s.clock()
 	total := 0
@@ -238,11 +265,23 @@ func (s *Service) ExtendHorizon(ctx context.Context) (int, error) {
 			if err != nil {
 				return total, err
 			}
-			n, err := s.materialise(ctx, s.store, ter, t, now)
+			var added []Occurrence
+			var missed map[*Standing][]Occurrence
+			err = s.store.WithTx(ctx, func(tx Store) error {
+				var err error
+				if added, err = s.materialise(ctx, tx, ter, t, now); err != nil {
+					return err
+				}
+				missed, err = extendStandings(ctx, tx, t, added, now)
+				return err
+			})
 			if err != nil {
 				return total, fmt.Errorf("mobility: extend trip %d: %w", t.ID, err)
 			}
-			total += n
+			for st, m := range missed {
+				s.tellMissed(ctx, ter, st, m)
+			}
+			total += len(added)
 		}
 	}
 }
@@ -255,6 +294,9 @@ type TripView struct {
 	Mine        bool         `json:"mine"`
 	Contact     bool         `json:"contact"`         // the viewer may see phone and exact addresses
 	Phone       string       `json:"phone,omitempty"` // when Contact
+	// Line is the route to draw, its ends blurred like the places
+	// unless Contact.
+	Line []LinePoint `json:"route"`
 }
 
 // Trip returns a trip and its coming occurrences. Exact addresses and the
@@ -271,11 +313,13 @@ func (s *Service) Trip(ctx context.Context, actor access.Actor, ter *territory.T
 			return nil, err
 		}
 	}
+	exactFrom, exactTo := t.From.Point(), t.To.Point()
 	if v.Contact {
 		v.Phone = t.Phone
 	} else {
 		hideExact(t)
 	}
+	v.Line = routeLine(t.Polyline, v.Contact, exactFrom, exactTo, t.From, t.To)
 	if v.Occurrences, err = s.store.Occurrences(ctx, ter.ID, t.ID, s.clock(), 60); err != nil {
 		return nil, err
 	}
@@ -303,6 +347,17 @@ func (s *Service) Cancel(ctx context.Context, actor access.Actor, ter *territory
 		bookings, err := tx.Bookings(ctx, ter.ID, BookingFilter{TripID: id, Statuses: []BookingStatus{BookingPending, BookingAccepted}, Limit: 10000})
 		if err != nil {
 			return err
+		}
+		standings, err := tx.Standings(ctx, ter.ID, StandingFilter{TripID: id, Statuses: liveStatuses})
+		if err != nil {
+			return err
+		}
+		for _, st := range standings {
+			from := st.Status
+			st.Status, st.Reason, st.CancelledBy, st.UpdatedAt = BookingCancelled, text.OneLine(reason), actor.UserID, now
+			if err := tx.SetStandingStatus(ctx, st, from); err != nil {
+				return err
+			}
 		}
 		for _, b := range bookings {
 			if b.DepartsAt.Before(now) {

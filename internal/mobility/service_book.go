@@ -103,6 +103,9 @@ func (s *Service) checkBook(ctx context.Context, actor access.Actor, ter *territ
 	case req.Seats > t.Seats:
 		return nil, errs.E(errs.Invalid, "err.mobility.seats_range", "Max", t.Seats)
 	}
+	if err := s.checkWomenOnly(ctx, t, actor.UserID, "err.mobility.women_only_book"); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -231,6 +234,9 @@ type Mine struct {
 	Trips       []*Trip    `json:"trips"`
 	AsDriver    []*Booking `json:"as_driver"`
 	AsPassenger []*Booking `json:"as_passenger"`
+	// Standing bookings ("every week") on my trips and my own.
+	StandingAsDriver    []*Standing `json:"standing_as_driver"`
+	StandingAsPassenger []*Standing `json:"standing_as_passenger"`
 }
 
 // MyTrips returns actor's carpooling in the territory.
@@ -247,6 +253,12 @@ func (s *Service) MyTrips(ctx context.Context, actor access.Actor, ter *territor
 		return nil, err
 	}
 	if m.AsPassenger, err = s.store.Bookings(ctx, ter.ID, BookingFilter{PassengerID: actor.UserID}); err != nil {
+		return nil, err
+	}
+	if m.StandingAsDriver, err = s.store.Standings(ctx, ter.ID, StandingFilter{DriverID: actor.UserID}); err != nil {
+		return nil, err
+	}
+	if m.StandingAsPassenger, err = s.store.Standings(ctx, ter.ID, StandingFilter{PassengerID: actor.UserID}); err != nil {
 		return nil, err
 	}
 	return &m, nil

@@ -289,14 +289,14 @@ func (s *SQLStore) Occurrences(ctx context.Context, territoryID, tripID int64, f
 
 const bookingColumns = `b.id, b.territory_id, b.trip_id, b.occurrence_id, b.passenger_id, b.driver_id, b.seats, b.status,
 	b.pickup, b.dropoff, b.message, b.reason, b.cancelled_by, b.units_due, b.paid_entry, b.created_at, b.updated_at,
-	o.departs_at, t.from_label, t.to_label`
+	o.departs_at, t.from_label, t.to_label, COALESCE(b.standing_id, 0)`
 
 func scanBooking(sc store.Scanner) (*Booking, error) {
 	var b Booking
 	var pickup, dropoff string
 	err := sc.Scan(&b.ID, &b.TerritoryID, &b.TripID, &b.OccurrenceID, &b.PassengerID, &b.DriverID, &b.Seats, &b.Status,
 		&pickup, &dropoff, &b.Message, &b.Reason, &b.CancelledBy, &b.UnitsDue, &b.PaidEntry, &b.CreatedAt, &b.UpdatedAt,
-		&b.DepartsAt, &b.FromLabel, &b.ToLabel)
+		&b.DepartsAt, &b.FromLabel, &b.ToLabel, &b.StandingID)
 	if err != nil {
 		return nil, store.NotFound(err, "err.mobility.booking_not_found")
 	}
@@ -323,13 +323,22 @@ func placeText(p *Place) string {
 	return string(b)
 }
 
+const insertBooking = `INSERT INTO trip_bookings (territory_id, trip_id, occurrence_id, passenger_id, driver_id, seats,
+	status, pickup, dropoff, message, reason, cancelled_by, units_due, created_at, updated_at, standing_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func bookingArgs(b *Booking) []any {
+	var standing any
+	if b.StandingID != 0 {
+		standing = b.StandingID
+	}
+	return []any{b.TerritoryID, b.TripID, b.OccurrenceID, b.PassengerID, b.DriverID, b.Seats, b.Status, placeText(b.Pickup),
+		placeText(b.Dropoff), b.Message, b.Reason, b.CancelledBy, b.UnitsDue, utc(b.CreatedAt), utc(b.UpdatedAt), standing}
+}
+
 func (s *SQLStore) InsertBooking(ctx context.Context, b *Booking) error {
 	return s.write(ctx, func(s *SQLStore) error {
-		err := s.q.QueryRow(ctx, `INSERT INTO trip_bookings (territory_id, trip_id, occurrence_id, passenger_id, driver_id, seats,
-			status, pickup, dropoff, message, reason, cancelled_by, units_due, created_at, updated_at)
-			VALUES (`+store.Placeholders(15)+`) RETURNING id`,
-			b.TerritoryID, b.TripID, b.OccurrenceID, b.PassengerID, b.DriverID, b.Seats, b.Status, placeText(b.Pickup),
-			placeText(b.Dropoff), b.Message, b.Reason, b.CancelledBy, b.UnitsDue, utc(b.CreatedAt), utc(b.UpdatedAt)).Scan(&b.ID)
+		err := s.q.QueryRow(ctx, insertBooking+` RETURNING id`, bookingArgs(b)...).Scan(&b.ID)
 		if errs.Is(err, errs.Conflict) || store.IsUniqueViolation(err) {
 			return errs.E(errs.Conflict, "err.mobility.already_booked")
 		}
@@ -338,6 +347,26 @@ func (s *SQLStore) InsertBooking(ctx context.Context, b *Booking) error {
 		}
 		return nil
 	})
+}
+
+// InsertBookingOnce implements Store: the partial unique index is the
+// conflict target, so a booking the passenger holds is no error (which
+// would abort a PostgreSQL transaction) but no row.
+func (s *SQLStore) InsertBookingOnce(ctx context.Context, b *Booking) (bool, error) {
+	var ok bool
+	err := s.write(ctx, func(s *SQLStore) error {
+		err := s.q.QueryRow(ctx, insertBooking+` ON CONFLICT (occurrence_id, passenger_id) WHERE status IN ('pending', 'accepted')
+			DO NOTHING RETURNING id`, bookingArgs(b)...).Scan(&b.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("insert booking once: %w", err)
+		}
+		ok = true
+		return nil
+	})
+	return ok, err
 }
 
 func (s *SQLStore) GetBooking(ctx context.Context, territoryID, id int64) (*Booking, error) {
@@ -385,7 +414,8 @@ func (s *SQLStore) Bookings(ctx context.Context, territoryID int64, f BookingFil
 	for _, c := range []struct {
 		col string
 		v   int64
-	}{{"b.passenger_id", f.PassengerID}, {"b.driver_id", f.DriverID}, {"b.trip_id", f.TripID}, {"b.occurrence_id", f.OccurrenceID}} {
+	}{{"b.passenger_id", f.PassengerID}, {"b.driver_id", f.DriverID}, {"b.trip_id", f.TripID}, {"b.occurrence_id", f.OccurrenceID},
+		{"b.standing_id", f.StandingID}} {
 		if c.v != 0 {
 			q += ` AND ` + c.col + ` = ?`
 			args = append(args, c.v)
@@ -412,8 +442,11 @@ func (s *SQLStore) InBooking(ctx context.Context, territoryID, tripID, userID in
 
 func (s *SQLStore) TerritoryOf(ctx context.Context, thing Thing, id int64) (int64, error) {
 	table, key := "trips", "err.mobility.trip_not_found"
-	if thing == ThingBooking {
+	switch thing {
+	case ThingBooking:
 		table, key = "trip_bookings", "err.mobility.booking_not_found"
+	case ThingStanding:
+		table, key = "trip_standings", "err.mobility.standing_not_found"
 	}
 	var tid int64
 	err := s.q.QueryRow(ctx, `SELECT territory_id FROM `+table+` WHERE id = ?`, id).Scan(&tid)

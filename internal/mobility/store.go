@@ -13,6 +13,7 @@ type BookingFilter struct {
 	DriverID     int64
 	TripID       int64
 	OccurrenceID int64
+	StandingID   int64
 	Statuses     []BookingStatus
 	Limit        int
 }
@@ -29,6 +30,7 @@ type Thing int
 const (
 	ThingTrip Thing = iota
 	ThingBooking
+	ThingStanding
 )
 
 // Store is what the service needs from the database. Every method but the
@@ -70,6 +72,9 @@ type Store interface {
 	// InsertBooking adds b; Conflict "err.mobility.already_booked" when the
 	// passenger already holds one on the occurrence.
 	InsertBooking(ctx context.Context, b *Booking) error
+	// InsertBookingOnce adds b unless the passenger already holds a
+	// booking on the occurrence, and reports whether it did.
+	InsertBookingOnce(ctx context.Context, b *Booking) (bool, error)
 	GetBooking(ctx context.Context, territoryID, id int64) (*Booking, error)
 	// SetBookingStatus moves b to b.Status (with its reason) only if it is
 	// still in from; Conflict otherwise.
@@ -83,6 +88,15 @@ type Store interface {
 	InBooking(ctx context.Context, territoryID, tripID, userID int64) (bool, error)
 
 	TerritoryOf(ctx context.Context, thing Thing, id int64) (int64, error)
+
+	// InsertStanding adds st; Conflict "err.mobility.already_standing" when
+	// the passenger already holds a live one on the trip.
+	InsertStanding(ctx context.Context, st *Standing) error
+	GetStanding(ctx context.Context, territoryID, id int64) (*Standing, error)
+	// SetStandingStatus moves st to st.Status only if it is still in from;
+	// Conflict otherwise.
+	SetStandingStatus(ctx context.Context, st *Standing, from BookingStatus) error
+	Standings(ctx context.Context, territoryID int64, f StandingFilter) ([]*Standing, error)
 
 	// DueReminders lists active occurrences (all territories) departing in
 	// (from, to] whose reminder is not sent.
@@ -108,6 +122,10 @@ type Store interface {
 
 	// MemberData reads one member's trips, bookings and reviews, everywhere.
 	MemberData(ctx context.Context, userID int64) (*MemberData, error)
+
+	// Profile is a member's mobility profile (zero when never saved).
+	Profile(ctx context.Context, userID int64) (*Profile, error)
+	SetProfile(ctx context.Context, userID int64, p Profile) error
 
 	InsertDestination(ctx context.Context, d *Destination) error
 	// Destinations lists a territory's destinations, or only id when not 0.

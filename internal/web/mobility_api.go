@@ -33,6 +33,12 @@ func (s *Server) mobilityAPITable() []apiHandler {
 		{"GET", "/api/v1/trip-bookings/{id}", s.apiTripBooking},
 		{"POST", "/api/v1/trip-bookings/{id}/review", s.apiReviewTrip},
 		{"GET", base + "/members/{id}/trip-reviews", s.apiTripReviews},
+		{"GET", "/api/v1/trip-standings/{id}", s.apiTripStanding},
+		{"GET", "/api/v1/me/mobility-profile", s.apiMobilityProfile},
+		{"PUT", "/api/v1/me/mobility-profile", s.apiSetMobilityProfile},
+	}
+	for _, a := range standingActions {
+		t = append(t, apiHandler{"POST", "/api/v1/trip-standings/{id}/" + a, s.apiTripStandingAction(a)})
 	}
 	for _, a := range tripBookingActions {
 		t = append(t, apiHandler{"POST", "/api/v1/trip-bookings/{id}/" + a, s.apiTripBookingAction(a)})
@@ -96,6 +102,7 @@ type tripJSON struct {
 	Mine        bool                  `json:"mine"`
 	Contact     bool                  `json:"contact"`
 	Phone       string                `json:"phone,omitempty"`
+	Route       []mobility.LinePoint  `json:"route,omitempty"` // [[lat,lon],...], ends blurred unless contact
 	URL         string                `json:"url"`
 }
 
@@ -134,7 +141,11 @@ func (s *Server) apiPublishTrip(w http.ResponseWriter, r *http.Request) {
 		}
 		out := toTripJSON(ter, t)
 		out.Mine, out.Contact, out.Phone = true, true, t.Phone
-		return out, "/api/v1/trips/" + strconv.FormatInt(t.ID, 10), nil
+		// warnings: published anyway (an arrival outside a destination's hours).
+		return struct {
+			tripJSON
+			Warnings []mobility.Warning `json:"warnings"`
+		}{out, s.tripWarnings(s.localizer(r), ter, t)}, "/api/v1/trips/" + strconv.FormatInt(t.ID, 10), nil
 	})
 }
 
@@ -146,6 +157,7 @@ func (s *Server) apiTrip(w http.ResponseWriter, r *http.Request) {
 		}
 		out := toTripJSON(ter, v.Trip)
 		out.Occurrences, out.Mine, out.Contact, out.Phone = occurrencesIn(v.Occurrences, ter.Location()), v.Mine, v.Contact, v.Phone
+		out.Route = v.Line
 		return out, nil
 	})
 }
@@ -172,6 +184,12 @@ type tripBookingInput struct {
 	// AllDepartures books every coming departure of a weekly trip in the
 	// direction of the one named (or the next): the answer is {"bookings": [...]}.
 	AllDepartures bool `json:"all_departures"`
+	// Standing books the trip every week, the departures the horizon adds
+	// later included, on Days (all the trip's when empty) and Legs ("out",
+	// "back" or "both"): the answer is {"standing", "bookings", "missed"}.
+	Standing bool          `json:"standing"`
+	Days     mobility.Days `json:"days"`
+	Legs     mobility.Legs `json:"legs"`
 }
 
 func (s *Server) apiBookTrip(w http.ResponseWriter, r *http.Request) {
@@ -179,6 +197,13 @@ func (s *Server) apiBookTrip(w http.ResponseWriter, r *http.Request) {
 	s.mobilityByID(w, r, mobility.ThingTrip, http.StatusCreated, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
 		req := mobility.BookRequest{TripID: id, OccurrenceID: in.OccurrenceID,
 			Seats: in.Seats, Pickup: in.Pickup, Dropoff: in.Dropoff, Message: in.Message}
+		if in.Standing {
+			res, err := s.Mobility.BookStanding(r.Context(), a, ter, req, in.Days, in.Legs)
+			if err != nil {
+				return nil, err
+			}
+			return standingIn(res, ter.Location()), nil
+		}
 		if in.AllDepartures {
 			list, err := s.Mobility.BookEvery(r.Context(), a, ter, req)
 			for _, b := range list {
@@ -252,7 +277,13 @@ func (s *Server) apiMyTrips(w http.ResponseWriter, r *http.Request) {
 				bookingIn(b, ter.Location())
 			}
 		}
-		return map[string]any{"trips": trips, "as_driver": m.AsDriver, "as_passenger": m.AsPassenger}, nil
+		for _, list := range [][]*mobility.Standing{m.StandingAsDriver, m.StandingAsPassenger} {
+			for _, st := range list {
+				st.CreatedAt, st.UpdatedAt = st.CreatedAt.In(ter.Location()), st.UpdatedAt.In(ter.Location())
+			}
+		}
+		return map[string]any{"trips": trips, "as_driver": m.AsDriver, "as_passenger": m.AsPassenger,
+			"standing_as_driver": m.StandingAsDriver, "standing_as_passenger": m.StandingAsPassenger}, nil
 	})
 }
 

@@ -38,6 +38,8 @@ func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/feeds/{token}/trips.ics", s.tripFeed)
 	page("POST /t/{slug}/my/trips/feed", s.tripFeedResetPage)
 	page("POST /t/{slug}/trip-bookings/{id}/review", s.tripReviewPage)
+	page("POST /t/{slug}/trip-standings/{id}/action", s.tripStandingActionPage)
+	page("POST /t/{slug}/my/trips/profile", s.mobilityProfilePage)
 }
 
 // formPlace reads one end of a trip from a form: PREFIX_lat and PREFIX_lon
@@ -210,16 +212,21 @@ func (s *Server) tripPublishPage(w http.ResponseWriter, r *http.Request) {
 		err = s.Mobility.Publish(r.Context(), p.Actor, p.Territory, t)
 	}
 	if err != nil {
-		if k := errs.KindOf(err); k != errs.Invalid {
+		k := errs.KindOf(err)
+		if k != errs.Invalid && k != errs.Forbidden {
 			s.renderError(w, r, err)
 			return
 		}
 		p.Form = r.PostForm
 		p.setErr(mapTripFields(err))
-		s.renderTripForm(w, r, p, http.StatusBadRequest)
+		s.renderTripForm(w, r, p, statusOf(k))
 		return
 	}
-	s.done(w, r, nil, p.L.T("mob.published"), "/t/"+p.Territory.Slug+"/trips/"+strconv.FormatInt(t.ID, 10))
+	msg := p.L.T("mob.published")
+	for _, w := range s.tripWarnings(p.L, p.Territory, t) {
+		msg += " " + w.Message
+	}
+	s.done(w, r, nil, msg, "/t/"+p.Territory.Slug+"/trips/"+strconv.FormatInt(t.ID, 10))
 }
 
 // mapTripFields names the form's inputs in the service's field errors.

@@ -24,9 +24,13 @@ type tripView struct {
 	Contrib     string
 	Bookings    []bookingRow // the driver's view of their trip
 	Points      string
+	Line        string // the route, [[lat,lon],...], for the map
 	Map         mapAttrs
 	Route       string
+	Days        []dayChoice // the weekly trip's days, for a standing booking
 }
+
+type dayChoice struct{ Value, Label string }
 
 type occRow struct {
 	O     mobility.Occurrence
@@ -80,6 +84,9 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 	}
 	if v.Weekly != nil {
 		tv.Schedule = schedule(p, v.Weekly)
+		for _, d := range v.Weekly.Days {
+			tv.Days = append(tv.Days, dayChoice{Value: mobility.DayNames[d], Label: p.L.T("mob.day_" + mobility.DayNames[d])})
+		}
 	}
 	tv.Selected, _ = strconv.ParseInt(r.URL.Query().Get("occurrence"), 10, 64)
 	for _, o := range v.Occurrences {
@@ -112,6 +119,8 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 	}{{Name: p.L.T("mob.from"), Lat: v.From.Lat, Lon: v.From.Lon, URL: "#trip"}, {Name: p.L.T("mob.to"), Lat: v.To.Lat, Lon: v.To.Lon, URL: "#trip"}}
 	data, _ := json.Marshal(line)
 	tv.Points = string(data)
+	data, _ = json.Marshal(v.Line)
+	tv.Line = string(data)
 	tv.Route = p.L.T("mob.route_length", "Km", kmText(int(v.RouteMeters)), "Minutes", v.RouteSeconds/60)
 	p.Styles = append(p.Styles, "vendor/leaflet/leaflet.css")
 	p.Scripts = append(p.Scripts, "vendor/leaflet/leaflet.js", "js/mapkit.js", "js/minimap.js")
@@ -173,7 +182,13 @@ func (s *Server) tripBookPage(w http.ResponseWriter, r *http.Request) {
 	occ, _ := strconv.ParseInt(r.PostForm.Get("occurrence"), 10, 64)
 	req := mobility.BookRequest{TripID: id, OccurrenceID: occ, Seats: seats, Message: r.PostForm.Get("message")}
 	var err error
-	if r.PostForm.Get("every") != "" {
+	if r.PostForm.Get("standing") != "" {
+		var msg string
+		if msg, err = s.standingBookPage(r, p, req); err == nil {
+			s.done(w, r, nil, msg, "/t/"+p.Territory.Slug+"/my/trips#standing")
+			return
+		}
+	} else if r.PostForm.Get("every") != "" {
 		if _, err = s.Mobility.BookEvery(r.Context(), p.Actor, p.Territory, req); err == nil {
 			s.done(w, r, nil, p.L.T("mob.booked_every"), "/t/"+p.Territory.Slug+"/my/trips")
 			return
@@ -231,10 +246,13 @@ func (s *Server) tripCancelPage(w http.ResponseWriter, r *http.Request) {
 
 // myTripsView: what a member publishes, drives and rides.
 type myTripsView struct {
-	FeedURL     string
-	Trips       []myTripRow
-	AsDriver    []bookingRow
-	AsPassenger []bookingRow
+	FeedURL             string
+	Trips               []myTripRow
+	AsDriver            []bookingRow
+	AsPassenger         []bookingRow
+	StandingAsDriver    []standingRow
+	StandingAsPassenger []standingRow
+	Profile             *mobility.Profile
 }
 
 type myTripRow struct {
@@ -281,6 +299,16 @@ func (s *Server) myTripsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, b := range m.AsPassenger {
 		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(r, p, b, false, reviewed))
+	}
+	for _, st := range m.StandingAsDriver {
+		v.StandingAsDriver = append(v.StandingAsDriver, s.standingRowOf(r, p, st, true))
+	}
+	for _, st := range m.StandingAsPassenger {
+		v.StandingAsPassenger = append(v.StandingAsPassenger, s.standingRowOf(r, p, st, false))
+	}
+	if v.Profile, err = s.Mobility.MyProfile(r.Context(), p.Actor); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "mobility_mine", p)

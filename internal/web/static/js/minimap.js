@@ -16,6 +16,14 @@
         a.textContent = p.name;
         L.marker([p.lat, p.lon], { title: p.name, alt: p.name, keyboard: true }).bindPopup(a).addTo(group);
       });
+      // The trip's route (data-line, [[lat,lon],...]); the page states its
+      // length and duration in words, so the line is decoration.
+      if (d.line) {
+        var line = JSON.parse(d.line);
+        if (line.length > 1) {
+          L.polyline(line, { className: 'trip-route', color: '#1d4ed8', weight: 5, opacity: 0.8, interactive: false }).addTo(group);
+        }
+      }
       group.addTo(map);
       if (pts.length > 0) {
         map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 16 });
