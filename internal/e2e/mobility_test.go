@@ -68,6 +68,8 @@ func TestE2EMobility(t *testing.T) {
 		{"passenger_2km_off_the_route_finds_and_books_it", f.findAndBook},
 		{"driver_accepts", f.accept},
 		{"both_see_the_trip_in_their_lists", f.lists},
+		{"passenger_books_every_week_driver_accepts_once", f.standing},
+		{"passenger_declares_the_mobility_profile", f.profile},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.fn) {
@@ -193,4 +195,44 @@ func routeDrawn(tb *tab) {
 	tb.t.Helper()
 	tb.waitFor("the route line on the map", `(() => { const p = document.querySelector("#minimap path.trip-route");
 		return !!p && p.getTotalLength() > 50; })()`)
+}
+
+// standing: the passenger books the commute every Tuesday and Thursday
+// with the trip page's boxes; the driver accepts it once from "my trips".
+func (f *mobilityFlow) standing(t *testing.T) {
+	tb := f.rider
+	tb.t = t
+	tb.open(f.tripPath)
+	tb.do("every week on Tuesdays and Thursdays", chromedp.Evaluate[chromedp.Void](`
+		document.querySelector('input[name="standing"]').checked = true;
+		document.querySelectorAll('input[name="standing_days"]').forEach(c => { c.checked = ["tue","thu"].includes(c.value); });`))
+	tb.submit("#f-seats")
+	if msg := flash(tb); msg != f.L.T("mob.standing_pending") {
+		t.Fatalf("after booking every week the page says %q: %s", msg, tb.text("main"))
+	}
+	f.page(tb, "my trips (standing, pending)")
+	tb = f.driver
+	tb.t = t
+	tb.open("/t/" + slug + "/my/trips")
+	tb.clickAndWait(`main form[action*="/trip-standings/"] input[name="action"][value="accept"] ~ button`)
+	if msg := flash(tb); !strings.HasPrefix(msg, f.L.T("mob.done_standing_accept")) {
+		t.Fatalf("after accepting the weekly booking the page says %q: %s", msg, tb.text("main"))
+	}
+	f.page(tb, "my trips (driver, standing accepted)")
+	if !strings.Contains(tb.text("main #standing ~ div"), f.L.T("mob.status_accepted")) {
+		t.Fatalf("the weekly booking is not accepted: %s", tb.text("main"))
+	}
+}
+
+// profile: the private declaration for women-only trips, saved by its form.
+func (f *mobilityFlow) profile(t *testing.T) {
+	tb := f.rider
+	tb.t = t
+	tb.open("/t/" + slug + "/my/trips#profile")
+	tb.do("tick the declaration", chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name="woman"]').checked = true;`))
+	tb.submit(`input[name="woman"]`)
+	if msg := flash(tb); msg != f.L.T("mob.profile_saved") {
+		t.Fatalf("after saving the profile the page says %q", msg)
+	}
+	f.page(tb, "my trips (profile saved)")
 }

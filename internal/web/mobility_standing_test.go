@@ -165,3 +165,64 @@ func TestMobilityDestinationHours(t *testing.T) {
 		t.Fatalf("open on Saturday: %s", body)
 	}
 }
+
+// TestMobilityStandingPages: without JavaScript a passenger books a weekly
+// commute every week from the trip page, the driver accepts it once from
+// "my trips", the passenger stops it; a member declares the profile with
+// its form; French and English.
+func TestMobilityStandingPages(t *testing.T) {
+	e := newTestEnv(t, nil)
+	driver, _ := e.member("driver@example.org", access.Member)
+	rider, _ := e.member("rider@example.org", access.Member)
+	commute := url.Values{"kind": {"offer"}, "from_lat": {"45.188"}, "from_lon": {"5.724"}, "to_address": {"Échirolles"},
+		"to_lat": {"45.150"}, "to_lon": {"5.724"}, "schedule": {"weekly"}, "days": {"mon", "tue", "wed", "thu", "fri"},
+		"time": {"07:40"}, "return": {"17:30"}, "seats": {"3"}, "contribution": {"free"}}
+	resp := e.form(driver, "/t/test/trips/new", commute)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d %s", resp.StatusCode, readBody(resp))
+	}
+	tripURL := resp.Header.Get("Location")
+	for _, lang := range []string{"fr", "en"} {
+		body := readBody(e.get(rider, tripURL+"?lang="+lang))
+		want := map[string]string{"fr": "Réserver chaque semaine", "en": "Book every week"}[lang]
+		if !strings.Contains(body, want) || !strings.Contains(body, `name="standing_days" value="mon"`) || !strings.Contains(body, `data-line="[[`) {
+			t.Fatalf("trip page (%s): %s", lang, body)
+		}
+	}
+	resp = e.form(rider, tripURL+"/book", url.Values{"seats": {"1"}, "standing": {"1"}, "standing_days": {"tue", "fri"}, "legs": {"both"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/my/trips#standing") {
+		t.Fatalf("book every week: %d %s", resp.StatusCode, readBody(resp))
+	}
+	body := readBody(e.get(driver, "/t/test/my/trips?lang=en"))
+	i := strings.Index(body, "/t/test/trip-standings/")
+	if i < 0 || !strings.Contains(body, "Tuesday, Friday") || !strings.Contains(body, "there and back") {
+		t.Fatalf("driver's list: %s", body)
+	}
+	action := body[i : i+strings.Index(body[i:], `"`)]
+	if resp := e.form(rider, action, url.Values{"action": {"accept"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("the passenger accepts: %d", resp.StatusCode)
+	}
+	if resp := e.form(driver, action, url.Values{"action": {"accept"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d %s", resp.StatusCode, readBody(resp))
+	}
+	body = readBody(e.get(rider, "/t/test/my/trips?lang=fr"))
+	if !strings.Contains(body, "mardi, vendredi") || !strings.Contains(body, "Acceptée") || !strings.Contains(body, "aller et retour") {
+		t.Fatalf("rider's list: %s", body)
+	}
+	if resp := e.form(rider, action, url.Values{"action": {"cancel"}, "reason": {"Déménagement"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("stop: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if body := readBody(e.get(rider, "/t/test/my/trips")); !strings.Contains(body, "Déménagement") {
+		t.Fatalf("after stopping: %s", body)
+	}
+	// The profile form: unticked by default, saved, shown ticked to its owner.
+	if body := readBody(e.get(rider, "/t/test/my/trips")); !strings.Contains(body, `name="woman" value="1">`) {
+		t.Fatalf("profile form: %s", body)
+	}
+	if resp := e.form(rider, "/t/test/my/trips/profile", url.Values{"woman": {"1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save profile: %d %s", resp.StatusCode, readBody(resp))
+	}
+	if body := readBody(e.get(rider, "/t/test/my/trips")); !strings.Contains(body, `name="woman" value="1" checked>`) {
+		t.Fatalf("profile not saved: %s", body)
+	}
+}
