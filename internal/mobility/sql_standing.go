@@ -65,6 +65,13 @@ func scanStanding(sc store.Scanner) (*Standing, error) {
 	return &st, nil
 }
 
+func (s *SQLStore) LockTrip(ctx context.Context, territoryID, id int64) error {
+	return s.write(ctx, func(s *SQLStore) error {
+		_, err := s.q.Exec(ctx, `UPDATE trips SET horizon_until = horizon_until WHERE id = ? AND territory_id = ?`, id, territoryID)
+		return err
+	})
+}
+
 func (s *SQLStore) InsertStanding(ctx context.Context, st *Standing) error {
 	return s.write(ctx, func(s *SQLStore) error {
 		err := s.q.QueryRow(ctx, `INSERT INTO trip_standings (territory_id, trip_id, passenger_id, driver_id, seats, days, legs,

@@ -121,6 +121,9 @@ func (s *Service) BookStanding(ctx context.Context, actor access.Actor, ter *ter
 		if st.Status != BookingAccepted {
 			return nil
 		}
+		if err := tx.LockTrip(ctx, ter.ID, t.ID); err != nil {
+			return err
+		}
 		occs, err := tx.Occurrences(ctx, ter.ID, t.ID, now, 1000)
 		if err != nil {
 			return err
@@ -319,6 +322,12 @@ func (s *Service) changeStanding(ctx context.Context, actor access.Actor, ter *t
 	return s.store.WithTx(ctx, func(tx Store) error {
 		st, err := tx.GetStanding(ctx, ter.ID, id)
 		if err != nil {
+			return err
+		}
+		// The horizon job adds departures under the same lock: a departure
+		// it adds is seen either by it (the standing booking already
+		// accepted) or by this transaction (added before), never by neither.
+		if err := tx.LockTrip(ctx, ter.ID, st.TripID); err != nil {
 			return err
 		}
 		return fn(tx, st, now)

@@ -307,3 +307,56 @@ func TestStandingNeverOversold(t *testing.T) {
 		}
 	})
 }
+
+// TestStandingAcceptRacesExtension: the driver accepts standing bookings
+// while the horizon job adds departures; every departure ends up booked
+// for every accepted standing booking (none falls between the two).
+func TestStandingAcceptRacesExtension(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.withOptions(Options{Horizon: 14 * 24 * time.Hour})
+		ctx := context.Background()
+		tr := e.commute(t, 8, false)
+		var ids []int64
+		for range 6 {
+			res, err := e.svc.BookStanding(ctx, e.member(t), e.ter, BookRequest{TripID: tr.ID, Seats: 1}, nil, LegsBoth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, res.Standing.ID)
+		}
+		e.clock.set(e.clock.now().Add(7 * 24 * time.Hour))
+		var wg sync.WaitGroup
+		errc := make(chan error, 10)
+		for _, id := range ids {
+			wg.Add(1)
+			go func(id int64) {
+				defer wg.Done()
+				if _, err := e.svc.AcceptStanding(ctx, e.driver, e.ter, id); err != nil {
+					errc <- err
+				}
+			}(id)
+		}
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := e.svc.ExtendHorizon(ctx); err != nil {
+					errc <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatal(err)
+		}
+		sum := e.checkSeats(t, tr)
+		occs, _ := e.svc.store.Occurrences(ctx, e.ter.ID, tr.ID, e.clock.now(), 1000)
+		for _, o := range occs {
+			if sum[o.ID] != len(ids) {
+				t.Fatalf("departure %s %s: %d seats booked, want %d", o.LocalDate, o.LocalTime, sum[o.ID], len(ids))
+			}
+		}
+	})
+}
