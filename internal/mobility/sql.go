@@ -349,26 +349,6 @@ func (s *SQLStore) InsertBooking(ctx context.Context, b *Booking) error {
 	})
 }
 
-// InsertBookingOnce implements Store: the partial unique index is the
-// conflict target, so a booking the passenger holds is no error (which
-// would abort a PostgreSQL transaction) but no row.
-func (s *SQLStore) InsertBookingOnce(ctx context.Context, b *Booking) (bool, error) {
-	var ok bool
-	err := s.write(ctx, func(s *SQLStore) error {
-		err := s.q.QueryRow(ctx, insertBooking+` ON CONFLICT (occurrence_id, passenger_id) WHERE status IN ('pending', 'accepted')
-			DO NOTHING RETURNING id`, bookingArgs(b)...).Scan(&b.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("insert booking once: %w", err)
-		}
-		ok = true
-		return nil
-	})
-	return ok, err
-}
-
 func (s *SQLStore) GetBooking(ctx context.Context, territoryID, id int64) (*Booking, error) {
 	return scanBooking(s.q.QueryRow(ctx, `SELECT `+bookingColumns+` FROM trip_bookings b
 		JOIN trip_occurrences o ON o.id = b.occurrence_id JOIN trips t ON t.id = b.trip_id

@@ -2,7 +2,9 @@ package mobility
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -134,4 +136,24 @@ func (s *SQLStore) Standings(ctx context.Context, territoryID int64, f StandingF
 		return err
 	})
 	return out, err
+}
+
+// InsertBookingOnce implements Store: the partial unique index is the
+// conflict target, so a booking the passenger holds is no error (which
+// would abort a PostgreSQL transaction) but no row.
+func (s *SQLStore) InsertBookingOnce(ctx context.Context, b *Booking) (bool, error) {
+	var ok bool
+	err := s.write(ctx, func(s *SQLStore) error {
+		err := s.q.QueryRow(ctx, insertBooking+` ON CONFLICT (occurrence_id, passenger_id) WHERE status IN ('pending', 'accepted')
+			DO NOTHING RETURNING id`, bookingArgs(b)...).Scan(&b.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("insert booking once: %w", err)
+		}
+		ok = true
+		return nil
+	})
+	return ok, err
 }
