@@ -223,8 +223,8 @@ func (s *Server) tripPublishPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg := p.L.T("mob.published")
-	for _, w := range s.tripWarnings(p.L, p.Territory, t) {
-		msg += " " + w.Message
+	for _, warn := range s.tripWarnings(p.L, p.Territory, t) {
+		msg += " " + warn.Message
 	}
 	s.done(w, r, nil, msg, "/t/"+p.Territory.Slug+"/trips/"+strconv.FormatInt(t.ID, 10))
 }
