@@ -188,6 +188,17 @@ func TestStandingBooking(t *testing.T) {
 		if _, err := e.svc.AcceptStanding(ctx, e.driver, e.ter, s2.Standing.ID); keyOf(err) != "err.mobility.booking_changed" {
 			t.Fatalf("accept after refusal: %v", err)
 		}
+		// Cancelling the trip stops the live standing bookings on it.
+		s3, err := e.svc.BookStanding(ctx, e.member(t), e.ter, BookRequest{TripID: tr.ID, Seats: 1}, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Cancel(ctx, e.driver, e.ter, tr.ID, "Voiture vendue"); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := e.svc.store.GetStanding(ctx, e.ter.ID, s3.Standing.ID); err != nil || st.Status != BookingCancelled || st.Reason != "Voiture vendue" {
+			t.Fatalf("standing booking after the trip's cancellation: %+v %v", st, err)
+		}
 	})
 }
 
