@@ -26,7 +26,8 @@ func (s *SQLStore) CandidatesIn(ctx context.Context, territoryID int64, f Candid
 		return []Candidate{}, nil
 	}
 	first, last := f.Spans[0].From, f.Spans[len(f.Spans)-1].To
-	args := []any{territoryID, f.CellA, utc(first), utc(last)}
+	args := make([]any, 0, 6+2*len(f.Spans)+len(f.Kinds))
+	args = append(args, territoryID, f.CellA, utc(first), utc(last))
 	var spans, filter strings.Builder
 	if len(f.Spans) > 1 {
 		spans.WriteString(" AND (")

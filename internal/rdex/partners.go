@@ -124,12 +124,5 @@ func (s *SQLStore) Partners(ctx context.Context, territoryID int64, enabledOnly 
 }
 
 func (s *SQLStore) DeletePartner(ctx context.Context, territoryID int64, name string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM rdex_partners WHERE territory_id = ? AND name = ?`, territoryID, name)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return errs.E(errs.NotFound, "err.rdex_partner_not_found")
-	}
-	return nil
+	return s.deleteNamed(ctx, "rdex_partners", territoryID, name, "err.rdex_partner_not_found")
 }

@@ -336,10 +336,10 @@ func (s *Server) apiSearchTrips(w http.ResponseWriter, r *http.Request) {
 			wait = s.askPartners(r, ter, q)
 		}
 		matches, err := s.Mobility.Search(r.Context(), actorFrom(r.Context()), ter, q)
-		partners := wait()
 		if err != nil {
-			return nil, err
+			return nil, err // the partners' answers are dropped at their timeout
 		}
+		partners := wait()
 		out := make([]tripMatchJSON, 0, len(matches))
 		for _, m := range matches {
 			out = append(out, toMatchJSON(ter, m))

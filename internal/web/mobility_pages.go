@@ -358,7 +358,10 @@ func (s *Server) searchFromForm(r *http.Request, ter *territory.Territory, q url
 	}
 	wait := s.askPartners(r, ter, query) // while the site's own search runs
 	matches, err := s.Mobility.Search(r.Context(), actorFrom(r.Context()), ter, query)
-	return matches, wait(), err
+	if err != nil {
+		return nil, nil, err // the partners' answers are dropped at their timeout
+	}
+	return matches, wait(), nil
 }
 
 // tripIndicatorsView: the last twelve months of carpooling, for everyone.

@@ -109,6 +109,9 @@ func (a rdexSearcher) Journeys(ctx context.Context, territoryID int64, q rdex.Qu
 	if q.Passenger {
 		rq.Kinds = append(rq.Kinds, mobility.KindRequest)
 	}
+	if rq.Latest.Before(a.s.Now()) {
+		return []rdex.Journey{}, nil // a window already over (yesterday's, in the territory)
+	}
 	ms, err := a.s.Mobility.SearchRange(ctx, access.Actor{}, ter, rq)
 	if err != nil {
 		return nil, err
@@ -129,9 +132,11 @@ func (a rdexSearcher) Journeys(ctx context.Context, territoryID int64, q rdex.Qu
 		}
 		back.Earliest, back.Latest = rdexDates(ret, a.s.Now().In(loc), loc)
 		back.Times = rdexTimes(ret)
-		bm, err := a.s.Mobility.SearchRange(ctx, access.Actor{}, ter, back)
-		if err != nil {
-			return nil, err
+		var bm []mobility.Match
+		if !back.Latest.Before(a.s.Now()) {
+			if bm, err = a.s.Mobility.SearchRange(ctx, access.Actor{}, ter, back); err != nil {
+				return nil, err
+			}
 		}
 		backs = map[rdexKey]bool{}
 		for _, m := range bm {
