@@ -2,6 +2,7 @@ package mobility
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
@@ -25,8 +26,12 @@ type DayWindow struct {
 	Min, Max time.Duration
 }
 
-// MaxRangeDays bounds the days one range search covers.
-const MaxRangeDays = 15
+// MaxRangeDays bounds the days one range search covers; MaxRangeResults
+// its answer (a partner platform lists more than a resident reads).
+const (
+	MaxRangeDays    = 15
+	MaxRangeResults = 100
+)
 
 // RangeQuery is a search over dates: departures from Earliest to Latest,
 // on the days and within the local times given, from near From to near To.
@@ -56,7 +61,8 @@ type Span struct {
 
 // CandidateFilter is what the index is asked: active occurrences of the
 // kinds and frequency departing within one of the spans (sorted, disjoint)
-// whose corridor covers both cells, the earliest first.
+// whose corridor covers both cells, at most Limit per span, the earliest
+// of each span first.
 type CandidateFilter struct {
 	Kinds        []Kind
 	Frequency    Frequency
@@ -68,8 +74,8 @@ type CandidateFilter struct {
 // SearchRange finds the departures of a date range, in one read of the
 // corridor index: the local windows of each day become spans of instants
 // (in the territory's zone, so daylight saving moves them with the clock),
-// and the store reads the pickup cell's index entries over the whole range,
-// keeping those inside a span. Results go by detour (to 100 m), then time.
+// and the store reads the pickup cell's index entries of each span, in one
+// statement. Results go by detour (to 100 m), then time.
 func (s *Service) SearchRange(ctx context.Context, _ access.Actor, ter *territory.Territory, q RangeQuery) ([]Match, error) {
 	var v errs.Validator
 	checkEnds(&v, ter, q.From, q.To)
@@ -92,8 +98,8 @@ func (s *Service) SearchRange(ctx context.Context, _ access.Actor, ter *territor
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if q.Limit <= 0 || q.Limit > MaxResults {
-		q.Limit = MaxResults
+	if q.Limit <= 0 || q.Limit > MaxRangeResults {
+		q.Limit = MaxRangeResults
 	}
 	spans := rangeSpans(q, ter.Location())
 	if len(spans) == 0 {
@@ -104,6 +110,8 @@ func (s *Service) SearchRange(ctx context.Context, _ access.Actor, ter *territor
 	if err != nil {
 		return nil, err
 	}
+	// Each span's candidates come in departure order, the spans maybe not.
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Occurrence.DepartsAt.Before(cands[j].Occurrence.DepartsAt) })
 	type dir struct {
 		trip int64
 		back bool

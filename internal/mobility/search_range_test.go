@@ -87,7 +87,7 @@ func TestSearchRangeMatchesBruteForce(t *testing.T) {
 				}
 				ids = append(ids, m.Occurrence.ID)
 			}
-			if len(ids) != min(len(want), MaxResults) {
+			if len(ids) != min(len(want), MaxRangeResults) {
 				t.Fatalf("query %d %+v: index %v, brute force %v", q, rq, ids, want)
 			}
 			total += len(want)

@@ -94,7 +94,7 @@ func (a rdexSearcher) Journeys(ctx context.Context, territoryID int64, q rdex.Qu
 		return []rdex.Journey{}, nil // not this territory's: nothing, not an error
 	}
 	loc := ter.Location()
-	rq := mobility.RangeQuery{From: from, To: to, Days: q.Days, OnePerTrip: true, Limit: mobility.MaxResults}
+	rq := mobility.RangeQuery{From: from, To: to, Days: q.Days, OnePerTrip: true, Limit: mobility.MaxRangeResults}
 	rq.Earliest, rq.Latest = rdexDates(q.Outward, a.s.Now().In(loc), loc)
 	rq.Times = rdexTimes(q.Outward)
 	switch q.Frequency {
