@@ -74,6 +74,10 @@ func TestPartnerPlatforms(t *testing.T) {
 			if r.Header.Get("Cookie") != "" || r.Header.Get("Referer") != "" {
 				t.Errorf("the partner got %v", r.Header)
 			}
+			// The resident's points, rounded to 0.002° (about 200 m).
+			if q := r.URL.Query(); q.Get("p[from][latitude]") != "45.18" || q.Get("p[from][longitude]") != "5.73" || q.Get("p[to][latitude]") != "45.166" {
+				t.Errorf("the partner got %s", r.URL.RawQuery)
+			}
 			proxy.ServeHTTP(w, r) // the Host stays the address we signed for
 
 		}))
