@@ -35,6 +35,7 @@ type app struct {
 	booking     *booking.Service
 	mobility    *mobility.Service
 	rdex        *rdex.Service // RDEX clients' API keys
+	partners    *rdex.Asker   // asks partner platforms during trip searches
 	ledger      *ledger.Service
 	jobs        *jobs.Queue
 	outbox      *mail.Outbox
@@ -114,6 +115,7 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, FeedSecret: feeds})
 	msgs.RegisterSubject("trip", a.mobility)
 	a.rdex = rdex.NewService(rdex.NewSQLStore(db))
+	a.partners = rdex.NewAsker(rdex.NewPartners(rdex.NewSQLStore(db)), rdex.AskerOptions{Log: log})
 	registerJobs(a.jobs, a)
 	return a, nil
 }

@@ -48,11 +48,7 @@ const candidatesLimit = 1000
 // then time.
 func (s *Service) Search(ctx context.Context, _ access.Actor, ter *territory.Territory, q Query) ([]Match, error) {
 	var v errs.Validator
-	v.Check(q.From.Valid() && ter.BBox.Contains(q.From), "from", "err.outside_territory")
-	v.Check(q.To.Valid() && ter.BBox.Contains(q.To), "to", "err.outside_territory")
-	if q.From.Valid() && q.To.Valid() {
-		v.Check(geo.Distance(q.From, q.To) >= MinTripMeters, "to", "err.mobility.same_place")
-	}
+	checkEnds(&v, ter, q.From, q.To)
 	if q.Kind == "" {
 		q.Kind = KindOffer
 	}
@@ -74,7 +70,8 @@ func (s *Service) Search(ctx context.Context, _ access.Actor, ter *territory.Ter
 	if now := s.clock(); from.Before(now) {
 		from = now
 	}
-	cands, err := s.store.Candidates(ctx, ter.ID, q.Kind, cellOf(q.From), cellOf(q.To), from, to, candidatesLimit)
+	cands, err := s.store.CandidatesIn(ctx, ter.ID, CandidateFilter{Kinds: []Kind{q.Kind}, CellA: cellOf(q.From), CellB: cellOf(q.To),
+		Spans: []Span{{From: from, To: to}}, Limit: candidatesLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +81,12 @@ func (s *Service) Search(ctx context.Context, _ access.Actor, ter *territory.Ter
 			out = append(out, m)
 		}
 	}
+	return s.finish(ctx, ter, out, q.Limit)
+}
+
+// finish sorts matches by detour (to 100 m), then time, keeps the first
+// limit and gives each its whole trip, exact addresses hidden.
+func (s *Service) finish(ctx context.Context, ter *territory.Territory, out []Match, limit int) ([]Match, error) {
 	sort.SliceStable(out, func(i, j int) bool {
 		di, dj := out[i].DetourMeters/100, out[j].DetourMeters/100
 		if di != dj {
@@ -91,8 +94,8 @@ func (s *Service) Search(ctx context.Context, _ access.Actor, ter *territory.Ter
 		}
 		return out[i].Occurrence.DepartsAt.Before(out[j].Occurrence.DepartsAt)
 	})
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	ids := make([]int64, 0, len(out))
 	for _, m := range out {

@@ -62,11 +62,9 @@ type Store interface {
 	// materialised only up to before a local date.
 	WeeklyToExtend(ctx context.Context, before string, limit int) ([]*Trip, error)
 
-	// Candidates reads the index: active occurrences of the kind departing
-	// in [from, to] whose corridor covers both cells.
-	// The candidates' trips carry only their id, ends, detour, duration
-	// and polyline.
-	Candidates(ctx context.Context, territoryID int64, kind Kind, cellA, cellB int64, from, to time.Time, limit int) ([]Candidate, error)
+	// CandidatesIn reads the index (see CandidateFilter). The candidates'
+	// trips carry only their id, ends, detour, duration and polyline.
+	CandidatesIn(ctx context.Context, territoryID int64, f CandidateFilter) ([]Candidate, error)
 	TripsByID(ctx context.Context, territoryID int64, ids []int64) (map[int64]*Trip, error)
 
 	// InsertBooking adds b; Conflict "err.mobility.already_booked" when the

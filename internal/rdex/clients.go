@@ -142,12 +142,18 @@ func (s *SQLStore) List(ctx context.Context, territoryID int64) ([]*Client, erro
 }
 
 func (s *SQLStore) Delete(ctx context.Context, territoryID int64, name string) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM rdex_clients WHERE territory_id = ? AND name = ?`, territoryID, name)
+	return s.deleteNamed(ctx, "rdex_clients", territoryID, name, "err.rdex_client_not_found")
+}
+
+// deleteNamed removes a territory's row of table by name (clients and
+// partners are both named per territory); NotFound with key when none.
+func (s *SQLStore) deleteNamed(ctx context.Context, table string, territoryID int64, name, key string) error {
+	res, err := s.db.Exec(ctx, `DELETE FROM `+table+` WHERE territory_id = ? AND name = ?`, territoryID, name)
 	if err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return errs.E(errs.NotFound, "err.rdex_client_not_found")
+		return errs.E(errs.NotFound, key)
 	}
 	return nil
 }

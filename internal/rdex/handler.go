@@ -147,6 +147,9 @@ func (h *handler) authenticate(r *http.Request) (*Client, Query, *Error) {
 		return nil, Query{}, &Error{Name: ErrSignatureMismatch, Field: "signature", Debug: "signature mismatch", User: "access denied"}
 	}
 	q, qerr := ParseQuery(v)
+	if qerr == nil {
+		qerr = q.CheckDates(h.opts.Now())
+	}
 	if qerr != nil {
 		return nil, Query{}, qerr
 	}

@@ -108,7 +108,40 @@ func ParseQuery(v url.Values) (Query, *Error) {
 	if q.Outward, err = window(v, "outward"); err != nil {
 		return q, err
 	}
+	if hasPrefix(v, "p[return]") {
+		ret, err := window(v, "return")
+		if err != nil {
+			return q, err
+		}
+		if !ret.MinDate.IsZero() && !q.Outward.MinDate.IsZero() && ret.MinDate.Before(q.Outward.MinDate) {
+			return q, invalid("p[return][mindate]", "the return's mindate must not be before the outward's mindate")
+		}
+		q.Return = &ret
+	}
 	return q, nil
+}
+
+func hasPrefix(v url.Values, prefix string) bool {
+	for k := range v {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckDates refuses a window whose last date is already past on the
+// given day (the client's mistake, or a replay of an old search): the
+// answer would always be empty. A day's slack covers time zones.
+func (q Query) CheckDates(today time.Time) *Error {
+	limit := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+	if !q.Outward.MaxDate.IsZero() && q.Outward.MaxDate.Before(limit) {
+		return invalid("p[outward][maxdate]", "p[outward][maxdate] is in the past")
+	}
+	if q.Return != nil && !q.Return.MaxDate.IsZero() && q.Return.MaxDate.Before(limit) {
+		return invalid("p[return][maxdate]", "p[return][maxdate] is in the past")
+	}
+	return nil
 }
 
 // state reads a required 0/1 flag (true/false accepted too).

@@ -152,3 +152,56 @@ func TestWindowAllows(t *testing.T) {
 		t.Error("days")
 	}
 }
+
+func TestParseReturn(t *testing.T) {
+	q, err := ParseQuery(base())
+	if err != nil || q.Return != nil {
+		t.Fatalf("no return asked: %+v %v", q.Return, err)
+	}
+	v := base()
+	v.Set("p[return][mindate]", "2026-12-01")
+	v.Set("p[return][maxdate]", "2026-12-06")
+	v.Set("p[return][monday][mintime]", "17:00:00")
+	v.Set("p[return][monday][maxtime]", "18:30:00")
+	v.Set("p[return][friday][mintime]", "16:00")
+	q, err = ParseQuery(v)
+	if err != nil || q.Return == nil {
+		t.Fatalf("return: %+v %v", q.Return, err)
+	}
+	r := q.Return
+	if !r.MaxDate.Equal(time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)) || r.Times[time.Monday].Min != 17*time.Hour ||
+		r.Times[time.Friday].Min != 16*time.Hour || r.Times[time.Friday].Max != 24*time.Hour-time.Second || r.Times[time.Sunday] != nil {
+		t.Fatalf("return window %+v", r)
+	}
+	for _, tc := range []struct{ name, key, value, field string }{
+		{"return mindate format", "p[return][mindate]", "tomorrow", "p[return][mindate]"},
+		{"return before outward", "p[return][mindate]", "2026-11-30", "p[return][mindate]"},
+		{"return maxdate before mindate", "p[return][maxdate]", "2026-11-30", "p[return][maxdate]"},
+		{"return maxtime before mintime", "p[return][monday][maxtime]", "16:00:00", "p[return][monday][maxtime]"},
+		{"return time format", "p[return][sunday][mintime]", "25:00", "p[return][sunday][mintime]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := url.Values{}
+			for k, x := range v {
+				w[k] = x
+			}
+			w.Set(tc.key, tc.value)
+			_, err := ParseQuery(w)
+			if err == nil || err.Name != ErrInvalidInput || err.Field != tc.field || err.Status() != 400 {
+				t.Fatalf("error = %+v, want invalid_input on %s", err, tc.field)
+			}
+		})
+	}
+	// A window already over.
+	q, _ = ParseQuery(v)
+	if err := q.CheckDates(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatalf("dates ahead refused: %v", err)
+	}
+	if err := q.CheckDates(time.Date(2026, 12, 9, 10, 0, 0, 0, time.UTC)); err == nil || err.Field != "p[outward][maxdate]" {
+		t.Fatalf("past outward: %v", err)
+	}
+	q.Outward.MaxDate = time.Time{}
+	if err := q.CheckDates(time.Date(2026, 12, 9, 10, 0, 0, 0, time.UTC)); err == nil || err.Field != "p[return][maxdate]" {
+		t.Fatalf("past return: %v", err)
+	}
+}

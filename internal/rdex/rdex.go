@@ -69,6 +69,10 @@ type Query struct {
 	// Outward is the departure window. MinDate and MaxDate are dates
 	// (midnight UTC); zero when not given.
 	Outward Window
+	// Return is the window of the way back (p[return][...]), nil when the
+	// query gives none: the searcher then answers one-way and round-trip
+	// journeys alike; with one, a round trip's way back must fit it.
+	Return *Window
 }
 
 // Window is a window of departure dates and, per day, times.

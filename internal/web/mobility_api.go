@@ -11,6 +11,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/mobility"
+	"github.com/sharingcity/sharingcity/internal/rdex"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
@@ -360,13 +361,22 @@ func (s *Server) apiSearchTrips(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		// partners=1 adds the journeys of partner platforms (rdex_partners.go).
+		wait := func() []rdex.PartnerJourney { return nil }
+		if r.URL.Query().Get("partners") == "1" {
+			wait = s.askPartners(r, ter, q)
+		}
 		matches, err := s.Mobility.Search(r.Context(), actorFrom(r.Context()), ter, q)
 		if err != nil {
-			return nil, err
+			return nil, err // the partners' answers are dropped at their timeout
 		}
+		partners := wait()
 		out := make([]tripMatchJSON, 0, len(matches))
 		for _, m := range matches {
 			out = append(out, toMatchJSON(ter, m))
+		}
+		if partners != nil {
+			return map[string]any{"trips": out, "partners": partners}, nil
 		}
 		return map[string]any{"trips": out}, nil
 	})

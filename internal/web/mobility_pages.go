@@ -12,6 +12,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/mobility"
+	"github.com/sharingcity/sharingcity/internal/rdex"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
@@ -251,6 +252,7 @@ type tripSearchView struct {
 	Searched           bool
 	FromAreas, ToAreas []areaChoice // carpool areas near each end, as meeting points
 	Rows               []tripRow
+	Partners           []partnerRow // journeys of partner platforms (rdex_partners.go)
 	Points             string
 	Map                mapAttrs
 	Error              string
@@ -282,7 +284,8 @@ func (s *Server) tripSearchPage(w http.ResponseWriter, r *http.Request) {
 	v := tripSearchView{Map: mapAttrsOf(p.Territory)}
 	if q.Get("from_lat") != "" || q.Get("from_address") != "" {
 		v.Searched = true
-		matches, err := s.searchFromForm(r, p.Territory, q)
+		matches, partners, err := s.searchFromForm(r, p.Territory, q)
+		v.Partners = partnerRows(partners, loc)
 		if err != nil {
 			if errs.KindOf(err) != errs.Invalid {
 				s.renderError(w, r, err)
@@ -327,19 +330,19 @@ func (s *Server) tripSearchPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "mobility_search", p)
 }
 
-func (s *Server) searchFromForm(r *http.Request, ter *territory.Territory, q url.Values) ([]mobility.Match, error) {
+func (s *Server) searchFromForm(r *http.Request, ter *territory.Territory, q url.Values) ([]mobility.Match, []rdex.PartnerJourney, error) {
 	var fields []errs.FieldError
 	from, err := s.formPlace(r, ter, q, "from")
 	if e, ok := errs.As(err); ok {
 		fields = append(fields, e.Fields...)
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	to, err := s.formPlace(r, ter, q, "to")
 	if e, ok := errs.As(err); ok {
 		fields = append(fields, e.Fields...)
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for prefix, pl := range map[string]mobility.Place{"from": from, "to": to} {
 		if q.Get(prefix+"_lat") == "" && q.Get(prefix+"_area") == "" && (pl.Lat != 0 || pl.Lon != 0) {
@@ -358,9 +361,14 @@ func (s *Server) searchFromForm(r *http.Request, ter *territory.Territory, q url
 		query.Window = time.Duration(m) * time.Minute
 	}
 	if len(fields) > 0 {
-		return nil, errs.Fields(fields)
+		return nil, nil, errs.Fields(fields)
 	}
-	return s.Mobility.Search(r.Context(), actorFrom(r.Context()), ter, query)
+	wait := s.askPartners(r, ter, query) // while the site's own search runs
+	matches, err := s.Mobility.Search(r.Context(), actorFrom(r.Context()), ter, query)
+	if err != nil {
+		return nil, nil, err // the partners' answers are dropped at their timeout
+	}
+	return matches, wait(), nil
 }
 
 // tripIndicatorsView: the last twelve months of carpooling, for everyone.

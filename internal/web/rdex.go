@@ -20,9 +20,11 @@ import (
 
 // RDEX (issue 6): other carpool platforms and journey planners search the
 // territory's trips through `GET /rdex/journeys` (internal/rdex speaks the
-// protocol). The adapter below answers with the carpool search: each day of
-// the asked dates is one route-aware search (trips passing near both points
-// in the right order), and each trip, in each direction, is one journey.
+// protocol). The adapter below answers with the carpool module's range
+// search: the asked dates, days and daily windows are one route-aware
+// search (trips passing near both points in the right order, one read of
+// the corridor index), plus one for the way back when the query gives a
+// return window; each trip, in each direction, is one journey.
 //
 // What a journey tells: the approximate places the search shows (house
 // numbers dropped, positions rounded to about 200 m), the route's length
@@ -34,7 +36,7 @@ import (
 // no cost (the deep link shows it).
 
 // rdexMaxDays bounds the dates one request searches (a week by default, two
-// at most): each is one search per side asked.
+// at most), within the range search's own bound.
 const (
 	rdexDefaultDays = 7
 	rdexMaxDays     = 14
@@ -92,71 +94,97 @@ func (a rdexSearcher) Journeys(ctx context.Context, territoryID int64, q rdex.Qu
 		return []rdex.Journey{}, nil // not this territory's: nothing, not an error
 	}
 	loc := ter.Location()
-	today := midnight(a.s.Now().In(loc))
+	rq := mobility.RangeQuery{From: from, To: to, Days: q.Days, OnePerTrip: true, Limit: mobility.MaxRangeResults}
+	rq.Earliest, rq.Latest = rdexDates(q.Outward, a.s.Now().In(loc), loc)
+	rq.Times = rdexTimes(q.Outward)
+	switch q.Frequency {
+	case rdex.Punctual:
+		rq.Frequency = mobility.Punctual
+	case rdex.Regular:
+		rq.Frequency = mobility.Regular
+	}
+	if q.Driver {
+		rq.Kinds = append(rq.Kinds, mobility.KindOffer)
+	}
+	if q.Passenger {
+		rq.Kinds = append(rq.Kinds, mobility.KindRequest)
+	}
+	if rq.Latest.Before(a.s.Now()) {
+		return []rdex.Journey{}, nil // a window already over (yesterday's, in the territory)
+	}
+	ms, err := a.s.Mobility.SearchRange(ctx, access.Actor{}, ter, rq)
+	if err != nil {
+		return nil, err
+	}
+	// With p[return], a round trip is one only when its way back leaves in
+	// the return window: the way back is searched (from near To to near
+	// From) in a second read of the index.
+	var backs map[rdexKey]bool
+	if q.Return != nil {
+		back := rq
+		back.From, back.To, back.Days = to, from, [7]bool{}
+		ret := *q.Return // its dates default to the outward's
+		if ret.MinDate.IsZero() {
+			ret.MinDate = q.Outward.MinDate
+		}
+		if ret.MaxDate.IsZero() {
+			ret.MaxDate = q.Outward.MaxDate
+		}
+		back.Earliest, back.Latest = rdexDates(ret, a.s.Now().In(loc), loc)
+		back.Times = rdexTimes(ret)
+		var bm []mobility.Match
+		if !back.Latest.Before(a.s.Now()) {
+			if bm, err = a.s.Mobility.SearchRange(ctx, access.Actor{}, ter, back); err != nil {
+				return nil, err
+			}
+		}
+		backs = map[rdexKey]bool{}
+		for _, m := range bm {
+			backs[rdexKey{m.Trip.ID, m.Occurrence.Return}] = true
+		}
+	}
+	b := journeyBuilder{s: a.s, ter: ter, loc: loc, aliases: map[int64]string{}}
+	out := make([]rdex.Journey, 0, len(ms))
+	for _, m := range ms {
+		withReturn := backs == nil || backs[rdexKey{m.Trip.ID, !m.Occurrence.Return}]
+		j, err := b.journey(ctx, m, withReturn)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// rdexDates turns a window's dates (a week from today by default, two
+// weeks at most) into the first and last instants of those local days.
+func rdexDates(w rdex.Window, now time.Time, loc *time.Location) (time.Time, time.Time) {
+	today := midnight(now)
 	first, last := today, today.AddDate(0, 0, rdexDefaultDays-1)
-	if !q.Outward.MinDate.IsZero() {
-		first = localDate(q.Outward.MinDate, loc)
+	if !w.MinDate.IsZero() {
+		first = localDate(w.MinDate, loc)
 		if first.Before(today) {
 			first = today
 		}
 		last = first.AddDate(0, 0, rdexDefaultDays-1)
 	}
-	if !q.Outward.MaxDate.IsZero() {
-		last = localDate(q.Outward.MaxDate, loc)
+	if !w.MaxDate.IsZero() {
+		last = localDate(w.MaxDate, loc)
 	}
 	if limit := first.AddDate(0, 0, rdexMaxDays-1); last.After(limit) {
 		last = limit
 	}
-	var kinds []mobility.Kind
-	if q.Driver {
-		kinds = append(kinds, mobility.KindOffer)
-	}
-	if q.Passenger {
-		kinds = append(kinds, mobility.KindRequest)
-	}
-	anyDay := q.Days == [7]bool{}
-	b := journeyBuilder{s: a.s, ter: ter, loc: loc, aliases: map[int64]string{}}
-	seen := map[rdexKey]bool{}
-	out := []rdex.Journey{}
-	for day := first; !day.After(last); day = day.AddDate(0, 0, 1) {
-		wd := day.Weekday()
-		if !anyDay && !q.Days[wd] {
-			continue
-		}
-		lo, hi := time.Duration(0), 24*time.Hour-time.Second
-		if tr := q.Outward.Times[wd]; tr != nil {
-			lo, hi = tr.Min, tr.Max
-		}
-		start, end := day.Add(lo), day.Add(hi)
-		if hi >= 24*time.Hour-time.Second {
-			end = day.AddDate(0, 0, 1) // the whole evening, whatever the day's length
-		}
-		window := max(end.Sub(start)/2, time.Minute)
-		for _, kind := range kinds {
-			ms, err := a.s.Mobility.Search(ctx, access.Actor{}, ter, mobility.Query{From: from, To: to,
-				At: start.Add(end.Sub(start) / 2), Window: window, Kind: kind, Limit: mobility.MaxResults})
-			if err != nil {
-				return nil, err
-			}
-			for _, m := range ms {
-				k := rdexKey{m.Trip.ID, m.Occurrence.Return}
-				regular := m.Trip.Weekly != nil
-				if seen[k] || (q.Frequency == rdex.Punctual && regular) || (q.Frequency == rdex.Regular && !regular) {
-					continue
-				}
-				if dep := m.Occurrence.DepartsAt.In(loc); dep.Before(start) || dep.After(end) {
-					continue
-				}
-				seen[k] = true
-				j, err := b.journey(ctx, m)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, j)
-			}
+	return first, last.AddDate(0, 0, 1).Add(-time.Microsecond)
+}
+
+func rdexTimes(w rdex.Window) [7]*mobility.DayWindow {
+	var out [7]*mobility.DayWindow
+	for d, tr := range w.Times {
+		if tr != nil {
+			out[d] = &mobility.DayWindow{Min: tr.Min, Max: tr.Max}
 		}
 	}
-	return out, nil
+	return out
 }
 
 func midnight(t time.Time) time.Time {
@@ -176,7 +204,9 @@ type journeyBuilder struct {
 	aliases map[int64]string
 }
 
-func (b *journeyBuilder) journey(ctx context.Context, m mobility.Match) (rdex.Journey, error) {
+// journey writes a match as RDEX does; withReturn false drops a weekly
+// trip's way back (the query's return window does not fit it).
+func (b *journeyBuilder) journey(ctx context.Context, m mobility.Match, withReturn bool) (rdex.Journey, error) {
 	t, occ := m.Trip, m.Occurrence
 	id := strconv.FormatInt(t.ID, 10)
 	j := rdex.Journey{
@@ -227,6 +257,9 @@ func (b *journeyBuilder) journey(ctx context.Context, m mobility.Match) (rdex.Jo
 		clock, back := w.Time, w.Return
 		if occ.Return {
 			clock, back = w.Return, ""
+		}
+		if !withReturn {
+			back = ""
 		}
 		until := w.Until
 		if until == "" {

@@ -57,6 +57,7 @@ type Deps struct {
 	Booking     *booking.Service
 	Mobility    *mobility.Service
 	RDEX        rdex.Clients // API keys of RDEX clients; nil: no /rdex/journeys
+	Partners    *rdex.Asker  // asks partner platforms during a trip search; nil: none
 	Ledger      *ledger.Service
 	Messages    *messages.Service
 	Geocoder    geocode.Geocoder // addresses of listings searches; nil: the directory's own addresses
