@@ -258,29 +258,3 @@ func timeOfDay(key, s string) (time.Duration, *Error) {
 	}
 	return 0, invalid(key, key+" must be a time HH:MM:SS")
 }
-
-// Allows reports whether a departure at t (in the territory's time zone)
-// falls in the window: on or after MinDate, on or before MaxDate, and
-// within the window of t's weekday when the query gives one.
-func (w Window) Allows(t time.Time) bool {
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	if !w.MinDate.IsZero() && day.Before(w.MinDate) || !w.MaxDate.IsZero() && day.After(w.MaxDate) {
-		return false
-	}
-	if tr := w.Times[t.Weekday()]; tr != nil {
-		since := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second
-		return since >= tr.Min && since <= tr.Max
-	}
-	return true
-}
-
-// WantsFrequency reports whether journeys of frequency f answer the query.
-func (q Query) WantsFrequency(f Frequency) bool {
-	return q.Frequency == "" || q.Frequency == Both || q.Frequency == f
-}
-
-// WantsDay reports whether the query accepts journeys on day d: any day
-// when it names none.
-func (q Query) WantsDay(d time.Weekday) bool {
-	return q.Days == [7]bool{} || q.Days[d]
-}

@@ -120,39 +120,6 @@ func TestWithoutParam(t *testing.T) {
 	}
 }
 
-func TestWindowAllows(t *testing.T) {
-	q, err := ParseQuery(base()) // 1 to 5 December 2026, Mondays 7:00-8:30
-	if err != nil {
-		t.Fatal(err)
-	}
-	paris, _ := time.LoadLocation("Europe/Paris")
-	cases := []struct {
-		at   time.Time
-		want bool
-	}{
-		{time.Date(2026, 11, 30, 7, 30, 0, 0, paris), false}, // a Monday before mindate
-		{time.Date(2026, 12, 1, 6, 0, 0, 0, paris), true},    // Tuesday: no window that day
-		{time.Date(2026, 12, 5, 23, 59, 0, 0, paris), true},  // maxdate, late
-		{time.Date(2026, 12, 6, 0, 1, 0, 0, paris), false},   // after maxdate
-	}
-	for _, tc := range cases {
-		if got := q.Outward.Allows(tc.at); got != tc.want {
-			t.Errorf("Allows(%s) = %v", tc.at, got)
-		}
-	}
-	var w Window
-	w.Times[time.Monday] = &TimeRange{Min: 7 * time.Hour, Max: 8*time.Hour + 30*time.Minute}
-	if !w.Allows(time.Date(2026, 12, 7, 7, 40, 0, 0, paris)) || w.Allows(time.Date(2026, 12, 7, 8, 40, 0, 0, paris)) {
-		t.Error("monday window")
-	}
-	if !q.WantsFrequency(Regular) || q.WantsFrequency(Punctual) || !(Query{Frequency: Both}).WantsFrequency(Punctual) {
-		t.Error("frequency")
-	}
-	if !q.WantsDay(time.Monday) || q.WantsDay(time.Tuesday) || !(Query{}).WantsDay(time.Sunday) {
-		t.Error("days")
-	}
-}
-
 func TestParseReturn(t *testing.T) {
 	q, err := ParseQuery(base())
 	if err != nil || q.Return != nil {
