@@ -28,12 +28,38 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkTripSearch -benchtime 2000x ./internal/mobility/
 func BenchmarkTripSearch(b *testing.B) {
+	benchCities(b, func(b *testing.B, dialect string, c *benchCity) {
+		b.Run(dialect, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(3, 4))
+			measureSearches(b, func(i int) (int, error) {
+				a, z, tr, onRoute := c.ends(r, i)
+				at := tr.at.Add(time.Duration(r.IntN(60)-30) * time.Minute)
+				if !onRoute {
+					at = c.start.Add(time.Duration(r.IntN(14))*24*time.Hour + time.Duration(6*60+r.IntN(14*60))*time.Minute)
+				}
+				got, err := c.e.svc.Search(context.Background(), c.e.driver, c.e.ter, Query{From: a, To: z, At: at})
+				return len(got), err
+			})
+		})
+	})
+}
+
+// benchCity is the city the search benchmarks share, loaded once per
+// database.
+type benchCity struct {
+	e     *env
+	box   geo.BBox
+	start time.Time
+	trips []benchTrip
+}
+
+// benchCities loads the city on each database, outside b.Run: a benchmark
+// function runs more than once (b.N = 1 first), and loading takes minutes.
+func benchCities(b *testing.B, run func(b *testing.B, dialect string, c *benchCity)) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("SHARINGCITY_MOBILITY_TRIPS")); err == nil && v > 0 {
 		n = v
 	}
-	// Each database is loaded once, outside b.Run: a benchmark function
-	// runs more than once (b.N = 1 first), and loading takes minutes.
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		if dialect == "postgres" && os.Getenv(storetest.EnvPostgres) == "" {
 			b.Logf("%s is not set: PostgreSQL skipped", storetest.EnvPostgres)
@@ -45,57 +71,55 @@ func BenchmarkTripSearch(b *testing.B) {
 		} else {
 			db = storetest.OpenPostgres(b)
 		}
-		e := newEnv(b, db)
-		box := geo.BBox{MinLon: 4.72, MinLat: 45.62, MaxLon: 5.05, MaxLat: 45.88} // about 25 by 29 km
-		start := e.clock.now().Add(24 * time.Hour).Truncate(24 * time.Hour)
-		r := rand.New(rand.NewPCG(7, 11))
+		c := &benchCity{e: newEnv(b, db), box: geo.BBox{MinLon: 4.72, MinLat: 45.62, MaxLon: 5.05, MaxLat: 45.88}} // about 25 by 29 km
+		c.start = c.e.clock.now().Add(24 * time.Hour).Truncate(24 * time.Hour)
 		t0 := time.Now()
-		trips, cells := bulkTrips(b, e, r, box, start, n)
+		var cells int
+		c.trips, cells = bulkTrips(b, c.e, rand.New(rand.NewPCG(7, 11)), c.box, c.start, n)
 		b.Logf("%s: loaded %d trips, %d cells (%.1f per departure) in %v", dialect, n, cells, float64(cells)/float64(n), time.Since(t0).Round(time.Second))
-		b.Run(dialect, func(b *testing.B) { searchLoop(b, e, r, box, start, trips) })
+		run(b, dialect, c)
 	}
 }
 
-func searchLoop(b *testing.B, e *env, r *rand.Rand, box geo.BBox, start time.Time, trips []benchTrip) {
-	ctx := context.Background()
-	{
-		lat := make([]time.Duration, 0, b.N)
-		found := 0
-		b.ReportAllocs()
-		b.ResetTimer()
-		cpu0 := cpuTime(b)
-		for i := 0; i < b.N; i++ {
-			var a, z geo.Point
-			var at time.Time
-			if i%2 == 0 {
-				tr := trips[r.IntN(len(trips))]
-				a = offset(onLine(tr.line, 0.1+0.3*r.Float64()), 800*r.Float64(), 800*r.Float64())
-				z = offset(onLine(tr.line, 0.6+0.3*r.Float64()), 800*r.Float64(), 800*r.Float64())
-				at = tr.at.Add(time.Duration(r.IntN(60)-30) * time.Minute)
-			} else {
-				a, z = randomPoint(r, box), randomPoint(r, box)
-				at = start.Add(time.Duration(r.IntN(14))*24*time.Hour + time.Duration(6*60+r.IntN(14*60))*time.Minute)
-			}
-			t := time.Now()
-			got, err := e.svc.Search(ctx, e.driver, e.ter, Query{From: a, To: z, At: at})
-			lat = append(lat, time.Since(t))
-			if err != nil && !strings.Contains(keyOf(err), "same_place") {
-				b.Fatal(err)
-			}
-			found += len(got)
-		}
-		b.StopTimer()
-		// The process's CPU per search (PostgreSQL's own is not counted):
-		// steadier than latencies on a shared machine.
-		b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		pct := func(p float64) float64 {
-			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
-		}
-		b.ReportMetric(pct(0.50), "p50-ms")
-		b.ReportMetric(pct(0.99), "p99-ms")
-		b.ReportMetric(float64(found)/float64(b.N), "results/op")
+// ends picks a search's two points: for even i near a real trip's route
+// (onRoute, that trip returned), otherwise at random in the city.
+func (c *benchCity) ends(r *rand.Rand, i int) (a, z geo.Point, tr benchTrip, onRoute bool) {
+	if i%2 == 0 {
+		tr = c.trips[r.IntN(len(c.trips))]
+		a = offset(onLine(tr.line, 0.1+0.3*r.Float64()), 800*r.Float64(), 800*r.Float64())
+		z = offset(onLine(tr.line, 0.6+0.3*r.Float64()), 800*r.Float64(), 800*r.Float64())
+		return a, z, tr, true
 	}
+	return randomPoint(r, c.box), randomPoint(r, c.box), tr, false
+}
+
+// measureSearches runs search b.N times and reports the process's CPU per
+// search (PostgreSQL's own is not counted: steadier than latencies on a
+// shared machine), the latency percentiles and the results per search.
+func measureSearches(b *testing.B, search func(i int) (found int, err error)) {
+	lat := make([]time.Duration, 0, b.N)
+	found := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime(b)
+	for i := 0; i < b.N; i++ {
+		t := time.Now()
+		n, err := search(i)
+		lat = append(lat, time.Since(t))
+		if err != nil && !strings.Contains(keyOf(err), "same_place") {
+			b.Fatal(err)
+		}
+		found += n
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(found)/float64(b.N), "results/op")
 }
 
 type benchTrip struct {
