@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/store"
@@ -53,20 +54,30 @@ func (s *SQLStore) reserveMany(calls []store.Call[*Reservation]) ([]error, error
 		var k int
 		var id int64
 		if err := rows.Scan(&k, &id); err != nil {
-			return nil, err
+			// The statement may have committed: this is each caller's
+			// error, not a reason to book again one by one.
+			return sameError(n, fmt.Errorf("reserve: %w", err)), nil
 		}
 		if k >= 1 && k <= n {
 			ids[k-1] = id
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, err // the server stopped the statement: nothing was booked
 	}
 	out := make([]error, n)
 	for i, c := range calls {
 		out[i] = reserveAnswer(c.Item, ids[i])
 	}
 	return out, nil
+}
+
+func sameError(n int, err error) []error {
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
+	}
+	return out
 }
 
 // reserveBatched books r with the bookings queued beside it.

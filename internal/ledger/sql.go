@@ -16,13 +16,20 @@ import (
 // SQLStore keeps the ledger in either dialect; sql_sqlite.go and
 // sql_postgres.go hold the little that differs.
 type SQLStore struct {
-	db   *store.DB
-	q    store.Querier
-	inTx bool
+	db    *store.DB
+	q     store.Querier
+	inTx  bool
+	posts *store.Group[*posting] // PostgreSQL transfers sharing a commit
 }
 
 // NewSQLStore returns a store over db.
-func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
+func NewSQLStore(db *store.DB) *SQLStore {
+	s := &SQLStore{db: db, q: db}
+	if s.postgres() {
+		s.posts = s.newPostGroup()
+	}
+	return s
+}
 
 // WithTx runs fn in one transaction, joining the one in ctx if any.
 func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
@@ -255,7 +262,7 @@ func (s *SQLStore) insertEntry(ctx context.Context, e *Entry) (bool, error) {
 
 func (s *SQLStore) PostEntry(ctx context.Context, e *Entry) (bool, error) {
 	if s.postgres() {
-		return s.postEntryPG(ctx, e)
+		return s.postEntryPGBatched(ctx, e)
 	}
 	var inserted bool
 	err := s.write(ctx, func(s *SQLStore) error {
