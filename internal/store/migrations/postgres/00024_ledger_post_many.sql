@@ -7,7 +7,11 @@
 -- the commit is shared. Every account of the batch is locked first, in
 -- increasing id order, so two batches (or a batch and a single
 -- ledger_post, which also goes in increasing order) never wait for each
--- other in a cycle. Empty strings and zeros stand for NULL.
+-- other in a cycle. The lock is FOR NO KEY UPDATE, the one the balance
+-- UPDATE takes: FOR UPDATE would also conflict with the KEY SHARE locks
+-- that inserting postings takes on their accounts (foreign keys), in
+-- posting order, and deadlock with a lone ledger_post. Empty strings and
+-- zeros stand for NULL.
 -- +goose StatementBegin
 CREATE FUNCTION ledger_post_many(p_territory BIGINT[], p_kind TEXT[], p_reason TEXT[], p_category TEXT[], p_idem TEXT[],
     p_exchange BIGINT[], p_listing BIGINT[], p_reverses BIGINT[], p_by BIGINT[], p_at TIMESTAMPTZ[],
@@ -17,7 +21,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     i INTEGER;
 BEGIN
-    PERFORM 1 FROM ledger_accounts WHERE id = ANY (p_accounts) ORDER BY id FOR UPDATE;
+    PERFORM 1 FROM ledger_accounts WHERE id = ANY (p_accounts) ORDER BY id FOR NO KEY UPDATE;
     -- An integer FOR declares its own variable: k (the output) is set apart.
     FOR i IN 1 .. coalesce(array_length(p_territory, 1), 0) LOOP
         k := i;
