@@ -16,15 +16,17 @@ import (
 // commit. The check and the insert of each are unchanged (the function
 // calls booking_reserve), so the invariant is the same; what is shared is
 // the commit. A batch that fails as a whole is tried one by one.
-var reserveGroup = store.GroupConfig{
-	MaxBatch: 64,
-	// Each batch in flight holds one connection of the pool until its commit.
-	Writers: 4,
-}
+const (
+	// maxReserveBatch bounds the bookings sharing one statement.
+	maxReserveBatch = 64
+	// maxReserveWriters bounds the batches in flight at once (each holds
+	// one connection of the pool until its commit).
+	maxReserveWriters = 4
+)
 
 // newReserveGroup returns the queue of s's PostgreSQL bookings.
 func (s *SQLStore) newReserveGroup() *store.Group[*Reservation] {
-	return store.NewGroup(s.db, reserveGroup, s.reserveMany, func(c store.Call[*Reservation]) error {
+	return store.NewGroup(s.db, store.GroupConfig{MaxBatch: maxReserveBatch, Writers: maxReserveWriters}, s.reserveMany, func(c store.Call[*Reservation]) error {
 		return s.reserveOne(c.Ctx, c.Item)
 	})
 }

@@ -15,13 +15,15 @@ import (
 // checked, and refused alone, by ledger_post; the batch locks its accounts
 // in id order first, so batches never deadlock each other; a batch that
 // fails as a whole is posted one by one.
-var postGroup = store.GroupConfig{
-	// ledger_post's savepoint is a subtransaction: PostgreSQL caches 64 per
-	// transaction before every snapshot gets slower.
-	MaxBatch: 32,
-	// Each batch in flight holds one connection until its commit.
-	Writers: 4,
-}
+const (
+	// maxPostBatch bounds the entries of one ledger_post_many. Each
+	// ledger_post is a subtransaction: PostgreSQL caches 64 per transaction
+	// before every snapshot gets slower.
+	maxPostBatch = 32
+	// maxPostWriters bounds the batches in flight (each holds one
+	// connection until its commit).
+	maxPostWriters = 4
+)
 
 // posting is a PostEntry waiting in the group: its entry and whether it
 // was inserted.
@@ -31,7 +33,7 @@ type posting struct {
 }
 
 func (s *SQLStore) newPostGroup() *store.Group[*posting] {
-	return store.NewGroup(s.db, postGroup, s.postMany, func(c store.Call[*posting]) error {
+	return store.NewGroup(s.db, store.GroupConfig{MaxBatch: maxPostBatch, Writers: maxPostWriters}, s.postMany, func(c store.Call[*posting]) error {
 		var err error
 		c.Item.inserted, err = s.postEntryPG(c.Ctx, c.Item.e)
 		return err
