@@ -394,9 +394,8 @@ func (s *Service) MemberByEmail(ctx context.Context, actor access.Actor, ter *te
 // (first uses, then one PostEntry): on SQLite in a transaction that
 // concurrent transfers share (store.DB.Batched: one commit for many, a
 // savepoint each, so a refused transfer rolls back alone); on PostgreSQL
-// without one, PostEntry being a single statement that concurrent
-// transfers share (ledger_post_many); inside a caller's transaction it
-// joins it.
+// without one, PostEntry being a single call; inside a caller's
+// transaction it joins it.
 func (s *Service) atomically(ctx context.Context, fn func(st Store) error) error {
 	return s.store.Direct(ctx, fn)
 }

@@ -16,20 +16,13 @@ import (
 // SQLStore keeps the ledger in either dialect; sql_sqlite.go and
 // sql_postgres.go hold the little that differs.
 type SQLStore struct {
-	db    *store.DB
-	q     store.Querier
-	inTx  bool
-	posts *store.Group[*posting] // PostgreSQL transfers sharing a commit
+	db   *store.DB
+	q    store.Querier
+	inTx bool
 }
 
 // NewSQLStore returns a store over db.
-func NewSQLStore(db *store.DB) *SQLStore {
-	s := &SQLStore{db: db, q: db}
-	if s.postgres() {
-		s.posts = s.newPostGroup()
-	}
-	return s
-}
+func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
 
 // WithTx runs fn in one transaction, joining the one in ctx if any.
 func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
@@ -262,7 +255,7 @@ func (s *SQLStore) insertEntry(ctx context.Context, e *Entry) (bool, error) {
 
 func (s *SQLStore) PostEntry(ctx context.Context, e *Entry) (bool, error) {
 	if s.postgres() {
-		return s.postEntryPGBatched(ctx, e)
+		return s.postEntryPG(ctx, e)
 	}
 	var inserted bool
 	err := s.write(ctx, func(s *SQLStore) error {

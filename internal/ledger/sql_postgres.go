@@ -14,18 +14,6 @@ func pgMonthExpr(col string) string {
 
 const pgPost = `SELECT out_entry, out_refused FROM ledger_post(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// postEntryPGBatched is PostEntry on PostgreSQL: inside a transaction
-// one call of ledger_post, outside one with the transfers queued beside
-// it (sql_post_batch.go).
-func (s *SQLStore) postEntryPGBatched(ctx context.Context, e *Entry) (bool, error) {
-	if s.inTx || store.HasTx(ctx) || s.posts == nil {
-		return s.postEntryPG(ctx, e)
-	}
-	p := &posting{e: e}
-	err := s.posts.Do(ctx, p)
-	return p.inserted, err
-}
-
 // postEntryPG is PostEntry as one call of ledger_post (migration 00014):
 // outside a transaction it commits on its own, one round trip.
 func (s *SQLStore) postEntryPG(ctx context.Context, e *Entry) (bool, error) {
@@ -44,11 +32,6 @@ func (s *SQLStore) postEntryPG(ctx context.Context, e *Entry) (bool, error) {
 	} else {
 		err = s.db.QueryRowW(ctx, pgPost, args...).Scan(&entry, &refused)
 	}
-	return postAnswer(e, entry, refused, err)
-}
-
-// postAnswer reads ledger_post's answer for e.
-func postAnswer(e *Entry, entry sql.NullInt64, refused int64, err error) (bool, error) {
 	switch {
 	case store.IsUniqueViolation(err) && e.ReversesID != 0:
 		return false, errs.Wrap(errs.Conflict, "err.ledger.already_reversed", err)

@@ -44,15 +44,12 @@ type Store interface {
 	// nothing. With e's idempotency key already taken it writes nothing
 	// and returns false. It returns a *GuardError naming the first account
 	// that would pass a limit or is closed. On PostgreSQL it is one call
-	// of ledger_post (migration 00014): one round trip; outside a
-	// transaction, entries that arrive together share one
-	// ledger_post_many and its commit (migration 00024).
+	// of ledger_post (migration 00014): one round trip.
 	PostEntry(ctx context.Context, e *Entry) (bool, error)
 	// Direct runs fn for work whose writes each hold on their own (first
 	// use of a currency or an account, then one PostEntry): on PostgreSQL
-	// without a transaction, so that a transfer is one round trip and a
-	// commit shared with the transfers beside it; on SQLite it is Batched;
-	// inside a transaction it joins it.
+	// without a transaction, so that a transfer is one round trip and one
+	// commit; on SQLite it is Batched; inside a transaction it joins it.
 	Direct(ctx context.Context, fn func(st Store) error) error
 	EntryByKey(ctx context.Context, territoryID int64, key string) (*Entry, error)
 	Entry(ctx context.Context, territoryID, id int64) (*Entry, error)
