@@ -40,7 +40,7 @@ func (db *DB) newBatcher() *Group[batchFn] {
 //
 // On PostgreSQL, or when ctx already carries a transaction, it is InTx: a
 // PostgreSQL module gains from sharing a commit only when its batch is one
-// statement, and makes its own Group for it (booking, ledger).
+// statement, and makes its own Group for it (booking).
 func (db *DB) Batched(ctx context.Context, fn func(ctx context.Context) error) error {
 	if db.dialect != SQLite || HasTx(ctx) {
 		return db.InTx(ctx, func(tx *Tx) error { return fn(ContextWithTx(ctx, tx)) })
