@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
+	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 )
 
@@ -18,17 +19,16 @@ func TestReserveBatch(t *testing.T) {
 	r := e.drill(t, 2, Rules{})
 	st := NewSQLStore(db)
 	start, end := local(2026, 3, 21, 10, 0), local(2026, 3, 21, 12, 0)
-	mk := func(userID int64) *reserveReq {
+	mk := func(userID int64) store.Call[*Reservation] {
 		now := e.clock.now()
-		return &reserveReq{ctx: context.Background(), done: make(chan error, 1), r: &Reservation{TerritoryID: e.ter.ID,
+		return store.Call[*Reservation]{Ctx: context.Background(), Item: &Reservation{TerritoryID: e.ter.ID,
 			ResourceID: r.ID, OrganisationID: r.OrganisationID, UserID: userID, Quantity: 1, Start: start, End: end,
 			Status: StatusConfirmed, CreatedAt: now, UpdatedAt: now}}
 	}
-	run := func(reqs ...*reserveReq) []error {
-		st.writeBatch(reqs)
-		out := make([]error, len(reqs))
-		for i, q := range reqs {
-			if out[i] = <-q.done; out[i] == nil && q.r.ID == 0 {
+	run := func(calls ...store.Call[*Reservation]) []error {
+		out := st.batch.RunBatch(calls)
+		for i, c := range calls {
+			if out[i] == nil && c.Item.ID == 0 {
 				t.Errorf("booking %d: no id", i)
 			}
 		}
@@ -48,7 +48,7 @@ func TestReserveBatch(t *testing.T) {
 	if slots, err := st.Holding(context.Background(), e.ter.ID, r.ID, start, end, 0); err != nil || peak(slots, start, end) != 2 {
 		t.Fatalf("peak %d (%v), want 2", peak(slots, start, end), err)
 	}
-	if !errs.Is(st.reserveOne(context.Background(), mk(c.UserID).r), errs.Conflict) {
+	if !errs.Is(st.reserveOne(context.Background(), mk(c.UserID).Item), errs.Conflict) {
 		t.Fatal("a third booking of a full slot went through")
 	}
 }

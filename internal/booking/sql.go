@@ -19,11 +19,17 @@ type SQLStore struct {
 	db    *store.DB
 	q     store.Querier
 	tx    *store.Tx
-	batch *reserveBatcher // PostgreSQL bookings sharing a commit
+	batch *store.Group[*Reservation] // PostgreSQL bookings sharing a commit
 }
 
 // NewSQLStore returns a store over db.
-func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db, batch: &reserveBatcher{}} }
+func NewSQLStore(db *store.DB) *SQLStore {
+	s := &SQLStore{db: db, q: db}
+	if s.postgres() {
+		s.batch = s.newReserveGroup()
+	}
+	return s
+}
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
 

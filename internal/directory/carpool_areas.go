@@ -171,7 +171,7 @@ func (s *Service) ImportCarpoolAreas(ctx context.Context, actor access.Actor, te
 			}
 		}
 		it.SourceKey = CarpoolSourcePrefix + area.NationalID
-		it.carpoolArea = &area
+		it.Extension = saveCarpoolArea(area)
 		rows = append(rows, it)
 	}
 	r, err := s.Import(ctx, actor, ter, rows, skipInvalid)
@@ -179,22 +179,17 @@ func (s *Service) ImportCarpoolAreas(ctx context.Context, actor access.Actor, te
 	return res, err
 }
 
-// saveCarpoolArea writes the schema's fields of an imported row, inside
-// the import's transaction.
-func saveCarpoolArea(ctx context.Context, tx Store, ter *territory.Territory, it *ImportItem) error {
-	cs, ok := tx.(carpoolStore)
-	if !ok {
-		return errNoCarpoolStore
+// saveCarpoolArea is the import extension that writes the schema's fields
+// of a row beside its initiative, inside the import's transaction.
+func saveCarpoolArea(area CarpoolArea) ImportExtension {
+	return func(ctx context.Context, tx Store, ter *territory.Territory, in *Initiative) error {
+		cs, ok := tx.(carpoolStore)
+		if !ok {
+			return errNoCarpoolStore
+		}
+		area.InitiativeID = in.ID
+		return cs.SaveCarpoolArea(ctx, ter.ID, &area)
 	}
-	in, err := match(ctx, tx, ter, it)
-	if err != nil {
-		return err
-	}
-	if in == nil {
-		return fmt.Errorf("directory: carpool area %s: imported initiative not found", it.SourceKey)
-	}
-	it.carpoolArea.InitiativeID = in.ID
-	return cs.SaveCarpoolArea(ctx, ter.ID, it.carpoolArea)
 }
 
 // MaxCarpoolAreas bounds a near query.

@@ -2,12 +2,14 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
+	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
 func TestImport(t *testing.T) {
@@ -90,5 +92,54 @@ func TestImport(t *testing.T) {
 				t.Fatalf("got %+v, %v", res, err)
 			}
 		})
+	})
+}
+
+// TestImportExtension: a row's extension runs inside the import's
+// transaction with the row's initiative as stored, whether the row created,
+// updated or left it; its failure rolls the whole import back.
+func TestImportExtension(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		seen := map[string]int64{}
+		record := func(ctx context.Context, tx Store, ter *territory.Territory, in *Initiative) error {
+			if ter.ID != e.ter.ID {
+				return errors.New("extension called for another territory")
+			}
+			seen[in.SourceKey] = in.ID
+			return nil
+		}
+		rows := []ImportItem{
+			{Row: 1, SourceKey: "ext:1", Initiative: *sample("Repair café", 45.76, 4.83), Extension: record},
+			{Row: 2, SourceKey: "ext:2", Initiative: *sample("Grainothèque", 45.75, 4.84)},
+		}
+		if res, err := e.svc.Import(ctx, e.moderator, e.ter, rows, false); err != nil || res.Created != 2 {
+			t.Fatalf("got %+v, %v", res, err)
+		}
+		created := seen["ext:1"]
+		if created == 0 || len(seen) != 1 {
+			t.Fatalf("extension saw %v", seen)
+		}
+		// Unchanged, then updated: the same initiative each time.
+		for _, name := range []string{"Repair café", "Repair café du quartier"} {
+			clear(seen)
+			rows[0].Initiative.Name = name
+			if _, err := e.svc.Import(ctx, e.moderator, e.ter, rows, false); err != nil || seen["ext:1"] != created {
+				t.Fatalf("%s: extension saw %v (want %d), %v", name, seen, created, err)
+			}
+		}
+		boom := errors.New("extension fails")
+		rows = []ImportItem{
+			{Row: 1, SourceKey: "ext:3", Initiative: *sample("Atelier vélo", 45.74, 4.85)},
+			{Row: 2, SourceKey: "ext:4", Initiative: *sample("Boîte à dons", 45.745, 4.845),
+				Extension: func(context.Context, Store, *territory.Territory, *Initiative) error { return boom }},
+		}
+		if _, err := e.svc.Import(ctx, e.moderator, e.ter, rows, false); !errors.Is(err, boom) {
+			t.Fatalf("failing extension: %v", err)
+		}
+		if _, err := e.svc.store.BySourceKey(ctx, e.ter.ID, "ext:3"); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("row 1 of a failed import kept: %v", err)
+		}
 	})
 }

@@ -202,8 +202,9 @@ type ImportItem struct {
 	// MapJamID attaches a new entry to a mapping event of the territory
 	// (for entries recorded after the event, as the demo does).
 	MapJamID int64
-	// carpoolArea, set by ImportCarpoolAreas, is saved with the row.
-	carpoolArea *CarpoolArea
+	// Extension, when set, writes what another kind of file adds to the
+	// row (see ImportExtension).
+	Extension ImportExtension
 }
 
 // ImportResult counts what an import did. Unchanged rows matched an existing

@@ -13,6 +13,13 @@ import (
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
+// ImportExtension writes what an imported row carries beyond its
+// initiative (a carpool area's schema fields, say): Import calls it inside
+// its transaction, with the row's initiative as written (created, updated
+// or unchanged), so that a failure rolls the whole import back. The import
+// itself knows nothing of what it writes.
+type ImportExtension func(ctx context.Context, tx Store, ter *territory.Territory, in *Initiative) error
+
 // sameNameRadiusM is how close an imported row without a source key must be
 // to an entry of the same name to be taken for it.
 const sameNameRadiusM = 50
@@ -64,13 +71,12 @@ func (s *Service) Import(ctx context.Context, actor access.Actor, ter *territory
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		counts = ImportResult{}
 		for i := range good {
-			if err := s.importOne(ctx, tx, actor, ter, &good[i], now, &counts); err != nil {
-				return fmt.Errorf("row %d: %w", good[i].Row, err)
+			in, err := s.importOne(ctx, tx, actor, ter, &good[i], now, &counts)
+			if err == nil && good[i].Extension != nil {
+				err = good[i].Extension(ctx, tx, ter, in)
 			}
-			if good[i].carpoolArea != nil {
-				if err := saveCarpoolArea(ctx, tx, ter, &good[i]); err != nil {
-					return fmt.Errorf("row %d: %w", good[i].Row, err)
-				}
+			if err != nil {
+				return fmt.Errorf("row %d: %w", good[i].Row, err)
 			}
 		}
 		return nil
@@ -121,27 +127,28 @@ func match(ctx context.Context, tx Store, ter *territory.Territory, it *ImportIt
 	return nil, nil
 }
 
-func (s *Service) importOne(ctx context.Context, tx Store, actor access.Actor, ter *territory.Territory, it *ImportItem, now time.Time, counts *ImportResult) error {
+// importOne writes one row and returns its initiative as stored.
+func (s *Service) importOne(ctx context.Context, tx Store, actor access.Actor, ter *territory.Territory, it *ImportItem, now time.Time, counts *ImportResult) (*Initiative, error) {
 	in := it.Initiative
 	old, err := match(ctx, tx, ter, it)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if old == nil {
 		in.ID, in.TerritoryID, in.CreatedBy, in.SourceKey = 0, ter.ID, actor.UserID, it.SourceKey
 		in.Status, in.RejectReason, in.MapJamID = StatusPublished, "", 0
 		if it.MapJamID != 0 {
 			if _, err := tx.GetMapJam(ctx, ter.ID, it.MapJamID); err != nil {
-				return err
+				return nil, err
 			}
 			in.MapJamID = it.MapJamID
 		}
 		in.CreatedAt, in.UpdatedAt, in.Revision = now, now, 1
 		if err := tx.Insert(ctx, &in); err != nil {
-			return err
+			return nil, err
 		}
 		counts.Created++
-		return tx.InsertRevision(ctx, &Revision{InitiativeID: in.ID, TerritoryID: ter.ID, Number: 1,
+		return &in, tx.InsertRevision(ctx, &Revision{InitiativeID: in.ID, TerritoryID: ter.ID, Number: 1,
 			AuthorID: actor.UserID, CreatedAt: now, Status: RevisionApplied, Content: in, Comment: "import"})
 	}
 	statusChange := old.Status == StatusPending
@@ -150,11 +157,11 @@ func (s *Service) importOne(ctx context.Context, tx Store, actor access.Actor, t
 		if keyChange {
 			old.SourceKey = it.SourceKey
 			if err := tx.Update(ctx, old); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		counts.Unchanged++
-		return nil
+		return old, nil
 	}
 	if statusChange {
 		old.Status = StatusPublished
@@ -164,14 +171,14 @@ func (s *Service) importOne(ctx context.Context, tx Store, actor access.Actor, t
 	}
 	n, err := tx.NextRevisionNumber(ctx, ter.ID, old.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	contentOf(&in).applyTo(old)
 	old.Revision, old.UpdatedAt = n, now
 	if err := tx.Update(ctx, old); err != nil {
-		return err
+		return nil, err
 	}
 	counts.Updated++
-	return tx.InsertRevision(ctx, &Revision{InitiativeID: old.ID, TerritoryID: ter.ID, Number: n,
+	return old, tx.InsertRevision(ctx, &Revision{InitiativeID: old.ID, TerritoryID: ter.ID, Number: n,
 		AuthorID: actor.UserID, CreatedAt: now, Status: RevisionApplied, Content: in, Comment: "import"})
 }

@@ -4,44 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 )
 
-// Group commit. On SQLite every write goes through one connection, and a
-// transaction per call spends most of its time beginning and committing
-// (file locks, the WAL frame of the commit). Batched therefore queues
-// concurrent callers, and one goroutine runs up to maxBatch of them in ONE
-// write transaction, each inside its own SAVEPOINT: a failing call is
+// Batched on SQLite is the Group of group.go with one writer. Every write
+// goes through SQLite's one connection, and a transaction per call spends
+// most of its time beginning and committing, so concurrent callers share
+// ONE write transaction, each inside its own SAVEPOINT: a failing call is
 // rolled back alone, and only the commit is shared. The order is the
-// queue's, one call after the other, as if each had its own transaction on
-// the single writer; each call still sees what the previous ones wrote.
+// queue's, one call after the other, as if each had its own transaction
+// on the single writer; each call still sees what the previous ones wrote.
 
 // maxBatch bounds the calls sharing one commit.
 const maxBatch = 256
 
-// ErrClosed is returned by Batched once the DB is closed.
-var ErrClosed = errors.New("store: database closed")
+// batchFn is a call of Batched.
+type batchFn = func(ctx context.Context) error
 
-type batchReq struct {
-	ctx  context.Context
-	fn   func(ctx context.Context) error
-	done chan batchResult
-}
-
-type batchResult struct {
-	err    error
-	panicV any // fn panicked: the caller panics with it
-	panic  bool
-}
-
-type batcher struct {
-	mu      sync.RWMutex // senders hold it to read; stop takes it to close
-	once    sync.Once
-	started bool
-	closed  bool
-	q       chan *batchReq
-	quit    chan struct{}
-	exited  chan struct{}
+func (db *DB) newBatcher() *Group[batchFn] {
+	return NewGroup(db, GroupConfig{MaxBatch: maxBatch, Writers: 1}, db.runBatch, db.runAlone)
 }
 
 // Batched runs fn in a write transaction carried in fn's ctx, so that the
@@ -49,92 +29,28 @@ type batcher struct {
 //
 // On SQLite concurrent callers share the transaction (see above): fn runs
 // inside a SAVEPOINT, its error rolls back its own writes only and comes
-// back to its caller only; if the shared commit fails, every caller of
-// that batch gets the error and none of their writes stay. fn runs on the
-// batcher's goroutine with the caller's ctx values; statements ignore the
-// caller's cancellation once fn started (a cancelled caller not yet started
-// is skipped with ctx.Err()). fn must not wait for another write of the
-// same DB made without its ctx: the writer is busy with its batch.
+// back to its caller only. If the shared transaction fails as a whole (its
+// commit), none of its writes stay and each call runs again alone, so fn
+// must be safe to run twice, as InTx's retries on PostgreSQL already ask.
+// fn runs on a writer goroutine with the caller's ctx values but not its
+// cancellation (a cancelled caller not yet started is skipped with
+// ctx.Err()). fn must not wait for another write of the same DB made
+// without its ctx: the writer is busy with its batch. A panic in fn
+// reaches its caller.
 //
-// On PostgreSQL, or when ctx already carries a transaction, it is InTx.
+// On PostgreSQL, or when ctx already carries a transaction, it is InTx: a
+// PostgreSQL module gains from sharing a commit only when its batch is one
+// statement, and makes its own Group for it (booking).
 func (db *DB) Batched(ctx context.Context, fn func(ctx context.Context) error) error {
 	if db.dialect != SQLite || HasTx(ctx) {
 		return db.InTx(ctx, func(tx *Tx) error { return fn(ContextWithTx(ctx, tx)) })
 	}
-	req := &batchReq{ctx: ctx, fn: fn, done: make(chan batchResult, 1)}
-	b := &db.batch
-	b.mu.RLock()
-	if b.closed {
-		b.mu.RUnlock()
-		return ErrClosed
+	err := db.batch.Do(ctx, fn)
+	var p *panicked
+	if errors.As(err, &p) {
+		panic(p.v)
 	}
-	b.once.Do(func() {
-		b.q = make(chan *batchReq, maxBatch)
-		b.quit = make(chan struct{})
-		b.exited = make(chan struct{})
-		b.started = true
-		go db.batchLoop()
-	})
-	select {
-	case b.q <- req:
-	case <-ctx.Done():
-		b.mu.RUnlock()
-		return ctx.Err()
-	}
-	b.mu.RUnlock()
-	// Once queued, the call runs or is skipped: wait for the verdict
-	// rather than guess whether it committed.
-	res := <-req.done
-	if res.panic {
-		panic(res.panicV)
-	}
-	return res.err
-}
-
-// stop ends the batcher goroutine: calls already queued still run (the
-// pools are closed after stop returns), later ones get ErrClosed.
-func (b *batcher) stop() {
-	b.mu.Lock()
-	already := b.closed
-	b.closed = true
-	started := b.started
-	b.mu.Unlock()
-	if started && !already {
-		close(b.quit)
-		<-b.exited
-	}
-}
-
-func (db *DB) batchLoop() {
-	b := &db.batch
-	defer close(b.exited)
-	for {
-		select {
-		case first := <-b.q:
-			reqs := []*batchReq{first}
-		drain:
-			for len(reqs) < maxBatch {
-				select {
-				case r := <-b.q:
-					reqs = append(reqs, r)
-				default:
-					break drain
-				}
-			}
-			db.runBatch(reqs)
-		case <-b.quit:
-			// No sender is left (stop took the lock after them): run
-			// what they queued.
-			for {
-				select {
-				case r := <-b.q:
-					db.runBatch([]*batchReq{r})
-				default:
-					return
-				}
-			}
-		}
-	}
+	return err
 }
 
 const (
@@ -143,41 +59,16 @@ const (
 	sqlRelease   = `RELEASE SAVEPOINT store_batch`
 )
 
-// runBatch runs reqs in one transaction and tells each caller its result.
-func (db *DB) runBatch(reqs []*batchReq) {
-	results := make([]batchResult, len(reqs))
+// runBatch runs calls in one transaction, a savepoint each.
+func (db *DB) runBatch(calls []Call[batchFn]) ([]error, error) {
+	results := make([]error, len(calls))
 	bg := context.Background()
-	var err error
-	if len(reqs) == 1 {
-		// Alone: its own transaction, no savepoint needed.
-		r := reqs[0]
-		if err = r.ctx.Err(); err == nil {
-			err = db.inTxShared(bg, true, func(tx *Tx) error {
-				results[0] = call(r, tx)
-				if results[0].panic {
-					return errPanicked
-				}
-				return results[0].err
-			})
-		}
-		if results[0].panic {
-			r.done <- results[0]
-		} else {
-			r.done <- batchResult{err: err}
-		}
-		return
-	}
-	err = db.inTxShared(bg, true, func(tx *Tx) error {
-		for i, r := range reqs {
-			if err := r.ctx.Err(); err != nil {
-				results[i].err = err
-				continue
-			}
+	err := db.inTxShared(bg, true, func(tx *Tx) error {
+		for i, c := range calls {
 			if _, err := tx.Exec(bg, sqlSavepoint); err != nil {
 				return err
 			}
-			results[i] = call(r, tx)
-			if results[i].err != nil || results[i].panic {
+			if results[i] = call(c, tx); results[i] != nil {
 				if _, err := tx.Exec(bg, sqlRollback); err != nil {
 					return fmt.Errorf("store: batch: %w", err)
 				}
@@ -188,26 +79,36 @@ func (db *DB) runBatch(reqs []*batchReq) {
 		}
 		return nil
 	})
-	for i, r := range reqs {
-		switch {
-		case results[i].panic:
-			r.done <- results[i]
-		case err != nil:
-			r.done <- batchResult{err: err}
-		default:
-			r.done <- results[i]
-		}
+	if err != nil {
+		return nil, err
 	}
+	return results, nil
 }
 
-var errPanicked = errors.New("store: batched call panicked")
+// runAlone runs c in its own transaction: no savepoint needed.
+func (db *DB) runAlone(c Call[batchFn]) error {
+	var res error
+	err := db.inTxShared(context.Background(), true, func(tx *Tx) error {
+		res = call(c, tx)
+		return res
+	})
+	if res != nil {
+		return res
+	}
+	return err
+}
 
-// call runs r's fn in tx, turning a panic into a result for its caller.
-func call(r *batchReq, tx *Tx) (res batchResult) {
+// panicked carries a panic of fn back to Batched's caller.
+type panicked struct{ v any }
+
+func (p *panicked) Error() string { return fmt.Sprintf("store: batched call panicked: %v", p.v) }
+
+// call runs c's fn in tx, turning a panic into an error for its caller.
+func call(c Call[batchFn], tx *Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			res = batchResult{panic: true, panicV: p, err: errPanicked}
+			err = &panicked{v: p}
 		}
 	}()
-	return batchResult{err: r.fn(ContextWithTx(r.ctx, tx))}
+	return c.Item(ContextWithTx(c.Ctx, tx))
 }

@@ -43,9 +43,19 @@ type DB struct {
 
 	rebound sync.Map // query text -> PostgreSQL text with $n placeholders
 
-	batch  batcher   // groups concurrent Batched calls on SQLite (batch.go)
-	wStmts stmtCache // prepared statements of W on SQLite (stmtcache.go)
-	rStmts stmtCache // prepared statements of R on SQLite
+	batch  *Group[batchFn] // groups concurrent Batched calls on SQLite (batch.go)
+	wStmts stmtCache       // prepared statements of W on SQLite (stmtcache.go)
+	rStmts stmtCache       // prepared statements of R on SQLite
+
+	closeMu sync.Mutex
+	closers []func() // the Groups of db, closed before the pools
+}
+
+// onClose has Close call fn before it closes the pools.
+func (db *DB) onClose(fn func()) {
+	db.closeMu.Lock()
+	db.closers = append(db.closers, fn)
+	db.closeMu.Unlock()
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -119,12 +129,20 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
-	return &DB{dialect: SQLite, W: w, R: r}, nil
+	db := &DB{dialect: SQLite, W: w, R: r}
+	db.batch = db.newBatcher()
+	return db, nil
 }
 
-// Close stops the batcher, then closes the prepared statements and both pools.
+// Close closes the Groups (the calls they queued are written first), then
+// the prepared statements and both pools.
 func (db *DB) Close() error {
-	db.batch.stop()
+	db.closeMu.Lock()
+	closers := db.closers
+	db.closeMu.Unlock()
+	for _, fn := range closers {
+		fn()
+	}
 	db.wStmts.close()
 	db.rStmts.close()
 	err := db.W.Close()

@@ -95,6 +95,7 @@ func (s *Server) startSession(r *http.Request, u *account.User) {
 	_ = s.sessions.RenewToken(r.Context())
 	s.sessions.Put(r.Context(), "user_id", u.ID)
 	s.sessions.Put(r.Context(), "epoch", u.SessionEpoch)
+	s.startSessionDeadline(r.Context())
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {

@@ -162,6 +162,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			// the session started, ends the session.
 			if err == nil && u.SessionEpoch == s.sessions.GetInt64(ctx, "epoch") {
 				actor, user = a, u
+				s.refreshSession(ctx)
 			} else {
 				_ = s.sessions.Destroy(ctx)
 			}

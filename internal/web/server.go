@@ -71,11 +71,12 @@ type Deps struct {
 type Server struct {
 	cfg Config
 	Deps
-	sessions *scs.SessionManager
-	views    *views
-	limits   *limiters
-	metrics  *metrics
-	mapCache *tileCache
+	sessions   *scs.SessionManager
+	sessionNow func() time.Time
+	views      *views
+	limits     *limiters
+	metrics    *metrics
+	mapCache   *tileCache
 }
 
 // New builds the server. It does not listen; call Handler.
@@ -102,8 +103,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	} else {
 		sm.Store = sqlite3store.NewWithCleanupInterval(deps.DB.W, 30*time.Minute)
 	}
-	sm.Lifetime = 30 * 24 * time.Hour
-	sm.IdleTimeout = 7 * 24 * time.Hour
+	// No IdleTimeout: it would write the session on every request; the
+	// idle rule is refreshSession's (session.go).
+	sm.Lifetime = sessionLifetime
 	sm.Cookie.Name = "sc_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
@@ -113,9 +115,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg:      cfg,
 		Deps:     deps,
 		sessions: sm,
-		views:    v,
-		limits:   newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
-		mapCache: newTileCache(16 << 20),
+		// Sessions follow the real clock: the session stores compare
+		// expiries with the database's.
+		sessionNow: time.Now,
+		views:      v,
+		limits:     newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
+		mapCache:   newTileCache(16 << 20),
 	}
 	if deps.Registry != nil {
 		s.metrics = newMetrics(deps.Registry)
