@@ -77,6 +77,15 @@ type Server struct {
 	mapCache *tileCache
 }
 
+// Bounds of the map's tile cache (see tileCache): 4 MB of compressed
+// entries hold about as many viewports as 24 MB of plain GeoJSON, and the
+// plain copies served to clients that do not accept gzip are a few dozen
+// viewports.
+const (
+	mapCacheBytes      = 4 << 20
+	mapCachePlainBytes = 2 << 20
+)
+
 // New builds the server. It does not listen; call Handler.
 func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Now == nil {
@@ -114,7 +123,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		sessions: sm,
 		views:    v,
 		limits:   newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
-		mapCache: newTileCache(16 << 20),
+		mapCache: newTileCache(mapCacheBytes, mapCachePlainBytes),
 	}
 	if deps.Registry != nil {
 		s.metrics = newMetrics(deps.Registry)
