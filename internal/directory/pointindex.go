@@ -28,7 +28,7 @@ type PointSink interface {
 	// Grow announces about n rows (a count read just before).
 	Grow(n int)
 	// Add takes one row; false stops the read (the index is over budget).
-	Add(id int64, lat, lon float64, nameKey, tags []byte) bool
+	Add(id int64, lat, lon float64, name, nameKey, tags []byte) bool
 }
 
 // memIndex is a territory's published initiatives in memory, at one data
@@ -43,6 +43,9 @@ type memIndex struct {
 	ids    []int64 // ascending
 	text   string  // entry i's folded name then its tags, from offs[2i]
 	offs   []uint32
+	// sameWords[i]: entry i's name splits into the same words in Go
+	// and in PostgreSQL (see sameWordsInPostgres).
+	sameWords []bool
 }
 
 // memIndexBuilder is the PointSink that builds a memIndex.
@@ -52,6 +55,7 @@ type memIndexBuilder struct {
 	lat, lon []float64
 	text     []byte
 	offs     []uint32
+	same     []bool
 	sorted   bool
 	tooLarge bool
 }
@@ -66,10 +70,11 @@ func (b *memIndexBuilder) Grow(n int) {
 	b.lat = slices.Grow(b.lat, n)
 	b.lon = slices.Grow(b.lon, n)
 	b.offs = slices.Grow(b.offs, 2*n)
+	b.same = slices.Grow(b.same, n)
 	b.text = slices.Grow(b.text, 24*n) // a folded name and tags, on average
 }
 
-func (b *memIndexBuilder) Add(id int64, lat, lon float64, nameKey, tags []byte) bool {
+func (b *memIndexBuilder) Add(id int64, lat, lon float64, name, nameKey, tags []byte) bool {
 	if len(b.ids) >= b.max {
 		b.tooLarge = true
 		return false
@@ -80,6 +85,7 @@ func (b *memIndexBuilder) Add(id int64, lat, lon float64, nameKey, tags []byte) 
 	b.ids = append(b.ids, id)
 	b.lat = append(b.lat, lat)
 	b.lon = append(b.lon, lon)
+	b.same = append(b.same, sameWordsInPostgres(name))
 	b.text = append(b.text, nameKey...)
 	b.offs = append(b.offs, uint32(len(b.text)))
 	b.text = append(b.text, tags...)
@@ -95,7 +101,7 @@ func (b *memIndexBuilder) build() *memIndex {
 	if !b.sorted { // the store reads by id; this only guards the search by id
 		b.sortByID()
 	}
-	m := &memIndex{ids: slices.Clip(b.ids), text: string(b.text), offs: slices.Clip(b.offs)}
+	m := &memIndex{ids: slices.Clip(b.ids), text: string(b.text), offs: slices.Clip(b.offs), sameWords: slices.Clip(b.same)}
 	m.points = newPointIndex(b.ids, b.lat, b.lon)
 	return m
 }
@@ -109,17 +115,19 @@ func (b *memIndexBuilder) sortByID() {
 	nb := newMemIndexBuilder(b.max)
 	nb.Grow(len(order))
 	for _, i := range order {
-		nb.Add(b.ids[i], b.lat[i], b.lon[i], b.text[b.offs[2*i]:b.offs[2*i+1]], b.text[b.offs[2*i+1]:b.offs[2*i+2]])
+		nb.Add(b.ids[i], b.lat[i], b.lon[i], nil, b.text[b.offs[2*i]:b.offs[2*i+1]], b.text[b.offs[2*i+1]:b.offs[2*i+2]])
+		nb.same[len(nb.same)-1] = b.same[i]
 	}
 	*b = *nb
 }
 
-// newMemIndex builds an index from rows in any order.
+// newMemIndex builds an index from rows in any order (their names are
+// their name keys).
 func newMemIndex(pts []IndexedPoint) *memIndex {
 	b := newMemIndexBuilder(len(pts))
 	b.Grow(len(pts))
 	for _, p := range pts {
-		b.Add(p.ID, p.Lat, p.Lon, []byte(p.NameKey), []byte(p.Tags))
+		b.Add(p.ID, p.Lat, p.Lon, []byte(p.NameKey), []byte(p.NameKey), []byte(p.Tags))
 	}
 	return b.build()
 }

@@ -67,8 +67,13 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	)
 	baseSQL := base.String()
 	args := func(extra ...any) []any { return append(append([]any(nil), base.args...), extra...) }
-	n, many, err := s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inName, args(tsq)...)
-	if err != nil {
+	var n int
+	var many bool
+	var err error
+	if q.mem != nil && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.OrganisationID == 0 &&
+		q.mem.namesMatchMore(terms, countCap, memNameScan) {
+		many = true // the in-memory names pass the cap: so do the database's (see memnames.go)
+	} else if n, many, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inName, args(tsq)...); err != nil {
 		return res, err
 	}
 	if many {
@@ -108,6 +113,11 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	}
 	return res, nil
 }
+
+// memNameScan bounds the names the in-memory index looks at to decide
+// that a word is in more than countCap of them: a word that needs more
+// is rare enough for the database to count quickly.
+const memNameScan = 30_000
 
 // pgCustomPlan makes PostgreSQL plan a query for its arguments, each time:
 // pgx would otherwise prepare it once per connection, and after five runs

@@ -470,7 +470,7 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	return hits, nil
 }
 
-// PublishedPoints reads the position, name and tags of every published
+// PublishedPoints reads the position, names and tags of every published
 // initiative into sink, as raw bytes (no string per row), after a count
 // that sizes the sink's arrays: grown by appending, they would leave as
 // much garbage again.
@@ -481,19 +481,19 @@ func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64, sink 
 		return fmt.Errorf("published points: %w", err)
 	}
 	sink.Grow(n)
-	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name_key, tags`+published+` ORDER BY id`, territoryID)
+	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name, name_key, tags`+published+` ORDER BY id`, territoryID)
 	if err != nil {
 		return fmt.Errorf("published points: %w", err)
 	}
 	defer rows.Close()
 	var id int64
 	var lat, lon float64
-	var name, tags sql.RawBytes
+	var name, key, tags sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&id, &lat, &lon, &name, &tags); err != nil {
+		if err := rows.Scan(&id, &lat, &lon, &name, &key, &tags); err != nil {
 			return fmt.Errorf("published points: %w", err)
 		}
-		if !sink.Add(id, lat, lon, name, tags) {
+		if !sink.Add(id, lat, lon, name, key, tags) {
 			return nil
 		}
 	}

@@ -58,7 +58,7 @@ type Store interface {
 	// a box that holds all of the territory's initiatives.
 	Near(ctx context.Context, territoryID int64, within geo.BBox, p geo.Point, limit int) ([]Hit, error)
 	// PublishedPoints gives to sink every published initiative's id,
-	// position, name_key and tags, in id order.
+	// position, name, name_key and tags, in id order.
 	PublishedPoints(ctx context.Context, territoryID int64, sink PointSink) error
 	// PublishedByIDs reads the published initiatives among ids.
 	PublishedByIDs(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error)
