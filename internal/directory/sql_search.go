@@ -505,6 +505,9 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	if len(ids) == 0 {
 		return []Hit{}, nil
 	}
+	if s.postgres() {
+		return s.publishedByIDsPostgres(ctx, territoryID, ids)
+	}
 	args := make([]any, 0, len(ids)+1)
 	args = append(args, territoryID)
 	for _, id := range ids {

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // tileCache keeps encoded map responses, least recently used first out,
@@ -41,8 +43,12 @@ type tileCache struct {
 	plainBytes int
 	maxPlain   int
 
-	zippers   sync.Pool // *gzip.Writer: one is about 300 kB to allocate
-	unzippers sync.Pool // *gzip.Reader
+	// Gzip writers, at most one per CPU: a writer is over 1 MB (its hash
+	// tables are arrays inside it), compressing is CPU-bound, and a pool
+	// would keep one per concurrent miss (32 under wrk -c32).
+	zippers     chan *gzip.Writer
+	zippersMade atomic.Int32
+	unzippers   sync.Pool // *gzip.Reader, about 40 kB
 }
 
 // tileFill is an entry being built; requests for the same key wait for it.
@@ -100,17 +106,14 @@ func (c *tileCache) newEntry(key string, body []byte) *tileEntry {
 	if len(body) < 1024 {
 		return e // not worth a header and a decompression
 	}
-	zw, _ := c.zippers.Get().(*gzip.Writer)
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 4)
-	if zw == nil {
-		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	} else {
-		zw.Reset(&buf)
-	}
+	zw := c.zipper()
+	zw.Reset(&buf)
 	_, _ = zw.Write(body)
 	err := zw.Close()
-	c.zippers.Put(zw)
+	zw.Reset(io.Discard) // let go of buf
+	c.zippers <- zw
 	if err != nil || buf.Len() >= len(body) {
 		return e
 	}
@@ -119,6 +122,21 @@ func (c *tileCache) newEntry(key string, body []byte) *tileEntry {
 	e.gzipETag = []string{etag[:len(etag)-1] + `-gz"`}
 	e.gzipLength = []string{strconv.Itoa(len(e.gz))}
 	return e
+}
+
+// zipper takes a gzip writer, made when fewer than the bound exist,
+// else waited for; give it back to c.zippers.
+func (c *tileCache) zipper() *gzip.Writer {
+	select {
+	case zw := <-c.zippers:
+		return zw
+	default:
+	}
+	if c.zippersMade.Add(1) <= int32(cap(c.zippers)) {
+		zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+		return zw
+	}
+	return <-c.zippers
 }
 
 // size is what an entry counts against the cache's bound: its stored
@@ -203,7 +221,7 @@ func (c *tileCache) dropPlainLocked(e *tileEntry) {
 func newTileCache(maxBytes, maxPlain int) *tileCache {
 	return &tileCache{ll: list.New(), items: map[string]*list.Element{},
 		aliases: map[aliasKey]*list.Element{}, filling: map[string]*tileFill{}, maxBytes: maxBytes,
-		plain: list.New(), maxPlain: maxPlain}
+		plain: list.New(), maxPlain: maxPlain, zippers: make(chan *gzip.Writer, runtime.GOMAXPROCS(0))}
 }
 
 // fill returns the entry of key, building it with encode when missing.
