@@ -200,6 +200,6 @@ EOF
 echo "search 'partage' p99, uncached: $(p99 -s "$WORK/search_miss.lua" "http://127.0.0.1:$PORT/") (target <= 5 ms)"
 
 echo "== memory of sharingcity serve (pid $SERVE_PID)"
-grep -E '^(VmRSS|VmHWM)' "/proc/$SERVE_PID/status" | sed 's/^/  /'
+grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/$SERVE_PID/status" | sed 's/^/  /'
 rss_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVE_PID/status")
 echo "peak RSS $((rss_kb / 1024)) MB (target < 100 MB)"
