@@ -18,11 +18,12 @@ import (
 
 // sameWordsInPostgres reports whether PostgreSQL's ts_prefixes (sc_simple
 // and sc_french, migration 00002) sees the name as the same words as
-// textsearch.Key does: letters separated by spaces and plain punctuation.
-// Digits are left out (PostgreSQL reads "lyon-69" as "lyon" and "-69",
-// and "vélo2" as one word it does not unaccent), as are dots, slashes
-// and "@" (hosts, paths and e-mail addresses are single tokens there), and
-// any letter whose folding might differ from unaccent's.
+// textsearch.Key does: letters separated by spaces and plain punctuation,
+// and numbers standing alone between spaces ("Jardin partagé 27"). Other
+// digits are left out (PostgreSQL reads "lyon-69" as "lyon" and "-69", and
+// "vélo2" as one word it does not unaccent), as are dots, slashes and "@"
+// (hosts, paths and e-mail addresses are single tokens there), and any
+// letter whose folding might differ from unaccent's.
 func sameWordsInPostgres(name []byte) bool {
 	for i := 0; i < len(name); {
 		c := name[i]
@@ -30,6 +31,16 @@ func sameWordsInPostgres(name []byte) bool {
 			switch {
 			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == ' ', c == '\'', c == '-', c == ',', c == '&', c == '(', c == ')':
 				i++
+				continue
+			case '0' <= c && c <= '9':
+				j := i
+				for j < len(name) && '0' <= name[j] && name[j] <= '9' {
+					j++
+				}
+				if (i > 0 && name[i-1] != ' ') || (j < len(name) && name[j] != ' ') {
+					return false
+				}
+				i = j
 				continue
 			}
 			return false

@@ -26,7 +26,8 @@ func TestMemNamesAreFoundByPostgres(t *testing.T) {
 		"Réparation vélos", "Repair-Café des Pentes", "L'Atelier partagé", "Œuvre commune", "Straße offen",
 		"ẞtraße Œil", "Jardin’partage", "Vélo2000", "Lyon-69 partage", "velo.fr partage", "atelier@velo.fr",
 		"Cæcilia Ærø", "Ñandú", "Łódź partage", "Partage à l'œil", "Éco-partage (Croix)", "Zoë & Noël",
-		"A b c", "Dépôt-vente x", "Grainothèque", "partageons", "PARTAGÉ", "ÿeux Ÿvon",
+		"A b c", "Dépôt-vente x", "Grainothèque", "partageons", "PARTAGÉ", "ÿeux Ÿvon", "Jardin partagé 27059",
+		"Lyon 69 partage", "007 partage", "12 34 partage", "A 12-14 partage", "3,5 partage", "Club (75)", "x 12abc",
 	}
 	err := st.WithTx(ctx, func(tx Store) error {
 		for i := range 2400 {
@@ -55,7 +56,7 @@ func TestMemNamesAreFoundByPostgres(t *testing.T) {
 	mem := b.build()
 	sure := 0
 	for _, text := range []string{"partage", "repar", "velo", "oeuvre", "œuvre", "strasse", "straße", "oeil", "lyon", "69",
-		"fr", "caecilia", "aero", "nandu", "lodz", "eco", "croix", "zoe", "noel", "depot", "vente", "grainotheque",
+		"fr", "caecilia", "27059", "007", "12", "34", "14", "75", "abc", "3", "5", "aero", "nandu", "lodz", "eco", "croix", "zoe", "noel", "depot", "vente", "grainotheque",
 		"partageons", "atelier", "yeux", "yvon", "vélo2000", "pentes", "cafe", "jardin", "lieu partage"} {
 		terms := textsearch.QueryTerms(text)
 		var inPG []int64
@@ -112,7 +113,8 @@ func TestMemNamesAreFoundByPostgres(t *testing.T) {
 func TestSameWordsInPostgres(t *testing.T) {
 	for name, want := range map[string]bool{
 		"Réparation vélos": true, "L'Atelier partagé": true, "Œuvre (commune) & co": true, "Éco-partage": true,
-		"Vélo2000": false, "Lyon 69": false, "velo.fr": false, "a@b": false, "ẞtraße": false, "Jardin’partage": false,
+		"Vélo2000": false, "Lyon 69": true, "Jardin partagé 27059": true, "27 rue": true, "Lyon-69": false, "A 12-14": false,
+		"3,5 kg": false, "Club (75)": false, "x 12abc": false, "velo.fr": false, "a@b": false, "ẞtraße": false, "Jardin’partage": false,
 		"Łódź": false, "e\u0301": false, "": true,
 	} {
 		if got := sameWordsInPostgres([]byte(name)); got != want {
