@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"unsafe"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
@@ -71,7 +72,7 @@ func (b *memIndexBuilder) Grow(n int) {
 	b.lon = slices.Grow(b.lon, n)
 	b.offs = slices.Grow(b.offs, 2*n)
 	b.same = slices.Grow(b.same, n)
-	b.text = slices.Grow(b.text, 24*n) // a folded name and tags, on average
+	b.text = slices.Grow(b.text, 40*n) // a folded name and tags, on average (36 bytes in the bench city)
 }
 
 func (b *memIndexBuilder) Add(id int64, lat, lon float64, name, nameKey, tags []byte) bool {
@@ -101,7 +102,12 @@ func (b *memIndexBuilder) build() *memIndex {
 	if !b.sorted { // the store reads by id; this only guards the search by id
 		b.sortByID()
 	}
-	m := &memIndex{ids: slices.Clip(b.ids), text: string(b.text), offs: slices.Clip(b.offs), sameWords: slices.Clip(b.same)}
+	// The text is handed over without a copy (3.6 MB for 100,000 entries,
+	// on top of the rows being read): the builder is dropped after this,
+	// so the bytes are never written again, as strings.Builder does.
+	text := unsafe.String(unsafe.SliceData(b.text), len(b.text))
+	b.text = nil
+	m := &memIndex{ids: slices.Clip(b.ids), text: text, offs: slices.Clip(b.offs), sameWords: slices.Clip(b.same)}
 	m.points = newPointIndex(b.ids, b.lat, b.lon)
 	return m
 }
@@ -172,8 +178,9 @@ type pointIndex struct {
 // neighbourhoods hold more, which the ring search absorbs.
 const pointsPerCell = 4
 
-// newPointIndex builds the grid of the points (ids[i], lat[i], lon[i]),
-// which it copies in cell order.
+// newPointIndex builds the grid of the points (ids[i], lat[i], lon[i]).
+// It takes lat and lon, which it reorders by cell in place (the index of
+// a whole city is built without a second copy of them); ids is copied.
 func newPointIndex(ids []int64, lat, lon []float64) *pointIndex {
 	ix := &pointIndex{nx: 1, ny: 1}
 	if len(ids) == 0 {
@@ -208,14 +215,24 @@ func newPointIndex(ids []int64, lat, lon []float64) *pointIndex {
 	}
 	ix.start = counts
 	ix.ids = make([]int64, len(ids))
-	ix.lat = make([]float64, len(ids))
-	ix.lon = make([]float64, len(ids))
 	next := append([]int32(nil), counts[:len(counts)-1]...)
+	dest := cells // each point's place in cell order, over its cell
 	for i := range ids {
 		j := next[cells[i]]
 		next[cells[i]]++
-		ix.ids[j], ix.lat[j], ix.lon[j] = ids[i], lat[i], lon[i]
+		dest[i] = j
+		ix.ids[j] = ids[i]
 	}
+	// Apply the permutation in place: each swap puts one point where it goes.
+	for i := range dest {
+		for int(dest[i]) != i {
+			j := dest[i]
+			lat[i], lat[j] = lat[j], lat[i]
+			lon[i], lon[j] = lon[j], lon[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
+	}
+	ix.lat, ix.lon = lat, lon
 	return ix
 }
 
