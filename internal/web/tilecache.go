@@ -136,6 +136,7 @@ func (c *tileCache) zipper() *gzip.Writer {
 		zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 		return zw
 	}
+	c.zippersMade.Add(-1)
 	return <-c.zippers
 }
 
