@@ -11,9 +11,20 @@ import (
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
 
-// PostgreSQL: a partial GiST index on point(lon, lat) of published rows, and
-// a generated tsvector with a partial GIN index. Queries must spell
-// "status = 'published'" and "point(i.lon, i.lat)" as the indexes do.
+// PostgreSQL: a partial GiST index on point(lon, lat) of published rows,
+// and the prefix tsvectors in the side table initiative_search (kept by a
+// trigger, GIN-indexed; migration 00023), so that the initiatives rows stay
+// narrow enough for shared buffers. Queries must spell "status =
+// 'published'" and "point(i.lon, i.lat)" as the indexes do.
+
+// Word conditions on the side table. inAllPG holds every lexeme of
+// search_name, so a name match is a match.
+const (
+	inAllPG   = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search @@ to_tsquery('simple', ?))`
+	inNamePG  = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search_name @@ to_tsquery('simple', ?))`
+	notNamePG = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search @@ to_tsquery('simple', ?)
+		AND NOT s.search_name @@ to_tsquery('simple', ?))`
+)
 
 const pgBox = `point(i.lon, i.lat) <@ box(point(?, ?), point(?, ?))`
 
@@ -37,7 +48,7 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 		return s.rankedPostgres(ctx, territoryID, w, terms, tsQuery(terms), q)
 	}
 	if len(terms) > 0 {
-		w.add("i.search @@ to_tsquery('simple', ?)", tsQuery(terms))
+		w.add(inAllPG, tsQuery(terms))
 	}
 	extra, extraArgs := "0.0", []any(nil)
 	if q.Near != nil {
@@ -61,9 +72,9 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
 	const (
-		inAll   = ` AND i.search @@ to_tsquery('simple', ?)`
-		inName  = ` AND i.search_name @@ to_tsquery('simple', ?)`
-		notName = inAll + ` AND NOT i.search_name @@ to_tsquery('simple', ?)`
+		inAll   = ` AND ` + inAllPG
+		inName  = ` AND ` + inNamePG
+		notName = ` AND ` + notNamePG
 	)
 	baseSQL := base.String()
 	args := func(extra ...any) []any { return append(append([]any(nil), base.args...), extra...) }
@@ -134,7 +145,7 @@ func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, 
 	w.add(pgBox, pgBoxArgs(box)...)
 	w.add("i.territory_id = ?", territoryID)
 	if terms := textsearch.QueryTerms(f.Text); len(terms) > 0 {
-		w.add("i.search @@ to_tsquery('simple', ?)", tsQuery(terms))
+		w.add(inAllPG, tsQuery(terms))
 	}
 	w.filter(f.Categories, f.Kinds)
 }
