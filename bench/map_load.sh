@@ -16,8 +16,8 @@
 # request, as in production) CHUNK=rows per import (default: the whole file
 # on SQLite, 5000 on PostgreSQL) KEEP=1 keeps the work directory,
 # FROM_DB=FILE copies an SQLite file a kept run imported instead of
-# importing again. MEMORY_LIMIT=44MiB is serve's --memory-limit (Go's soft
-# limit, see bench/README.md); MEMORY_LIMIT= (empty) runs without one.
+# importing again. MEMORY_LIMIT=44MiB sets serve's --memory-limit (Go's soft
+# limit, see bench/README.md); by default there is none, as in production.
 set -euo pipefail
 
 N=${N:-100000}
@@ -28,7 +28,7 @@ THREADS=${THREADS:-1}
 PORT=${PORT:-18080}
 BARE_PORT=$((PORT + 1))
 LOG_LEVEL=${LOG_LEVEL:-info}
-MEMORY_LIMIT=${MEMORY_LIMIT-44MiB}
+MEMORY_LIMIT=${MEMORY_LIMIT:-}
 PG=${SHARINGCITY_BENCH_POSTGRES:-}
 # On PostgreSQL, one import of 100,000 rows in one transaction slows down
 # quadratically (the map-cluster trigger updates the same few low-zoom
@@ -200,6 +200,6 @@ EOF
 echo "search 'partage' p99, uncached: $(p99 -s "$WORK/search_miss.lua" "http://127.0.0.1:$PORT/") (target <= 5 ms)"
 
 echo "== memory of sharingcity serve (pid $SERVE_PID)"
-grep -E '^(VmRSS|VmHWM)' "/proc/$SERVE_PID/status" | sed 's/^/  /'
+grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/$SERVE_PID/status" | sed 's/^/  /'
 rss_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVE_PID/status")
 echo "peak RSS $((rss_kb / 1024)) MB (target < 100 MB)"

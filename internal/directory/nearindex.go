@@ -15,7 +15,7 @@ import (
 // as are the requests that come while it runs. Memory is bounded by
 // maxPoints over all territories, least recently used dropped first.
 type nearIndexes struct {
-	load      func(ctx context.Context, territoryID int64) ([]IndexedPoint, error)
+	load      func(ctx context.Context, territoryID int64, sink PointSink) error
 	log       *slog.Logger
 	maxPoints int
 
@@ -46,7 +46,7 @@ const maxNearPoints = 500_000
 // territory's published rows.
 const buildTimeout = time.Minute
 
-func newNearIndexes(load func(ctx context.Context, territoryID int64) ([]IndexedPoint, error), log *slog.Logger) *nearIndexes {
+func newNearIndexes(load func(ctx context.Context, territoryID int64, sink PointSink) error, log *slog.Logger) *nearIndexes {
 	return &nearIndexes{load: load, log: log, maxPoints: maxNearPoints,
 		byTer: map[int64]*nearEntry{}, building: map[int64]chan struct{}{}}
 }
@@ -104,10 +104,11 @@ func (n *nearIndexes) startLocked(territoryID int64, key dataKey) chan struct{} 
 		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 		defer cancel()
 		start := time.Now()
-		pts, err := n.load(ctx, territoryID)
+		b := newMemIndexBuilder(n.maxPoints)
+		err := n.load(ctx, territoryID, b)
 		var ix *memIndex
-		if err == nil && len(pts) <= n.maxPoints {
-			ix = newMemIndex(pts)
+		if err == nil {
+			ix = b.build()
 		}
 		n.mu.Lock()
 		defer n.mu.Unlock()

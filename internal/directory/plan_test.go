@@ -47,7 +47,7 @@ func checkPlans(b *testing.B, db *store.DB, territoryID int64) {
 			// A rare word; a common one rightly reads the table until it
 			// has counted enough.
 			{"search", `SELECT COUNT(*) FROM (SELECT 1 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published'
-				AND i.search @@ to_tsquery('simple', ?) LIMIT 1001) c`, "initiatives_search", []any{territoryID, tsQuery(textsearch.QueryTerms("grainothèque croix"))}},
+				AND ` + inAllPG + ` LIMIT 1001) c`, "initiative_search_search", []any{territoryID, tsQuery(textsearch.QueryTerms("grainothèque croix"))}},
 			{"clusters", `SELECT cx, cy, n FROM initiative_cells WHERE territory_id = ? AND z = ? AND cx BETWEEN ? AND ? AND cy BETWEEN ? AND ?`,
 				"initiative_cells_pkey", []any{territoryID, 12, 0, 1 << 20, 0, 1 << 20}},
 		}

@@ -3,8 +3,9 @@ package directory
 import (
 	"container/heap"
 	"math"
+	"slices"
 	"sort"
-	"strings"
+	"unsafe"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
@@ -20,6 +21,17 @@ type IndexedPoint struct {
 	Tags    string
 }
 
+// PointSink receives a territory's published initiatives, in id order,
+// from Store.PublishedPoints. The byte slices are valid during the call
+// only: the index copies them into one string, so reading 100,000 rows
+// leaves no row or string behind for the collector.
+type PointSink interface {
+	// Grow announces about n rows (a count read just before).
+	Grow(n int)
+	// Add takes one row; false stops the read (the index is over budget).
+	Add(id int64, lat, lon float64, name, nameKey, tags []byte) bool
+}
+
 // memIndex is a territory's published initiatives in memory, at one data
 // version: the grid of their positions, and their ids in order with what
 // ranks a text match, so that a full-text search needs the FTS index for
@@ -32,27 +44,98 @@ type memIndex struct {
 	ids    []int64 // ascending
 	text   string  // entry i's folded name then its tags, from offs[2i]
 	offs   []uint32
+	// sameWords[i]: entry i's name splits into the same words in Go
+	// and in PostgreSQL (see sameWordsInPostgres).
+	sameWords []bool
 }
 
-func newMemIndex(pts []IndexedPoint) *memIndex {
-	sort.Slice(pts, func(a, b int) bool { return pts[a].ID < pts[b].ID })
-	n := 0
-	for _, p := range pts {
-		n += len(p.NameKey) + len(p.Tags)
+// memIndexBuilder is the PointSink that builds a memIndex.
+type memIndexBuilder struct {
+	max      int // rows accepted; past it, Add refuses
+	ids      []int64
+	lat, lon []float64
+	text     []byte
+	offs     []uint32
+	same     []bool
+	sorted   bool
+	tooLarge bool
+}
+
+func newMemIndexBuilder(max int) *memIndexBuilder {
+	return &memIndexBuilder{max: max, offs: []uint32{0}, sorted: true}
+}
+
+func (b *memIndexBuilder) Grow(n int) {
+	n = min(n+n/64+16, b.max) // room for a few added meanwhile
+	b.ids = slices.Grow(b.ids, n)
+	b.lat = slices.Grow(b.lat, n)
+	b.lon = slices.Grow(b.lon, n)
+	b.offs = slices.Grow(b.offs, 2*n)
+	b.same = slices.Grow(b.same, n)
+	b.text = slices.Grow(b.text, 40*n) // a folded name and tags, on average (36 bytes in the bench city)
+}
+
+func (b *memIndexBuilder) Add(id int64, lat, lon float64, name, nameKey, tags []byte) bool {
+	if len(b.ids) >= b.max {
+		b.tooLarge = true
+		return false
 	}
-	var text strings.Builder
-	text.Grow(n)
-	m := &memIndex{ids: make([]int64, len(pts)), offs: make([]uint32, 2*len(pts)+1)}
-	for i, p := range pts {
-		m.ids[i] = p.ID
-		text.WriteString(p.NameKey)
-		m.offs[2*i+1] = uint32(text.Len())
-		text.WriteString(p.Tags)
-		m.offs[2*i+2] = uint32(text.Len())
+	if n := len(b.ids); n > 0 && id <= b.ids[n-1] {
+		b.sorted = false
 	}
-	m.text = text.String()
-	m.points = newPointIndex(pts)
+	b.ids = append(b.ids, id)
+	b.lat = append(b.lat, lat)
+	b.lon = append(b.lon, lon)
+	b.same = append(b.same, sameWordsInPostgres(name))
+	b.text = append(b.text, nameKey...)
+	b.offs = append(b.offs, uint32(len(b.text)))
+	b.text = append(b.text, tags...)
+	b.offs = append(b.offs, uint32(len(b.text)))
+	return true
+}
+
+// build returns the index, or nil when the rows passed the budget.
+func (b *memIndexBuilder) build() *memIndex {
+	if b.tooLarge {
+		return nil
+	}
+	if !b.sorted { // the store reads by id; this only guards the search by id
+		b.sortByID()
+	}
+	// The text is handed over without a copy (3.6 MB for 100,000 entries,
+	// on top of the rows being read): the builder is dropped after this,
+	// so the bytes are never written again, as strings.Builder does.
+	text := unsafe.String(unsafe.SliceData(b.text), len(b.text))
+	b.text = nil
+	m := &memIndex{ids: slices.Clip(b.ids), text: text, offs: slices.Clip(b.offs), sameWords: slices.Clip(b.same)}
+	m.points = newPointIndex(b.ids, b.lat, b.lon)
 	return m
+}
+
+func (b *memIndexBuilder) sortByID() {
+	order := make([]int, len(b.ids))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(x, y int) bool { return b.ids[order[x]] < b.ids[order[y]] })
+	nb := newMemIndexBuilder(b.max)
+	nb.Grow(len(order))
+	for _, i := range order {
+		nb.Add(b.ids[i], b.lat[i], b.lon[i], nil, b.text[b.offs[2*i]:b.offs[2*i+1]], b.text[b.offs[2*i+1]:b.offs[2*i+2]])
+		nb.same[len(nb.same)-1] = b.same[i]
+	}
+	*b = *nb
+}
+
+// newMemIndex builds an index from rows in any order (their names are
+// their name keys).
+func newMemIndex(pts []IndexedPoint) *memIndex {
+	b := newMemIndexBuilder(len(pts))
+	b.Grow(len(pts))
+	for _, p := range pts {
+		b.Add(p.ID, p.Lat, p.Lon, []byte(p.NameKey), []byte(p.NameKey), []byte(p.Tags))
+	}
+	return b.build()
 }
 
 // name is entry i's folded name (its name_key).
@@ -95,22 +178,24 @@ type pointIndex struct {
 // neighbourhoods hold more, which the ring search absorbs.
 const pointsPerCell = 4
 
-// newPointIndex builds the grid; pts is reordered.
-func newPointIndex(pts []IndexedPoint) *pointIndex {
+// newPointIndex builds the grid of the points (ids[i], lat[i], lon[i]).
+// It takes lat and lon, which it reorders by cell in place (the index of
+// a whole city is built without a second copy of them); ids is copied.
+func newPointIndex(ids []int64, lat, lon []float64) *pointIndex {
 	ix := &pointIndex{nx: 1, ny: 1}
-	if len(pts) == 0 {
+	if len(ids) == 0 {
 		ix.start = []int32{0, 0}
 		return ix
 	}
-	minLat, maxLat, minLon, maxLon := pts[0].Lat, pts[0].Lat, pts[0].Lon, pts[0].Lon
-	for _, p := range pts[1:] {
-		minLat, maxLat = math.Min(minLat, p.Lat), math.Max(maxLat, p.Lat)
-		minLon, maxLon = math.Min(minLon, p.Lon), math.Max(maxLon, p.Lon)
+	minLat, maxLat, minLon, maxLon := lat[0], lat[0], lon[0], lon[0]
+	for i := range ids {
+		minLat, maxLat = math.Min(minLat, lat[i]), math.Max(maxLat, lat[i])
+		minLon, maxLon = math.Min(minLon, lon[i]), math.Max(maxLon, lon[i])
 	}
 	// Square cells on the ground at the centre's latitude.
 	cos := math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
 	h, w := math.Max(maxLat-minLat, 1e-6), math.Max((maxLon-minLon)*cos, 1e-6)
-	side := math.Sqrt(h * w * pointsPerCell / float64(len(pts)))
+	side := math.Sqrt(h * w * pointsPerCell / float64(len(ids)))
 	ix.nx = min(max(1, int(math.Ceil(w/side))), 4096)
 	ix.ny = min(max(1, int(math.Ceil(h/side))), 4096)
 	ix.minLat, ix.minLon = minLat, minLon
@@ -118,10 +203,10 @@ func newPointIndex(pts []IndexedPoint) *pointIndex {
 	ix.cellLat = h * (1 + 1e-9) / float64(ix.ny)
 	ix.cellLon = (maxLon - minLon + 1e-6) * (1 + 1e-9) / float64(ix.nx)
 
-	cells := make([]int32, len(pts))
+	cells := make([]int32, len(ids))
 	counts := make([]int32, ix.nx*ix.ny+1)
-	for i, p := range pts {
-		c := ix.cellOf(p.Lat, p.Lon)
+	for i := range ids {
+		c := ix.cellOf(lat[i], lon[i])
 		cells[i] = int32(c)
 		counts[c+1]++
 	}
@@ -129,15 +214,25 @@ func newPointIndex(pts []IndexedPoint) *pointIndex {
 		counts[c] += counts[c-1]
 	}
 	ix.start = counts
-	ix.ids = make([]int64, len(pts))
-	ix.lat = make([]float64, len(pts))
-	ix.lon = make([]float64, len(pts))
+	ix.ids = make([]int64, len(ids))
 	next := append([]int32(nil), counts[:len(counts)-1]...)
-	for i, p := range pts {
+	dest := cells // each point's place in cell order, over its cell
+	for i := range ids {
 		j := next[cells[i]]
 		next[cells[i]]++
-		ix.ids[j], ix.lat[j], ix.lon[j] = p.ID, p.Lat, p.Lon
+		dest[i] = j
+		ix.ids[j] = ids[i]
 	}
+	// Apply the permutation in place: each swap puts one point where it goes.
+	for i := range dest {
+		for int(dest[i]) != i {
+			j := dest[i]
+			lat[i], lat[j] = lat[j], lat[i]
+			lon[i], lon[j] = lon[j], lon[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
+	}
+	ix.lat, ix.lon = lat, lon
 	return ix
 }
 

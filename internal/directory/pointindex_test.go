@@ -55,7 +55,7 @@ func TestPointIndexMatchesBruteForce(t *testing.T) {
 	}
 	for name, pts := range cases {
 		t.Run(name, func(t *testing.T) {
-			ix := newPointIndex(append([]IndexedPoint(nil), pts...))
+			ix := newMemIndex(append([]IndexedPoint(nil), pts...)).points
 			if len(ix.ids) != len(pts) {
 				t.Fatalf("size %d, want %d", len(ix.ids), len(pts))
 			}

@@ -11,9 +11,20 @@ import (
 	"github.com/sharingcity/sharingcity/internal/geo"
 )
 
-// PostgreSQL: a partial GiST index on point(lon, lat) of published rows, and
-// a generated tsvector with a partial GIN index. Queries must spell
-// "status = 'published'" and "point(i.lon, i.lat)" as the indexes do.
+// PostgreSQL: a partial GiST index on point(lon, lat) of published rows,
+// and the prefix tsvectors in the side table initiative_search (kept by a
+// trigger, GIN-indexed; migration 00023), so that the initiatives rows stay
+// narrow enough for shared buffers. Queries must spell "status =
+// 'published'" and "point(i.lon, i.lat)" as the indexes do.
+
+// Word conditions on the side table. inAllPG holds every lexeme of
+// search_name, so a name match is a match.
+const (
+	inAllPG   = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search @@ to_tsquery('simple', ?))`
+	inNamePG  = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search_name @@ to_tsquery('simple', ?))`
+	notNamePG = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search @@ to_tsquery('simple', ?)
+		AND NOT s.search_name @@ to_tsquery('simple', ?))`
+)
 
 const pgBox = `point(i.lon, i.lat) <@ box(point(?, ?), point(?, ?))`
 
@@ -37,7 +48,7 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 		return s.rankedPostgres(ctx, territoryID, w, terms, tsQuery(terms), q)
 	}
 	if len(terms) > 0 {
-		w.add("i.search @@ to_tsquery('simple', ?)", tsQuery(terms))
+		w.add(inAllPG, tsQuery(terms))
 	}
 	extra, extraArgs := "0.0", []any(nil)
 	if q.Near != nil {
@@ -61,14 +72,19 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
 	const (
-		inAll   = ` AND i.search @@ to_tsquery('simple', ?)`
-		inName  = ` AND i.search_name @@ to_tsquery('simple', ?)`
-		notName = inAll + ` AND NOT i.search_name @@ to_tsquery('simple', ?)`
+		inAll   = ` AND ` + inAllPG
+		inName  = ` AND ` + inNamePG
+		notName = ` AND ` + notNamePG
 	)
 	baseSQL := base.String()
 	args := func(extra ...any) []any { return append(append([]any(nil), base.args...), extra...) }
-	n, many, err := s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inName, args(tsq)...)
-	if err != nil {
+	var n int
+	var many bool
+	var err error
+	if q.mem != nil && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.OrganisationID == 0 &&
+		q.mem.namesMatchMore(terms, countCap, memNameScan) {
+		many = true // the in-memory names pass the cap: so do the database's (see memnames.go)
+	} else if n, many, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inName, args(tsq)...); err != nil {
 		return res, err
 	}
 	if many {
@@ -109,6 +125,11 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	return res, nil
 }
 
+// memNameScan bounds the names the in-memory index looks at to decide
+// that a word is in more than countCap of them: a word that needs more
+// is rare enough for the database to count quickly.
+const memNameScan = 30_000
+
 // pgCustomPlan makes PostgreSQL plan a query for its arguments, each time:
 // pgx would otherwise prepare it once per connection, and after five runs
 // PostgreSQL may switch to a generic plan that does not know how common
@@ -124,7 +145,7 @@ func (s *SQLStore) mapFilterPostgres(w *where, territoryID int64, box geo.BBox, 
 	w.add(pgBox, pgBoxArgs(box)...)
 	w.add("i.territory_id = ?", territoryID)
 	if terms := textsearch.QueryTerms(f.Text); len(terms) > 0 {
-		w.add("i.search @@ to_tsquery('simple', ?)", tsQuery(terms))
+		w.add(inAllPG, tsQuery(terms))
 	}
 	w.filter(f.Categories, f.Kinds)
 }
@@ -172,4 +193,12 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, p geo.Po
 		}
 		n *= 4
 	}
+}
+
+// publishedByIDsPostgres is PublishedByIDs with the ids as one array: one
+// statement text whatever their number, so each connection prepares it
+// once and binds one parameter instead of 23 for a "near me".
+func (s *SQLStore) publishedByIDsPostgres(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error) {
+	return s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id = ANY(?)`,
+		territoryID, ids)
 }

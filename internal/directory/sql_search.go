@@ -470,35 +470,43 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	return hits, nil
 }
 
-// PublishedPoints reads the position of every published initiative. The
-// slice is sized from a count first: grown by appending, it would leave
-// as much garbage again, when the index is built.
-func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64) ([]IndexedPoint, error) {
+// PublishedPoints reads the position, names and tags of every published
+// initiative into sink, as raw bytes (no string per row), after a count
+// that sizes the sink's arrays: grown by appending, they would leave as
+// much garbage again.
+func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64, sink PointSink) error {
 	const published = ` FROM initiatives WHERE territory_id = ? AND status = 'published'`
 	var n int
 	if err := s.q.QueryRow(ctx, `SELECT COUNT(*)`+published, territoryID).Scan(&n); err != nil {
-		return nil, fmt.Errorf("published points: %w", err)
+		return fmt.Errorf("published points: %w", err)
 	}
-	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name_key, tags`+published, territoryID)
+	sink.Grow(n)
+	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name, name_key, tags`+published+` ORDER BY id`, territoryID)
 	if err != nil {
-		return nil, fmt.Errorf("published points: %w", err)
+		return fmt.Errorf("published points: %w", err)
 	}
 	defer rows.Close()
-	out := make([]IndexedPoint, 0, n+n/64+16) // room for a few added meanwhile
+	var id int64
+	var lat, lon float64
+	var name, key, tags sql.RawBytes
 	for rows.Next() {
-		var p IndexedPoint
-		if err := rows.Scan(&p.ID, &p.Lat, &p.Lon, &p.NameKey, &p.Tags); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &lat, &lon, &name, &key, &tags); err != nil {
+			return fmt.Errorf("published points: %w", err)
 		}
-		out = append(out, p)
+		if !sink.Add(id, lat, lon, name, key, tags) {
+			return nil
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // PublishedByIDs reads the published initiatives among ids, in no order.
 func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error) {
 	if len(ids) == 0 {
 		return []Hit{}, nil
+	}
+	if s.postgres() {
+		return s.publishedByIDsPostgres(ctx, territoryID, ids)
 	}
 	args := make([]any, 0, len(ids)+1)
 	args = append(args, territoryID)

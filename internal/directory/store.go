@@ -57,9 +57,9 @@ type Store interface {
 	// Near returns the limit published initiatives closest to p; within is
 	// a box that holds all of the territory's initiatives.
 	Near(ctx context.Context, territoryID int64, within geo.BBox, p geo.Point, limit int) ([]Hit, error)
-	// PublishedPoints returns the id and position of every published
-	// initiative of the territory, for the in-memory "near me" index.
-	PublishedPoints(ctx context.Context, territoryID int64) ([]IndexedPoint, error)
+	// PublishedPoints gives to sink every published initiative's id,
+	// position, name, name_key and tags, in id order.
+	PublishedPoints(ctx context.Context, territoryID int64, sink PointSink) error
 	// PublishedByIDs reads the published initiatives among ids.
 	PublishedByIDs(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error)
 	// Names returns the names of the given initiatives of a territory.

@@ -52,27 +52,35 @@ func (s *Server) apiInitiativesGeoJSON(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mapCache.alias(alias, e)
 	}
-	writeMapEntry(w, r, e)
+	s.writeMapEntry(w, r, e)
 }
 
 // writeMapEntry answers from a cached entry: 304 when the client has it,
 // else the body, compressed when the client accepts gzip.
-func writeMapEntry(w http.ResponseWriter, r *http.Request, e *tileEntry) {
+func (s *Server) writeMapEntry(w http.ResponseWriter, r *http.Request, e *tileEntry) {
 	hd := w.Header()
 	hd["Cache-Control"] = cacheControlMap
 	hd["Vary"] = varyMap
-	body, etag, length := e.body, e.etagHdr, e.lengthHdr
-	if acceptsGzip(r.Header["Accept-Encoding"]) {
-		if gz, ok := e.gzipped(); ok {
-			body, etag, length = gz, e.gzipETag, e.gzipLength
-			hd["Content-Encoding"] = contentEncodingGzip
-		}
+	zipped := e.gz != nil && acceptsGzip(r.Header["Accept-Encoding"])
+	etag, length := e.etagHdr, e.lengthHdr
+	if zipped {
+		etag, length = e.gzipETag, e.gzipLength
 	}
 	hd["Etag"] = etag
 	if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm, e.etag) {
-		delete(hd, "Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return
+	}
+	body := e.gz
+	if zipped {
+		hd["Content-Encoding"] = contentEncodingGzip
+	} else {
+		var err error
+		if body, err = s.mapCache.plainBody(e); err != nil {
+			delete(hd, "Etag")
+			s.renderError(w, r, err)
+			return
+		}
 	}
 	hd["Content-Type"] = contentTypeGeoJSON
 	hd["Content-Length"] = length

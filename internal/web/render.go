@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -25,9 +26,47 @@ import (
 var templateFS embed.FS
 
 // views are the parsed pages: each page file is parsed over a clone of the
-// layout and partials, so pages can define the same block names.
+// layout and partials, so pages can define the same block names. A clone
+// copies every parse tree (html/template escapes them in place), about
+// 130 kB a page: pages are checked at start-up, then parsed again for
+// good on first use, so that an instance serving the API and a few pages
+// does not keep fifty copies (7 MB of live heap, 14 MB of RSS).
 type views struct {
+	base  *template.Template
+	files map[string]string // page name -> file
+
+	mu    sync.Mutex
 	pages map[string]*template.Template
+}
+
+// page returns the parsed page name.
+func (v *views) page(name string) (*template.Template, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if t, ok := v.pages[name]; ok {
+		return t, nil
+	}
+	f, ok := v.files[name]
+	if !ok {
+		return nil, fmt.Errorf("web: unknown page %q", name)
+	}
+	t, err := parsePage(v.base, f)
+	if err != nil {
+		return nil, err
+	}
+	v.pages[name] = t
+	return t, nil
+}
+
+func parsePage(base *template.Template, file string) (*template.Template, error) {
+	t, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.ParseFS(templateFS, file); err != nil {
+		return nil, fmt.Errorf("web: template %s: %w", file, err)
+	}
+	return t, nil
 }
 
 var funcs = template.FuncMap{
@@ -86,16 +125,12 @@ func loadViews() (*views, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &views{pages: map[string]*template.Template{}}
+	v := &views{base: base, files: map[string]string{}, pages: map[string]*template.Template{}}
 	for _, f := range files {
-		t, err := base.Clone()
-		if err != nil {
+		if _, err := parsePage(base, f); err != nil { // a broken page stops the start
 			return nil, err
 		}
-		if _, err := t.ParseFS(templateFS, f); err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", f, err)
-		}
-		v.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+		v.files[strings.TrimSuffix(path.Base(f), ".html")] = f
 	}
 	return v, nil
 }
@@ -220,9 +255,9 @@ func capitalize(s string) string {
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
-	t, ok := s.views.pages[name]
-	if !ok {
-		s.Log.Error("unknown page", "page", name)
+	t, err := s.views.page(name)
+	if err != nil {
+		s.Log.Error("unknown page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

@@ -79,6 +79,15 @@ type Server struct {
 	mapCache   *tileCache
 }
 
+// Bounds of the map's tile cache (see tileCache): 2 MB of compressed
+// entries hold about 180 city viewports (64 kB of GeoJSON, 11 kB
+// compressed), more than the 16 MB of plain bodies did before; the plain
+// copies served to clients that do not accept gzip are 15 of them.
+const (
+	mapCacheBytes      = 2 << 20
+	mapCachePlainBytes = 1 << 20
+)
+
 // New builds the server. It does not listen; call Handler.
 func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Now == nil {
@@ -120,7 +129,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		sessionNow: time.Now,
 		views:      v,
 		limits:     newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
-		mapCache:   newTileCache(16 << 20),
+		mapCache:   newTileCache(mapCacheBytes, mapCachePlainBytes),
 	}
 	if deps.Registry != nil {
 		s.metrics = newMetrics(deps.Registry)

@@ -94,10 +94,10 @@ func TestAcceptsGzip(t *testing.T) {
 // TestTileCacheBound: whatever entries and aliases arrive, the cache stays
 // within its size, and an evicted entry takes its aliases with it.
 func TestTileCacheBound(t *testing.T) {
-	c := newTileCache(64 << 10)
+	c := newTileCache(64<<10, 16<<10)
 	body := bytes.Repeat([]byte("x"), 2000)
 	for i := range 200 {
-		e := newTileEntry(fmt.Sprintf("1/1/tile%d", i), body)
+		e := c.newEntry(fmt.Sprintf("1/1/tile%d", i), body)
 		c.put(e)
 		for j := range 20 {
 			c.alias(aliasKey{territory: 1, version: 1, query: fmt.Sprintf("bbox=%d,%d", i, j)}, e)
@@ -137,7 +137,7 @@ func TestTileCacheBound(t *testing.T) {
 // TestTileCacheFill: concurrent misses of one key query once and all get
 // the same entry; after a failed build, waiters try on their own.
 func TestTileCacheFill(t *testing.T) {
-	c := newTileCache(1 << 20)
+	c := newTileCache(1<<20, 1<<20)
 	var calls atomic.Int32
 	release := make(chan struct{})
 	encode := func() ([]byte, error) {
@@ -206,4 +206,52 @@ func (c *tileCache) waiting(key string) int {
 		return 1
 	}
 	return 0
+}
+
+// TestTileCachePlainCopies: entries are stored compressed; plain copies
+// stay within their own bound, and one evicted from it is decompressed
+// again, byte for byte.
+func TestTileCachePlainCopies(t *testing.T) {
+	c := newTileCache(1<<20, 8<<10)
+	bodies := map[string][]byte{}
+	var entries []*tileEntry
+	for i := range 20 {
+		body := []byte(strings.Repeat(fmt.Sprintf(`{"id":%d,"name":"Atelier %d"},`, i, i*7), 60))
+		key := fmt.Sprintf("1/1/tile%d", i)
+		bodies[key] = body
+		e := c.newEntry(key, bytes.Clone(body))
+		if e.gz == nil || len(e.gz) >= len(body) {
+			t.Fatalf("entry %d not compressed", i)
+		}
+		c.put(e)
+		entries = append(entries, e)
+		if c.plainBytes > c.maxPlain {
+			t.Fatalf("plain copies: %d bytes > %d", c.plainBytes, c.maxPlain)
+		}
+	}
+	for round := range 2 {
+		for _, e := range entries {
+			got, err := c.plainBody(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, bodies[e.key]) {
+				t.Fatalf("round %d, %s: plain body differs", round, e.key)
+			}
+		}
+	}
+	total := 0
+	for el := c.plain.Front(); el != nil; el = el.Next() {
+		total += len(el.Value.(*tileEntry).body)
+	}
+	if total != c.plainBytes || total > c.maxPlain || total == 0 {
+		t.Fatalf("plain accounting: %d summed, %d counted, bound %d", total, c.plainBytes, c.maxPlain)
+	}
+	c.purge()
+	if c.plainBytes != 0 || c.plain.Len() != 0 {
+		t.Fatal("purge kept plain copies")
+	}
+	if got, err := c.plainBody(entries[0]); err != nil || !bytes.Equal(got, bodies[entries[0].key]) {
+		t.Fatalf("after purge: %v", err)
+	}
 }

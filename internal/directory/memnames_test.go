@@ -1,0 +1,124 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/store/storetest"
+	"github.com/sharingcity/sharingcity/internal/textsearch"
+)
+
+// TestMemNamesAreFoundByPostgres: every name the in-memory index is sure
+// of (sameWordsInPostgres) and finds for a search, PostgreSQL's name
+// index finds too, for names full of what the two engines might read
+// differently; and a search decided from memory gives the page and total
+// the database alone gives.
+func TestMemNamesAreFoundByPostgres(t *testing.T) {
+	db := storetest.OpenPostgres(t)
+	e := newEnv(t, db)
+	ctx := context.Background()
+	st := NewSQLStore(db)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	spelled := []string{
+		"Réparation vélos", "Repair-Café des Pentes", "L'Atelier partagé", "Œuvre commune", "Straße offen",
+		"ẞtraße Œil", "Jardin’partage", "Vélo2000", "Lyon-69 partage", "velo.fr partage", "atelier@velo.fr",
+		"Cæcilia Ærø", "Ñandú", "Łódź partage", "Partage à l'œil", "Éco-partage (Croix)", "Zoë & Noël",
+		"A b c", "Dépôt-vente x", "Grainothèque", "partageons", "PARTAGÉ", "ÿeux Ÿvon", "Jardin partagé 27059",
+		"Lyon 69 partage", "007 partage", "12 34 partage", "A 12-14 partage", "3,5 partage", "Club (75)", "x 12abc",
+	}
+	err := st.WithTx(ctx, func(tx Store) error {
+		for i := range 2400 {
+			name := spelled[i%len(spelled)]
+			if i >= len(spelled) {
+				name = fmt.Sprintf("%s %c%c", name, 'a'+i/26%26, 'a'+i%26) // no digits: they make a name unsure
+			}
+			if i%2 == 0 {
+				name = "Lieu de partage " + name
+			}
+			in := &Initiative{TerritoryID: e.ter.ID, Name: name, Categories: []string{"food"}, Kind: KindAssociation,
+				Status: StatusPublished, Position: lyonBox.Center(), CreatedAt: now, UpdatedAt: now, Revision: 1}
+			if err := tx.Insert(ctx, in); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newMemIndexBuilder(maxNearPoints)
+	if err := st.PublishedPoints(ctx, e.ter.ID, b); err != nil {
+		t.Fatal(err)
+	}
+	mem := b.build()
+	sure := 0
+	for _, text := range []string{"partage", "repar", "velo", "oeuvre", "œuvre", "strasse", "straße", "oeil", "lyon", "69",
+		"fr", "caecilia", "27059", "007", "12", "34", "14", "75", "abc", "3", "5", "aero", "nandu", "lodz", "eco", "croix", "zoe", "noel", "depot", "vente", "grainotheque",
+		"partageons", "atelier", "yeux", "yvon", "vélo2000", "pentes", "cafe", "jardin", "lieu partage"} {
+		terms := textsearch.QueryTerms(text)
+		var inPG []int64
+		rows, err := db.R.QueryContext(ctx, `SELECT id FROM initiatives WHERE territory_id = $1 AND status = 'published'
+			AND id IN (SELECT initiative_id FROM initiative_search WHERE search_name @@ to_tsquery('simple', $2))`, e.ter.ID, tsQuery(terms))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			inPG = append(inPG, id)
+		}
+		rows.Close()
+		slices.Sort(inPG)
+		for i := range mem.size() {
+			if !mem.sameWords[i] || !nameHasAll(mem.name(i), terms) {
+				continue
+			}
+			sure++
+			if _, ok := slices.BinarySearch(inPG, mem.ids[i]); !ok {
+				t.Errorf("%q: memory finds %q (id %d), PostgreSQL does not", text, mem.name(i), mem.ids[i])
+			}
+		}
+	}
+	if sure < 1000 {
+		t.Fatalf("only %d sure matches: the test checks little", sure)
+	}
+	// "partage" is in more than countCap names: decided from memory, the
+	// same page and total as the database's own count.
+	if !mem.namesMatchMore(textsearch.QueryTerms("partage"), countCap, memNameScan) {
+		t.Fatal("partage: not decided from memory")
+	}
+	for _, page := range [][2]int{{20, 0}, {20, 980}, {50, 1150}, {20, 2300}} {
+		q := Query{Text: "partage", Sort: SortRelevance, Limit: page[0], Offset: page[1]}
+		want, err := st.Search(ctx, e.ter.ID, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.mem = mem
+		got, err := st.Search(ctx, e.ter.ID, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != want.Total || got.TotalCapped != want.TotalCapped || fmt.Sprint(names(got.Items)) != fmt.Sprint(names(want.Items)) {
+			t.Fatalf("page %v: got %d %v %v, want %d %v %v", page, got.Total, got.TotalCapped, names(got.Items),
+				want.Total, want.TotalCapped, names(want.Items))
+		}
+	}
+}
+
+func TestSameWordsInPostgres(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Réparation vélos": true, "L'Atelier partagé": true, "Œuvre (commune) & co": true, "Éco-partage": true,
+		"Vélo2000": false, "Lyon 69": true, "Jardin partagé 27059": true, "27 rue": true, "Lyon-69": false, "A 12-14": false,
+		"3,5 kg": false, "Club (75)": false, "x 12abc": false, "velo.fr": false, "a@b": false, "ẞtraße": false, "Jardin’partage": false,
+		"Łódź": false, "e\u0301": false, "": true,
+	} {
+		if got := sameWordsInPostgres([]byte(name)); got != want {
+			t.Errorf("%q: %v, want %v", name, got, want)
+		}
+	}
+}
