@@ -63,12 +63,11 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 
 // rankedPostgres is rankedSQLite for PostgreSQL: matches ranked for at
 // most countCap of them; past that, name matches first, newest first.
-// base holds the conditions but the words. The name group is counted
-// first: when it passes the cap, so does the whole (a match in the name
-// is a match: search holds every lexeme of search_name), and the
-// commonest words skip counting the whole, which reads twice as many
-// rows. For the same reason the name group's queries test search_name
-// alone.
+// base holds the conditions but the words. The commonest words are known
+// to pass the cap from the in-memory names (a match in the name is a
+// match: search holds every lexeme of search_name) and read nothing to
+// count; the others read their matches once, up to the cap, which both
+// counts and ranks them. The name group's queries test search_name alone.
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
 	const (
@@ -79,19 +78,29 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	baseSQL := base.String()
 	args := func(extra ...any) []any { return append(append([]any(nil), base.args...), extra...) }
 	var n int
-	var many bool
 	var err error
-	if q.mem != nil && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.OrganisationID == 0 &&
-		q.mem.namesMatchMore(terms, countCap, memNameScan) {
-		many = true // the in-memory names pass the cap: so do the database's (see memnames.go)
-	} else if n, many, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inName, args(tsq)...); err != nil {
-		return res, err
+	many := q.mem != nil && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.OrganisationID == 0 &&
+		q.mem.namesMatchMore(terms, countCap, memNameScan) // the in-memory names pass the cap: so do the database's (see memnames.go)
+	if !many {
+		// The ranked page reads every match while there are at most
+		// countCap: read them once, to count and to rank (a rare pair of
+		// words costs one query). Past the cap, the name group is counted
+		// for the pages below.
+		cands, err := s.rankedCandidates(ctx, terms, `SELECT i.id, i.name_key, i.tags FROM initiatives i WHERE `+baseSQL+inAll+` LIMIT ?`,
+			args(tsq, countCap+1)...)
+		if err != nil {
+			return res, err
+		}
+		if len(cands) <= countCap {
+			res.Total = len(cands)
+			res.Items, err = s.rankedSlice(ctx, territoryID, cands, q.Limit, q.Offset)
+			return res, err
+		}
+		if n, many, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inName, args(tsq)...); err != nil {
+			return res, err
+		}
 	}
-	if many {
-		res.Total, res.TotalCapped = countCap, true
-	} else if res.Total, res.TotalCapped, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inAll, args(tsq)...); err != nil {
-		return res, err
-	}
+	res.Total, res.TotalCapped = countCap, true
 	page := func(cond string, condArgs []any, ranked bool, limit, offset int) ([]Hit, error) {
 		if ranked {
 			return s.rankedPage(ctx, territoryID, terms, limit, offset,
@@ -99,10 +108,6 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 		}
 		return s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE `+baseSQL+cond+
 			` ORDER BY i.id DESC LIMIT ? OFFSET ?`, args(append(condArgs, limit, offset)...)...)
-	}
-	if !res.TotalCapped {
-		res.Items, err = page(inAll, []any{tsq}, true, q.Limit, q.Offset)
-		return res, err
 	}
 	if q.Offset < n || many {
 		if res.Items, err = page(inName, []any{tsq}, !many, q.Limit, q.Offset); err != nil {

@@ -407,10 +407,22 @@ func anyPrefix(ws, prefixes []string) bool {
 // rankedPage scores the candidates that query returns (id, name_key, tags),
 // best first then newest, and reads the requested page in full.
 func (s *SQLStore) rankedPage(ctx context.Context, territoryID int64, terms [][]string, limit, offset int, query string, args ...any) ([]Hit, error) {
-	type scored struct {
-		id    int64
-		score float64
+	cands, err := s.rankedCandidates(ctx, terms, query, args...)
+	if err != nil {
+		return nil, err
 	}
+	return s.rankedSlice(ctx, territoryID, cands, limit, offset)
+}
+
+// scored is a search candidate with its relevance.
+type scored struct {
+	id    int64
+	score float64
+}
+
+// rankedCandidates scores the candidates that query returns (id,
+// name_key, tags), best first then newest.
+func (s *SQLStore) rankedCandidates(ctx context.Context, terms [][]string, query string, args ...any) ([]scored, error) {
 	rows, err := s.q.Query(ctx, query, s.searchArgs(args)...)
 	if err != nil {
 		return nil, err
@@ -436,6 +448,12 @@ func (s *SQLStore) rankedPage(ctx context.Context, territoryID int64, terms [][]
 		}
 		return cands[a].id > cands[b].id
 	})
+	return cands, nil
+}
+
+// rankedSlice reads in full the page [offset, offset+limit) of ranked
+// candidates.
+func (s *SQLStore) rankedSlice(ctx context.Context, territoryID int64, cands []scored, limit, offset int) ([]Hit, error) {
 	if offset >= len(cands) {
 		return []Hit{}, nil
 	}
