@@ -74,7 +74,7 @@ func benchEach(b *testing.B, fn func(b *testing.B, d *benchData)) {
 }
 
 // openBench opens the kept dataset of a dialect, building it when missing.
-func openBench(b *testing.B, dialect string) *benchData {
+func openBench(b testing.TB, dialect string) *benchData {
 	ctx := context.Background()
 	var dsn string
 	if dialect == "sqlite" {
@@ -162,7 +162,7 @@ func benchListing(r *rand.Rand, ter int64, i int) *Listing {
 
 // loadBench adds listings up to benchSize with multi-row INSERTs in
 // transactions of 50,000: row by row through the service would take hours.
-func loadBench(b *testing.B, db *store.DB, ter *territory.Territory, have int) {
+func loadBench(b testing.TB, db *store.DB, ter *territory.Territory, have int) {
 	ctx := context.Background()
 	start := time.Now()
 	if have > 0 { // a run was interrupted: start over
@@ -252,7 +252,7 @@ func loadBench(b *testing.B, db *store.DB, ter *territory.Territory, have int) {
 // SQLite prepares FTS5's own statements again each time a new term is
 // bound (a search with words near a point, which looks a listing up by
 // rowid a few hundred times: 139 ms p50 with them, 25 ms without).
-func dropFTSStats(b *testing.B, db *store.DB) {
+func dropFTSStats(b testing.TB, db *store.DB) {
 	for _, t := range []string{"sqlite_stat1", "sqlite_stat4"} {
 		if _, err := db.Exec(context.Background(), `DELETE FROM `+t+` WHERE tbl LIKE '%\_fts\_%' ESCAPE '\'`); err != nil {
 			b.Fatal(err)
@@ -309,6 +309,27 @@ func BenchmarkNearSearch(b *testing.B) {
 		{"no-filter", func(r *rand.Rand) Query { return Query{Near: benchPoint(r), RadiusM: 5000} }},
 		{"text", func(r *rand.Rand) Query {
 			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "perceuse"}
+		}},
+		// The other filter sets of the issue: a smaller radius, a later
+		// page, newest first within the circle, words with a filter.
+		{"category+radius1km", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 1000, Category: directory.Categories[r.IntN(len(directory.Categories))]}
+		}},
+		{"category+mode+page3", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 5000, Category: directory.Categories[r.IntN(len(directory.Categories))],
+				Mode: Modes[r.IntN(len(Modes))], Offset: 40}
+		}},
+		{"recent+mode+radius2km", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 2000, Mode: Modes[r.IntN(len(Modes))], Sort: SortRecent}
+		}},
+		{"recent+category+radius500m", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 500, Category: directory.Categories[r.IntN(len(directory.Categories))], Sort: SortRecent}
+		}},
+		{"text+mode", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "vélo", Mode: Modes[r.IntN(len(Modes))]}
+		}},
+		{"text+category", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "perceuse", Category: directory.Categories[r.IntN(len(directory.Categories))]}
 		}},
 	}
 	for _, c := range cases {

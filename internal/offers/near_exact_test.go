@@ -18,7 +18,8 @@ import (
 // TestNearIsExact compares "near me" searches on both databases with a
 // brute-force answer over every listing: same listings, same order, with
 // dense and sparse places, filters, radii, pages, and listings that must
-// not show (paused, expired, of a suspended member, of another territory).
+// not show (paused, expired, of a suspended member, of another territory);
+// and newest first within a circle, both ways.
 func TestNearIsExact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -48,6 +49,7 @@ func TestNearIsExact(t *testing.T) {
 				l.ExpiresAt = e.clock.now().Add(time.Hour)
 			}
 			owner := int64(1 + r.IntN(3))
+			e.clock.add(time.Duration(r.IntN(3)) * time.Second) // some share their creation time
 			e.create(t, e.as(owner), l)
 			l.OwnerID = owner
 			all = append(all, l)
@@ -65,8 +67,9 @@ func TestNearIsExact(t *testing.T) {
 		e.clock.add(2 * time.Hour)
 		brute := func(q Query) []int64 {
 			type c struct {
-				id   int64
-				dist float64
+				id      int64
+				dist    float64
+				created time.Time
 			}
 			var cs []c
 			for _, l := range all {
@@ -78,9 +81,15 @@ func TestNearIsExact(t *testing.T) {
 				if q.RadiusM > 0 && d > q.RadiusM {
 					continue
 				}
-				cs = append(cs, c{l.ID, d})
+				cs = append(cs, c{l.ID, d, l.CreatedAt})
 			}
 			sort.Slice(cs, func(a, b int) bool {
+				if q.Sort == SortRecent {
+					if !cs[a].created.Equal(cs[b].created) {
+						return cs[a].created.After(cs[b].created)
+					}
+					return cs[a].id > cs[b].id
+				}
 				if cs[a].dist != cs[b].dist {
 					return cs[a].dist < cs[b].dist
 				}
@@ -96,9 +105,16 @@ func TestNearIsExact(t *testing.T) {
 		// Words: collected from the index first, then (every word
 		// counted as frequent) checked on each listing the walk meets.
 		defer func(n int) { frequentPostings = n }(frequentPostings)
-		for i := range 180 {
+		// Newest first within a circle: from the newest listings, or (with
+		// a scan too short for the circle) from the circle's cells.
+		defer func(n, m int) { recentScan, recentCellsFirst = n, m }(recentScan, recentCellsFirst)
+		for i := range 300 {
 			if i == 120 {
 				frequentPostings = 0
+			}
+			if i >= 180 {
+				recentScan = []int{5, 40, 2048}[i%3]
+				recentCellsFirst = []int{3, 1024}[i/3%2]
 			}
 			p := points[i%len(points)]
 			q := Query{Near: &p, Limit: []int{1, 5, 20, 100}[r.IntN(4)], Offset: []int{0, 0, 3, 20}[r.IntN(4)]}
@@ -114,8 +130,14 @@ func TestNearIsExact(t *testing.T) {
 			if r.IntN(3) == 0 {
 				q.RadiusM = []float64{300, 1500, 6000}[r.IntN(3)]
 			}
-			if i >= 60 {
+			if i >= 60 && (i < 180 || i%7 == 0) {
 				q.Text = []string{"perceuse", "perceuses", "PERCEU"}[r.IntN(3)]
+			}
+			if i >= 180 {
+				if i%2 == 0 {
+					q.Category = directory.Categories[r.IntN(3)]
+				}
+				q.Sort, q.RadiusM = SortRecent, []float64{300, 1500, 6000, 20000}[r.IntN(4)]
 			}
 			res, err := e.svc.Search(ctx, e.anon, e.ter, q)
 			if err != nil {

@@ -178,23 +178,61 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 }
 
 // inCells returns the candidates in the given cell ranges, with their
-// distance from p. INDEXED BY names the covering index of the filters.
+// distance from p.
 func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now time.Time, p geo.Point, ranges [][2]int64) ([]cand, error) {
+	text, args := s.cellsQuery(territoryID, q, now, ranges, false)
+	rows, err := s.q.Query(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cand
+	for rows.Next() {
+		var c cand
+		var pt geo.Point
+		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon); err != nil {
+			return nil, err
+		}
+		c.dist = geo.Distance(p, pt)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// cellsQuery is the query of the listings with q's filters in the given
+// cell ranges: id, public position and, withCreated, creation time.
+// INDEXED BY names the covering index of the filters. The ranges travel as
+// one JSON parameter, so that the text depends only on the filters: a
+// handful of statements prepared once, where one text per number of ranges
+// filled the store's statement cache (512) with variants each prepared for
+// one use.
+func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges [][2]int64, withCreated bool) (string, []any) {
 	var sb strings.Builder
-	args := make([]any, 0, 2*len(ranges)+8)
-	sb.WriteString("WITH r(lo, hi) AS (VALUES ")
+	args := make([]any, 0, 6)
+	js := make([]byte, 0, 24*len(ranges)+2)
+	js = append(js, '[')
 	for i, rg := range ranges {
 		if i > 0 {
-			sb.WriteString(", ")
+			js = append(js, ',')
 		}
-		sb.WriteString("(?, ?)")
-		args = append(args, rg[0], rg[1])
+		js = append(js, '[')
+		js = strconv.AppendInt(js, rg[0], 10)
+		js = append(js, ',')
+		js = strconv.AppendInt(js, rg[1], 10)
+		js = append(js, ']')
 	}
+	js = append(js, ']')
+	args = append(args, string(js))
 	index := "listings_cell_mode"
 	if q.Category != "" {
 		index = "listings_cell_category"
 	}
-	sb.WriteString(") SELECT l.id, l.pub_lat, l.pub_lon FROM r CROSS JOIN listings l INDEXED BY " + index +
+	cols := "l.id, l.pub_lat, l.pub_lon"
+	if withCreated {
+		cols += ", l.created_at"
+	}
+	sb.WriteString("WITH r(lo, hi) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))" +
+		" SELECT " + cols + " FROM r CROSS JOIN listings l INDEXED BY " + index +
 		" WHERE l.territory_id = ? AND " + s.searchable())
 	args = append(args, territoryID)
 	if q.Category != "" {
@@ -216,22 +254,7 @@ func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now 
 	}
 	sb.WriteString(" AND l.expires_at > ?")
 	args = append(args, now)
-	rows, err := s.q.Query(ctx, sb.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cand
-	for rows.Next() {
-		var c cand
-		var pt geo.Point
-		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon); err != nil {
-			return nil, err
-		}
-		c.dist = geo.Distance(p, pt)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sb.String(), args
 }
 
 // A word is frequent when more than frequentPostings listings (of every

@@ -36,19 +36,16 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 				}
 			}
 		}
+	case q.Near != nil && q.RadiusM > 0 && q.Text == "":
+		cands, err = s.recentInCircle(ctx, territoryID, within, q, now, need)
 	case q.Near != nil && q.RadiusM > 0:
-		// Recent within a circle: every point of the circle, newest first.
+		// Recent within a circle, with words: every match of the circle.
 		if s.postgres() {
 			cands, err = s.circlePostgres(ctx, territoryID, q, now)
 		} else {
 			cands, err = s.circleSQLite(ctx, territoryID, q, now)
 		}
-		sort.Slice(cands, func(a, b int) bool {
-			if !cands[a].created.Equal(cands[b].created) {
-				return cands[a].created.After(cands[b].created)
-			}
-			return cands[a].id > cands[b].id
-		})
+		sortByCreated(cands)
 	default:
 		return s.recent(ctx, territoryID, q, now)
 	}

@@ -1,0 +1,176 @@
+package offers
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
+)
+
+// "Newest first within a circle" without words (migration 00022). Two ways,
+// each cheap where the other is not:
+//   - newest: the territory's listings newest first, from a covering index
+//     in order of creation, filtered, until need of them lie in the circle
+//     (nothing older can come before them) or recentScan were read. A busy
+//     circle (2 km downtown with a mode: one listing in a hundred of the
+//     city) is answered within a few thousand entries, none of them
+//     leaving SQLite;
+//   - cells: every listing of the filters in the circle's cells (SQLite:
+//     the covering cell indexes, which hold the creation date; PostgreSQL:
+//     the GiST indexes), sorted. The first way failing means the circle
+//     holds less than need/recentScan of the territory's listings with the
+//     filters, so this reads little.
+// Either way at most recentScan index entries plus need/recentScan of the
+// territory's.
+
+// recentScan bounds the walk of the newest; on SQLite the cells are read
+// first up to recentCellsFirst rows (variables for tests).
+var (
+	recentScan       = 8192
+	recentCellsFirst = 1024
+)
+
+func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int) ([]cand, error) {
+	if !s.postgres() && q.Category != "" {
+		// With a category the walk of the newest reads every category's
+		// (one in eleven is of the query's), where the cells of the
+		// category's index hold only its own: those first, up to a bound
+		// (a row read costs about five of the walk's entries).
+		cs, complete, err := s.circleCells(ctx, territoryID, within, q, now, recentCellsFirst)
+		if err != nil || complete {
+			sortByCreated(cs)
+			return cs, err
+		}
+	}
+	// The box holds 4/π times the circle's area: ask for a margin of box
+	// matches, more if the circle was short of them.
+	for limit := need*3/2 + 8; ; limit *= 4 {
+		cs, inBox, err := s.newestInCircle(ctx, territoryID, q, now, limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) >= need {
+			sortByCreated(cs)
+			return cs, nil
+		}
+		if inBox < limit || limit > recentScan {
+			break // scanned recentScan, or the whole territory
+		}
+	}
+	var cs []cand
+	var err error
+	if s.postgres() {
+		cs, err = s.circlePostgres(ctx, territoryID, q, now)
+	} else {
+		cs, _, err = s.circleCells(ctx, territoryID, within, q, now, 0)
+	}
+	sortByCreated(cs)
+	return cs, err
+}
+
+// newestInCircle walks the territory's recentScan newest listings until
+// limit of them lie in the circle's box with the filters (SQLite and
+// PostgreSQL both pull the inner rows only as the outer LIMIT needs them),
+// and returns those in the circle, with how many were in the box.
+func (s *SQLStore) newestInCircle(ctx context.Context, territoryID int64, q Query, now time.Time, limit int) ([]cand, int, error) {
+	box := geo.Around(*q.Near, q.RadiusM)
+	index := ""
+	if !s.postgres() {
+		index = " INDEXED BY listings_recent_cover"
+	}
+	w := &where{}
+	w.add("pub_lat BETWEEN ? AND ?", box.MinLat, box.MaxLat)
+	w.add("pub_lon BETWEEN ? AND ?", box.MinLon, box.MaxLon)
+	w.add("expires_at > ?", now)
+	if q.Category != "" {
+		w.add("category_code = ?", categoryCodes[q.Category])
+	}
+	if q.Mode != "" {
+		w.add("mode_code = ?", modeCodes[q.Mode])
+	}
+	if q.Kind != "" {
+		w.add("kind_code = ?", kindCodes[q.Kind])
+	}
+	args := append(append([]any{territoryID, recentScan}, w.args...), limit)
+	inBox := 0
+	cs, err := s.circleRows(ctx, `SELECT id, pub_lat, pub_lon, created_at FROM (
+		SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.mode_code, l.category_code, l.kind_code, l.expires_at
+		FROM listings l`+index+` WHERE l.territory_id = ? AND `+s.searchable()+`
+		ORDER BY l.created_at DESC, l.id DESC LIMIT ?) n WHERE `+w.String()+` LIMIT ?`,
+		args, *q.Near, q.RadiusM, &inBox)
+	return cs, inBox, err
+}
+
+// circleCells returns the listings of the circle with the filters, from
+// the covering cell indexes (SQLite), and whether that is all of them: it
+// stops after reading maxRead rows (0: no bound).
+func (s *SQLStore) circleCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, maxRead int) ([]cand, bool, error) {
+	all := block{cellRow(within.MinLat), cellRow(within.MaxLat), cellCol(within.MinLon), cellCol(within.MaxLon)}
+	box := geo.Around(*q.Near, q.RadiusM)
+	b := block{cellRow(box.MinLat), cellRow(box.MaxLat), cellCol(box.MinLon), cellCol(box.MaxLon)}.clamp(all)
+	if b.empty() {
+		return nil, true, nil
+	}
+	ranges := b.minus(block{1, 0, 1, 0})
+	var out []cand
+	read := 0
+	for len(ranges) > 0 {
+		n := min(len(ranges), maxRangesPerQuery)
+		text, args := s.cellsQuery(territoryID, q, now, ranges[:n], true)
+		if maxRead > 0 {
+			text += " LIMIT ?"
+			args = append(args, maxRead-read+1)
+		}
+		got, err := s.circleRows(ctx, text, args, *q.Near, q.RadiusM, &read)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, got...)
+		if maxRead > 0 && read > maxRead {
+			return out, false, nil
+		}
+		ranges = ranges[n:]
+	}
+	return out, true, nil
+}
+
+// circleRows runs a query of (id, pub_lat, pub_lon, created_at) and keeps
+// the rows within radius of p; read counts the rows, if not nil.
+func (s *SQLStore) circleRows(ctx context.Context, text string, args []any, p geo.Point, radius float64, read *int) ([]cand, error) {
+	rows, err := s.q.Query(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cand
+	for rows.Next() {
+		var c cand
+		var pt geo.Point
+		var created any
+		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon, &created); err != nil {
+			return nil, err
+		}
+		if read != nil {
+			*read++
+		}
+		if c.dist = geo.Distance(p, pt); c.dist > radius {
+			continue
+		}
+		if c.created, err = auxTime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// sortByCreated orders candidates newest first, then by id, descending.
+func sortByCreated(cs []cand) {
+	sort.Slice(cs, func(a, b int) bool {
+		if !cs[a].created.Equal(cs[b].created) {
+			return cs[a].created.After(cs[b].created)
+		}
+		return cs[a].id > cs[b].id
+	})
+}
