@@ -38,6 +38,7 @@ func TestTextMergeJob(t *testing.T) {
 			defer func(n int) { frequentPostings = n }(frequentPostings)
 			for _, frequent := range []int{frequentPostings, 0} { // both paths of words near a point
 				frequentPostings = frequent
+				e.forgetFrequencies()
 				for _, q := range queries {
 					res, err := e.svc.Search(ctx, e.anon, e.ter, q)
 					if err != nil {

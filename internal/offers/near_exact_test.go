@@ -111,6 +111,7 @@ func TestNearIsExact(t *testing.T) {
 		for i := range 300 {
 			if i == 120 {
 				frequentPostings = 0
+				e.forgetFrequencies()
 			}
 			if i >= 180 {
 				recentScan = []int{5, 40, 2048}[i%3]

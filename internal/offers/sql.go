@@ -21,10 +21,15 @@ type SQLStore struct {
 	db   *store.DB
 	q    store.Querier
 	inTx bool
+	// frequent remembers which words are frequent (sql_cells.go), shared
+	// by the store's transactions.
+	frequent *termFrequency
 }
 
 // NewSQLStore returns a store over db.
-func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
+func NewSQLStore(db *store.DB) *SQLStore {
+	return &SQLStore{db: db, q: db, frequent: newTermFrequency(time.Now)}
+}
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
 
@@ -34,7 +39,7 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 		return fn(s)
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		return fn(&SQLStore{db: s.db, q: tx, inTx: true})
+		return fn(&SQLStore{db: s.db, q: tx, inTx: true, frequent: s.frequent})
 	})
 }
 

@@ -32,12 +32,20 @@ var (
 )
 
 func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int) ([]cand, error) {
-	if !s.postgres() && q.Category != "" {
+	if q.Category != "" {
 		// With a category the walk of the newest reads every category's
-		// (one in eleven is of the query's), where the cells of the
-		// category's index hold only its own: those first, up to a bound
-		// (a row read costs about five of the walk's entries).
-		cs, complete, err := s.circleCells(ctx, territoryID, within, q, now, recentCellsFirst)
+		// (one in eleven is of the query's), where the cells (SQLite) or
+		// GiST index (PostgreSQL) of the category hold only its own: those
+		// first, up to a bound (a row read costs about five of the walk's
+		// entries).
+		var cs []cand
+		var complete bool
+		var err error
+		if s.postgres() {
+			cs, complete, err = s.circlePostgres(ctx, territoryID, q, now, recentCellsFirst)
+		} else {
+			cs, complete, err = s.circleCells(ctx, territoryID, within, q, now, recentCellsFirst)
+		}
 		if err != nil || complete {
 			sortByCreated(cs)
 			return cs, err
@@ -61,7 +69,7 @@ func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within
 	var cs []cand
 	var err error
 	if s.postgres() {
-		cs, err = s.circlePostgres(ctx, territoryID, q, now)
+		cs, _, err = s.circlePostgres(ctx, territoryID, q, now, 0)
 	} else {
 		cs, _, err = s.circleCells(ctx, territoryID, within, q, now, 0)
 	}

@@ -41,7 +41,7 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 	case q.Near != nil && q.RadiusM > 0:
 		// Recent within a circle, with words: every match of the circle.
 		if s.postgres() {
-			cands, err = s.circlePostgres(ctx, territoryID, q, now)
+			cands, _, err = s.circlePostgres(ctx, territoryID, q, now, 0)
 		} else {
 			cands, err = s.circleSQLite(ctx, territoryID, q, now)
 		}
