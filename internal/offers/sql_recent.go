@@ -2,6 +2,7 @@ package offers
 
 import (
 	"context"
+	"math"
 	"sort"
 	"time"
 
@@ -17,17 +18,19 @@ import (
 //     city) is answered within a few thousand entries, none of them
 //     leaving SQLite;
 //   - cells: every listing of the filters in the circle's cells (SQLite:
-//     the covering cell indexes, which hold the creation date; PostgreSQL:
-//     the GiST indexes), sorted. The first way failing means the circle
-//     holds less than need/recentScan of the territory's listings with the
-//     filters, so this reads little.
+//     the covering cell indexes, which hold the creation date, sorted by
+//     SQLite; PostgreSQL: the GiST indexes). The first way failing means
+//     the circle holds less than need/recentScan of the territory's
+//     listings with the filters, so this reads little.
 // Either way at most recentScan index entries plus need/recentScan of the
-// territory's.
+// territory's. On 1,000,000 listings (SQLite, thread CPU p50/p99 of 2 km
+// with a mode): a scan of 2,048 gave 7.0/13.6 ms, 4,096 1.1/7.0 ms, 16,384
+// 1.0/3.7 ms, 32,768 1.1/4.0 ms.
 
 // recentScan bounds the walk of the newest; on SQLite the cells are read
 // first up to recentCellsFirst rows (variables for tests).
 var (
-	recentScan       = 8192
+	recentScan       = 16384
 	recentCellsFirst = 1024
 )
 
@@ -71,10 +74,40 @@ func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within
 	if s.postgres() {
 		cs, _, err = s.circlePostgres(ctx, territoryID, q, now, 0)
 	} else {
-		cs, _, err = s.circleCells(ctx, territoryID, within, q, now, 0)
+		cs, err = s.newestInCells(ctx, territoryID, within, q, now, need)
 	}
 	sortByCreated(cs)
 	return cs, err
+}
+
+// newestInCells returns the need newest listings of the circle with the
+// filters (fewer if there are fewer), from the covering cell indexes
+// (SQLite). SQLite sorts the cells' rows by date itself and returns the
+// first ones only: a row brought into Go costs about ten times one it
+// sorts. Its circle test is flat and generous (the smallest cosine of the
+// box, 1 % more radius), so that it keeps every point of the exact circle,
+// which is then checked here.
+func (s *SQLStore) newestInCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int) ([]cand, error) {
+	all := block{cellRow(within.MinLat), cellRow(within.MaxLat), cellCol(within.MinLon), cellCol(within.MaxLon)}
+	p := *q.Near
+	box := geo.Around(p, q.RadiusM)
+	b := block{cellRow(box.MinLat), cellRow(box.MaxLat), cellCol(box.MinLon), cellCol(box.MaxLon)}.clamp(all)
+	if b.empty() {
+		return nil, nil
+	}
+	cos := math.Cos(math.Min(89.9, math.Max(math.Abs(box.MinLat), math.Abs(box.MaxLat))) * math.Pi / 180)
+	r := q.RadiusM * 1.01 / metresPerDeg
+	text, args := s.cellsQuery(territoryID, q, now, b.minus(block{1, 0, 1, 0}), true)
+	text += ` AND (l.pub_lat - ?) * (l.pub_lat - ?) + (l.pub_lon - ?) * (l.pub_lon - ?) * ? <= ?
+		ORDER BY l.created_at DESC, l.id DESC LIMIT ?`
+	args = append(args, p.Lat, p.Lat, p.Lon, p.Lon, cos*cos, r*r)
+	for limit := need + need/4 + 8; ; limit *= 4 {
+		read := 0
+		cs, err := s.circleRows(ctx, text, append(args, limit), p, q.RadiusM, &read)
+		if err != nil || len(cs) >= need || read < limit {
+			return cs, err
+		}
+	}
 }
 
 // newestInCircle walks the territory's recentScan newest listings until
