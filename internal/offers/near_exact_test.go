@@ -103,7 +103,9 @@ func TestNearIsExact(t *testing.T) {
 		}
 		points := []geo.Point{{Lat: 45.76, Lon: 4.83}, {Lat: 45.705, Lon: 4.775}, {Lat: 45.80, Lon: 4.89}, {Lat: 45.75, Lon: 4.95}}
 		// Words: collected from the index first, then (every word
-		// counted as frequent) checked on each listing the walk meets.
+		// counted as frequent) kept in the walk if in the word's set
+		// (SQLite), still after texts changed, or checked on each listing
+		// the walk meets when the set is not kept.
 		defer func(n int) { frequentPostings = n }(frequentPostings)
 		// Newest first within a circle: from the newest listings, or (with
 		// a scan too short for the circle) from the circle's cells.
@@ -112,6 +114,15 @@ func TestNearIsExact(t *testing.T) {
 			if i == 120 {
 				frequentPostings = 0
 				e.forgetFrequencies()
+			}
+			if i == 140 {
+				// Texts change after the words' sets were read: one
+				// listing gains the word, one loses it.
+				e.retitle(t, all, shown, "Objet", "Perceuse éditée")
+				e.retitle(t, all, shown, "Perceuse", "Objet édité")
+			}
+			if i == 160 { // sets too large to keep: FTS5 per listing
+				e.svc.store.(*SQLStore).words = newWordSets(0)
 			}
 			if i >= 180 {
 				recentScan = []int{5, 40, 2048}[i%3]
@@ -153,4 +164,23 @@ func TestNearIsExact(t *testing.T) {
 			}
 		}
 	})
+}
+
+// retitle gives the first shown listing whose title starts with prefix (and
+// was not edited) the title to, through the service, and records it in all.
+func (e *env) retitle(t *testing.T, all []*Listing, shown map[int64]bool, prefix, to string) {
+	t.Helper()
+	for _, l := range all {
+		if !shown[l.ID] || !strings.HasPrefix(l.Title, prefix) || strings.Contains(l.Title, "édit") {
+			continue
+		}
+		cp := *l
+		cp.Title, cp.ExactPosition = to, nil
+		if err := e.svc.Update(context.Background(), e.as(l.OwnerID), e.ter, &cp); err != nil {
+			t.Fatal(err)
+		}
+		l.Title = to
+		return
+	}
+	t.Fatalf("no shown listing titled %q", prefix)
 }

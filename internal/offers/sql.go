@@ -3,6 +3,7 @@ package offers
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,11 +25,13 @@ type SQLStore struct {
 	// frequent remembers which words are frequent (sql_cells.go), shared
 	// by the store's transactions.
 	frequent *termFrequency
+	// words holds frequent words' sets of listings (sql_wordsets.go).
+	words *wordSets
 }
 
 // NewSQLStore returns a store over db.
 func NewSQLStore(db *store.DB) *SQLStore {
-	return &SQLStore{db: db, q: db, frequent: newTermFrequency(time.Now)}
+	return &SQLStore{db: db, q: db, frequent: newTermFrequency(time.Now), words: newWordSets(maxWordSetBytes)}
 }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
@@ -39,7 +42,7 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 		return fn(s)
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		return fn(&SQLStore{db: s.db, q: tx, inTx: true, frequent: s.frequent})
+		return fn(&SQLStore{db: s.db, q: tx, inTx: true, frequent: s.frequent, words: s.words})
 	})
 }
 
@@ -174,13 +177,26 @@ func (s *SQLStore) syncText(ctx context.Context, l *Listing) error {
 	if s.postgres() {
 		return nil
 	}
+	title, body, facets := ftsColumns(l)
+	var was [3]string
+	err := s.q.QueryRow(ctx, `SELECT title, body, facets FROM listings_fts WHERE rowid = ?`, l.ID).Scan(&was[0], &was[1], &was[2])
+	switch {
+	case err == nil && was == [3]string{title, body, facets}:
+		return nil // a change of status or place: the text and its words' sets stay
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("listing %d: read index: %w", l.ID, err)
+	}
 	if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
 		return fmt.Errorf("listing %d: unindex: %w", l.ID, err)
 	}
-	title, body, facets := ftsColumns(l)
 	if _, err := s.q.Exec(ctx, `INSERT INTO listings_fts (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
 		l.ID, title, body, facets); err != nil {
 		return fmt.Errorf("listing %d: index: %w", l.ID, err)
+	}
+	// Every instance's sets of the territory's words are now stale (sql_wordsets.go).
+	if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_versions (territory_id, version) VALUES (?, 1)
+		ON CONFLICT (territory_id) DO UPDATE SET version = listing_text_versions.version + 1`, l.TerritoryID); err != nil {
+		return fmt.Errorf("listing %d: text version: %w", l.ID, err)
 	}
 	return nil
 }

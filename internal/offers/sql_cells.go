@@ -130,6 +130,13 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 	}
 	var cs []cand
 	checked := map[int64]bool{} // with match: whether a listing has the words
+	var words *wordSet          // with match: the listings with the words, if kept
+	if match != "" {
+		var err error
+		if words, err = s.wordSet(ctx, territoryID, match); err != nil {
+			return nil, err
+		}
+	}
 	done := block{1, 0, 1, 0}
 	for {
 		box := geo.Around(p, radius)
@@ -152,7 +159,17 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		reach := b.reach(p, all)
 		cs = sortByDistance(cs, 0)
 		found := cs
-		if match != "" {
+		switch {
+		case words != nil:
+			found = nil
+			for _, c := range cs {
+				if words.has(c.id) {
+					if found = append(found, c); len(found) == need {
+						break
+					}
+				}
+			}
+		case match != "":
 			var err error
 			if found, err = s.nearestWithWords(ctx, match, cs, need, checked); err != nil {
 				return nil, err
