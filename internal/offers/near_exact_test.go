@@ -110,6 +110,7 @@ func TestNearIsExact(t *testing.T) {
 		// Newest first within a circle: from the newest listings, or (with
 		// a scan too short for the circle) from the circle's cells.
 		defer func(n, m int) { recentScan, recentCellsFirst = n, m }(recentScan, recentCellsFirst)
+		edited := map[int64]bool{}
 		for i := range 300 {
 			if i == 120 {
 				frequentPostings = 0
@@ -118,8 +119,24 @@ func TestNearIsExact(t *testing.T) {
 			if i == 140 {
 				// Texts change after the words' sets were read: one
 				// listing gains the word, one loses it.
-				e.retitle(t, all, shown, "Objet", "Perceuse éditée")
-				e.retitle(t, all, shown, "Perceuse", "Objet édité")
+				// Texts, places and states change after the words' sets
+				// were read: listings gain the word, lose it, move across
+				// the city, are paused.
+				e.edit(t, all, shown, edited, "Objet", func(l *Listing) { l.Title = "Perceuse éditée" })
+				e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.Title = "Objet édité" })
+			}
+			if i == 150 { // moves alone, once the sets were read again
+				e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.ExactPosition = &geo.Point{Lat: 45.70, Lon: 4.78} })
+				e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.ExactPosition = &geo.Point{Lat: 45.801, Lon: 4.889} })
+				for _, l := range all[40:] {
+					if shown[l.ID] && strings.HasPrefix(l.Title, "Perceuse") {
+						if _, err := e.svc.Pause(ctx, e.as(l.OwnerID), e.ter, l.ID); err != nil {
+							t.Fatal(err)
+						}
+						shown[l.ID] = false
+						break
+					}
+				}
 			}
 			if i == 160 { // sets too large to keep: FTS5 per listing
 				e.svc.store.(*SQLStore).words = newWordSets(0)
@@ -166,20 +183,21 @@ func TestNearIsExact(t *testing.T) {
 	})
 }
 
-// retitle gives the first shown listing whose title starts with prefix (and
-// was not edited) the title to, through the service, and records it in all.
-func (e *env) retitle(t *testing.T, all []*Listing, shown map[int64]bool, prefix, to string) {
+// edit changes, through the service, the first shown listing whose title
+// starts with prefix and that was not edited yet, and records it in all.
+func (e *env) edit(t *testing.T, all []*Listing, shown, edited map[int64]bool, prefix string, change func(l *Listing)) {
 	t.Helper()
 	for _, l := range all {
-		if !shown[l.ID] || !strings.HasPrefix(l.Title, prefix) || strings.Contains(l.Title, "édit") {
+		if !shown[l.ID] || !strings.HasPrefix(l.Title, prefix) || edited[l.ID] {
 			continue
 		}
 		cp := *l
-		cp.Title, cp.ExactPosition = to, nil
+		cp.ExactPosition = nil
+		change(&cp)
 		if err := e.svc.Update(context.Background(), e.as(l.OwnerID), e.ter, &cp); err != nil {
 			t.Fatal(err)
 		}
-		l.Title = to
+		l.Title, l.Position, edited[l.ID] = cp.Title, cp.Position, true
 		return
 	}
 	t.Fatalf("no shown listing titled %q", prefix)

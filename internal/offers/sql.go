@@ -133,12 +133,22 @@ func (s *SQLStore) InsertListing(ctx context.Context, l *Listing) error {
 		if err := s.SetPhotos(ctx, l.TerritoryID, l.ID, l.Photos); err != nil {
 			return err
 		}
-		return s.syncText(ctx, l)
+		return s.syncText(ctx, l, true)
 	})
 }
 
 func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 	return s.write(ctx, func(s *SQLStore) error {
+		var moved bool
+		if !s.postgres() { // the words' sets hold public positions (sql_wordsets.go)
+			var was geo.Point
+			err := s.q.QueryRow(ctx, `SELECT pub_lat, pub_lon FROM listings WHERE id = ? AND territory_id = ?`,
+				l.ID, l.TerritoryID).Scan(&was.Lat, &was.Lon)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("update listing %d: %w", l.ID, err)
+			}
+			moved = was != l.Position
+		}
 		res, err := s.q.Exec(ctx, `UPDATE listings SET kind = ?, mode = ?, title = ?, description = ?, category = ?,
 			condition = ?, price_cents = ?, currency = ?, wanted = ?, availability = ?, quantity = ?, lat = ?, lon = ?,
 			pub_lat = ?, pub_lon = ?, kind_code = ?, mode_code = ?, category_code = ?, status = ?, status_before_hide = ?,
@@ -154,7 +164,7 @@ func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, "err.listing_not_found")
 		}
-		return s.syncText(ctx, l)
+		return s.syncText(ctx, l, moved)
 	})
 }
 
@@ -172,28 +182,30 @@ func (s *SQLStore) ListingsOf(ctx context.Context, territoryID, ownerID int64) (
 		WHERE l.owner_id = ? AND l.territory_id = ? ORDER BY l.created_at DESC, l.id DESC`, ownerID, territoryID)
 }
 
-// syncText keeps the FTS5 row of a listing (PostgreSQL has a generated column).
-func (s *SQLStore) syncText(ctx context.Context, l *Listing) error {
+// syncText keeps the FTS5 row of a listing (PostgreSQL has a generated
+// column), and bumps the version of the territory's listing texts when it
+// changed or the listing moved (sql_wordsets.go).
+func (s *SQLStore) syncText(ctx context.Context, l *Listing, moved bool) error {
 	if s.postgres() {
 		return nil
 	}
 	title, body, facets := ftsColumns(l)
 	var was [3]string
 	err := s.q.QueryRow(ctx, `SELECT title, body, facets FROM listings_fts WHERE rowid = ?`, l.ID).Scan(&was[0], &was[1], &was[2])
-	switch {
-	case err == nil && was == [3]string{title, body, facets}:
-		return nil // a change of status or place: the text and its words' sets stay
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("listing %d: read index: %w", l.ID, err)
 	}
-	if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
-		return fmt.Errorf("listing %d: unindex: %w", l.ID, err)
+	if same := err == nil && was == [3]string{title, body, facets}; !same {
+		if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
+			return fmt.Errorf("listing %d: unindex: %w", l.ID, err)
+		}
+		if _, err := s.q.Exec(ctx, `INSERT INTO listings_fts (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
+			l.ID, title, body, facets); err != nil {
+			return fmt.Errorf("listing %d: index: %w", l.ID, err)
+		}
+	} else if !moved {
+		return nil // a change of status, price...: the words' sets stay
 	}
-	if _, err := s.q.Exec(ctx, `INSERT INTO listings_fts (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
-		l.ID, title, body, facets); err != nil {
-		return fmt.Errorf("listing %d: index: %w", l.ID, err)
-	}
-	// Every instance's sets of the territory's words are now stale (sql_wordsets.go).
 	if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_versions (territory_id, version) VALUES (?, 1)
 		ON CONFLICT (territory_id) DO UPDATE SET version = listing_text_versions.version + 1`, l.TerritoryID); err != nil {
 		return fmt.Errorf("listing %d: text version: %w", l.ID, err)

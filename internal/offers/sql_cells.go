@@ -2,6 +2,7 @@ package offers
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"strconv"
 	"strings"
@@ -148,9 +149,14 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		ranges := b.minus(done)
 		for len(ranges) > 0 {
 			n := min(len(ranges), maxRangesPerQuery)
-			got, err := s.inCells(ctx, territoryID, q, now, p, ranges[:n])
-			if err != nil {
-				return nil, err
+			var got []cand
+			if words != nil {
+				got = words.inCells(q, p, ranges[:n])
+			} else {
+				var err error
+				if got, err = s.inCells(ctx, territoryID, q, now, p, ranges[:n]); err != nil {
+					return nil, err
+				}
 			}
 			cs = append(cs, got...)
 			ranges = ranges[n:]
@@ -159,19 +165,15 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		reach := b.reach(p, all)
 		cs = sortByDistance(cs, 0)
 		found := cs
-		switch {
-		case words != nil:
-			found = nil
-			for _, c := range cs {
-				if words.has(c.id) {
-					if found = append(found, c); len(found) == need {
-						break
-					}
-				}
+		if match != "" {
+			// The set's listings may no longer be searchable: check the
+			// nearest (nearly all pass). Without the set, check the words.
+			check, per, minBatch := func(ids []any) error { return s.checkWords(ctx, match, ids, checked) }, 8, 32
+			if words != nil {
+				check, per, minBatch = func(ids []any) error { return s.checkSearchable(ctx, territoryID, now, ids, checked) }, 1, 8
 			}
-		case match != "":
 			var err error
-			if found, err = s.nearestWithWords(ctx, match, cs, need, checked); err != nil {
+			if found, err = nearestChecked(cs, need, per, minBatch, checked, check); err != nil {
 				return nil, err
 			}
 		}
@@ -356,25 +358,26 @@ func (t *termFrequency) put(words string, frequent bool) {
 	t.m[words] = termFrequencyEntry{frequent: frequent, at: t.now()}
 }
 
-// nearestWithWords returns the first need candidates of cs (in order of
-// distance) that have the words, asking FTS5 about the nearest unchecked
-// ones a batch at a time (a lookup by rowid each, about 50 µs): the
-// nearest need matches cost about need / share lookups, whatever the
-// number of candidates the square holds. checked keeps the answers
-// between the steps of a walk.
-func (s *SQLStore) nearestWithWords(ctx context.Context, match string, cs []cand, need int, checked map[int64]bool) ([]cand, error) {
+// nearestChecked returns the first need candidates of cs (in order of
+// distance) that pass check, asking check about the nearest unchecked ones
+// a batch of per for each match still missing (at least minBatch) at a
+// time: FTS5 whether a listing has the words (a lookup by rowid each, some
+// 11 µs), or the table whether it is searchable (nearly all are). The nearest need matches cost about
+// need / share lookups, whatever the number of candidates the square
+// holds. checked keeps the answers between the steps of a walk.
+func nearestChecked(cs []cand, need, per, minBatch int, checked map[int64]bool, check func(ids []any) error) ([]cand, error) {
 	var out []cand
 	i := 0
 	for i < len(cs) && len(out) < need {
 		var batch []any
 		j := i
-		for ; j < len(cs) && len(batch) < max(32, 8*(need-len(out))); j++ {
+		for ; j < len(cs) && len(batch) < max(minBatch, per*(need-len(out))); j++ {
 			if _, ok := checked[cs[j].id]; !ok {
 				batch = append(batch, cs[j].id)
 			}
 		}
 		if len(batch) > 0 {
-			if err := s.checkWords(ctx, match, batch, checked); err != nil {
+			if err := check(batch); err != nil {
 				return nil, err
 			}
 		}
@@ -391,6 +394,15 @@ func (s *SQLStore) nearestWithWords(ctx context.Context, match string, cs []cand
 // The ids travel as one JSON parameter: one statement, prepared once,
 // where a text per batch size was parsed and planned for each call.
 func (s *SQLStore) checkWords(ctx context.Context, match string, ids []any, checked map[int64]bool) error {
+	rows, err := s.q.Query(ctx, `SELECT c.value FROM json_each(?) c
+		WHERE EXISTS (SELECT 1 FROM listings_fts f WHERE listings_fts MATCH ? AND f.rowid = c.value)`, idsJSON(ids), match)
+	if err != nil {
+		return err
+	}
+	return recordChecked(rows, ids, checked)
+}
+
+func idsJSON(ids []any) string {
 	js := make([]byte, 0, 8*len(ids)+2)
 	js = append(js, '[')
 	for i, id := range ids {
@@ -399,12 +411,12 @@ func (s *SQLStore) checkWords(ctx context.Context, match string, ids []any, chec
 		}
 		js = strconv.AppendInt(js, id.(int64), 10)
 	}
-	js = append(js, ']')
-	rows, err := s.q.Query(ctx, `SELECT c.value FROM json_each(?) c
-		WHERE EXISTS (SELECT 1 FROM listings_fts f WHERE listings_fts MATCH ? AND f.rowid = c.value)`, string(js), match)
-	if err != nil {
-		return err
-	}
+	return string(append(js, ']'))
+}
+
+// recordChecked records in checked that the ids rows returns pass, and the
+// others of ids not; it closes rows.
+func recordChecked(rows *sql.Rows, ids []any, checked map[int64]bool) error {
 	defer rows.Close()
 	for _, id := range ids {
 		checked[id.(int64)] = false

@@ -1,6 +1,7 @@
 package offers
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"database/sql"
@@ -8,29 +9,34 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
 )
 
 // Words near a point on SQLite, for frequent words (see frequentWords):
-// the walk of the cells around the point meets a few hundred listings, and
-// asking FTS5 whether each holds the words cost some 11 µs a listing, most
-// of such a search (3.9 ms of CPU p50 for "perceuse" within 5 km on
-// 1,000,000 listings). The instance keeps instead the sorted ids of the
-// territory's listings holding the words, read in one FTS5 query (129,000
-// ids of "perceuse": about 70 ms warm), and the walk keeps the listings
-// found in it.
+// the walk of the cells around the point meets a few hundred to a few
+// thousand listings of the filters, and asking FTS5 whether each holds the
+// words cost some 11 µs a listing (3.9 ms of CPU p50 for "perceuse" within
+// 5 km on 1,000,000 listings). The instance keeps instead the territory's
+// listings holding the words, with their public position and filter codes,
+// in order of cell (129,000 listings for "perceuse", 5 MB, read in one
+// query), and walks the cells in memory. Whether a listing found there is
+// searchable (status, hidden owner, expiry) is then asked of the database
+// by primary key for the nearest ones only.
 //
-// A set is valid for one version of the territory's listing texts, stored
-// in the database (listing_text_versions, migration 00025) and bumped by
-// every instance in the transaction that writes a listing's FTS5 row: a
-// search reads the version (one row by key) and uses a set only of that
-// version, so instances never need to talk to each other. A set read
-// after a change of its version is only newer than its key, which the
-// next search sees as stale. Sets are bounded by bytes, least recently
-// used dropped first.
+// A set is valid for one version of the territory's listings' texts,
+// filters and public positions, stored in the database
+// (listing_text_versions, migration 00025) and bumped by the store of any
+// instance in the transaction that changes one of them: a search reads the
+// version (one row by key) and uses a set only of that version, so
+// instances never need to talk to each other. A set read after a change
+// of its version is only newer than its key, which the next search sees as
+// stale. Sets are bounded by bytes, least recently used dropped first.
 
-// maxWordSetBytes bounds the memory of the sets: 32 frequent words of a
-// territory of 1,000,000 listings (a variable for tests).
-var maxWordSetBytes = 32 << 20
+// maxWordSetBytes bounds the memory of the sets: a dozen frequent words of
+// a territory of 1,000,000 listings.
+const maxWordSetBytes = 64 << 20
 
 type wordSets struct {
 	mu    sync.Mutex
@@ -43,12 +49,35 @@ type wordSets struct {
 type wordSet struct {
 	key     string
 	version int64
-	ids     []int64 // ascending
+	byCell  []wordListing // in order of cell, then id
 }
 
-func (w *wordSet) has(id int64) bool {
-	_, ok := slices.BinarySearch(w.ids, id)
-	return ok
+type wordListing struct {
+	cell, id             int64
+	lat, lon             float64 // public position
+	category, mode, kind int8
+}
+
+const wordListingBytes = 48
+
+func (w *wordSet) bytes() int { return wordListingBytes * len(w.byCell) }
+
+// inCells is inCells (sql_cells.go) over the set: the listings with q's
+// filters in the cell ranges, searchable or not.
+func (w *wordSet) inCells(q Query, p geo.Point, ranges [][2]int64) []cand {
+	var out []cand
+	for _, rg := range ranges {
+		i, _ := slices.BinarySearchFunc(w.byCell, rg[0], func(e wordListing, cell int64) int { return cmp.Compare(e.cell, cell) })
+		for ; i < len(w.byCell) && w.byCell[i].cell <= rg[1]; i++ {
+			e := &w.byCell[i]
+			if (q.Category != "" && int(e.category) != categoryCodes[q.Category]) || (q.Mode != "" && int(e.mode) != modeCodes[q.Mode]) ||
+				(q.Kind != "" && int(e.kind) != kindCodes[q.Kind]) {
+				continue
+			}
+			out = append(out, cand{id: e.id, dist: geo.Distance(p, geo.Point{Lat: e.lat, Lon: e.lon})})
+		}
+	}
+	return out
 }
 
 func newWordSets(max int) *wordSets {
@@ -71,11 +100,11 @@ func (c *wordSets) get(key string, version int64) *wordSet {
 }
 
 func (c *wordSets) put(ws *wordSet) {
-	size := 8 * len(ws.ids)
+	size := ws.bytes()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[ws.key]; ok {
-		c.bytes -= 8 * len(e.Value.(*wordSet).ids)
+		c.bytes -= e.Value.(*wordSet).bytes()
 		c.ll.Remove(e)
 		delete(c.byKey, ws.key)
 	}
@@ -85,7 +114,7 @@ func (c *wordSets) put(ws *wordSet) {
 	for c.bytes+size > c.max {
 		e := c.ll.Back()
 		old := e.Value.(*wordSet)
-		c.bytes -= 8 * len(old.ids)
+		c.bytes -= old.bytes()
 		c.ll.Remove(e)
 		delete(c.byKey, old.key)
 	}
@@ -93,9 +122,9 @@ func (c *wordSets) put(ws *wordSet) {
 	c.bytes += size
 }
 
-// wordSet returns the set of the territory's listings whose text matches
-// the FTS5 expression match, at the current version of the texts; nil
-// when it is too large to keep (the caller then asks FTS5 per listing).
+// wordSet returns the territory's listings whose text matches the FTS5
+// expression match, at the current version; nil when they are too many to
+// keep (the caller then asks FTS5 per listing).
 func (s *SQLStore) wordSet(ctx context.Context, territoryID int64, match string) (*wordSet, error) {
 	var version int64
 	err := s.q.QueryRow(ctx, `SELECT version FROM listing_text_versions WHERE territory_id = ?`, territoryID).Scan(&version)
@@ -106,27 +135,44 @@ func (s *SQLStore) wordSet(ctx context.Context, territoryID int64, match string)
 	if ws := s.words.get(key, version); ws != nil {
 		return ws, nil
 	}
-	rows, err := s.q.Query(ctx, `SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?`,
-		match+" AND ("+territoryFacet(territoryID)+")")
+	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.category_code, l.mode_code, l.kind_code
+		FROM listings_fts f CROSS JOIN listings l ON l.id = f.rowid WHERE listings_fts MATCH ? AND l.territory_id = ?`,
+		match+" AND ("+territoryFacet(territoryID)+")", territoryID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	ws := &wordSet{key: key, version: version}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var e wordListing
+		if err := rows.Scan(&e.id, &e.lat, &e.lon, &e.category, &e.mode, &e.kind); err != nil {
 			return nil, err
 		}
-		if 8*len(ws.ids) >= s.words.max {
+		if ws.bytes() >= s.words.max {
 			return nil, nil
 		}
-		ws.ids = append(ws.ids, id)
+		e.cell = cellRow(e.lat)*cellStride + cellCol(e.lon)
+		ws.byCell = append(ws.byCell, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	slices.Sort(ws.ids) // FTS5 returns rowid order; sorting again costs little and relies on nothing
+	slices.SortFunc(ws.byCell, func(a, b wordListing) int {
+		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.id, b.id))
+	})
 	s.words.put(ws)
 	return ws, nil
+}
+
+// checkSearchable records in checked whether each listing of ids is
+// searchable now (by primary key; a deleted one is not).
+func (s *SQLStore) checkSearchable(ctx context.Context, territoryID int64, now time.Time, ids []any, checked map[int64]bool) error {
+	// CROSS JOIN: the ids first, where the planner would rather read the
+	// territory's listings in an index and look each up in the list.
+	rows, err := s.q.Query(ctx, `SELECT l.id FROM json_each(?) c CROSS JOIN listings l ON l.id = c.value
+		WHERE l.territory_id = ? AND `+s.searchable()+` AND l.expires_at > ?`, idsJSON(ids), territoryID, now)
+	if err != nil {
+		return err
+	}
+	return recordChecked(rows, ids, checked)
 }
