@@ -109,7 +109,9 @@ func TestNearIsExact(t *testing.T) {
 		defer func(n int) { frequentPostings = n }(frequentPostings)
 		// Newest first within a circle: from the newest listings, or (with
 		// a scan too short for the circle) from the circle's cells.
-		defer func(n, m int) { recentScan, recentCellsFirst = n, m }(recentScan, recentCellsFirst)
+		defer func(n, m int, k float64) {
+			recentScan, recentCellsFirst, recentSortedRadius = n, m, k
+		}(recentScan, recentCellsFirst, recentSortedRadius)
 		edited := map[int64]bool{}
 		for i := range 300 {
 			if i == 120 {
@@ -144,6 +146,7 @@ func TestNearIsExact(t *testing.T) {
 			if i >= 180 {
 				recentScan = []int{5, 40, 2048}[i%3]
 				recentCellsFirst = []int{3, 1024}[i/3%2]
+				recentSortedRadius = []float64{0, 1000}[i/3%2]
 			}
 			p := points[i%len(points)]
 			q := Query{Near: &p, Limit: []int{1, 5, 20, 100}[r.IntN(4)], Offset: []int{0, 0, 3, 20}[r.IntN(4)]}
