@@ -325,7 +325,8 @@ func BenchmarkNearSearch(b *testing.B) {
 			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "perceuse"}
 		}},
 		// The other filter sets of the issue: a smaller radius, a later
-		// page, newest first within the circle, words with a filter.
+		// page, newest first within the circle (with words too), words with a
+		// filter.
 		{"category+radius1km", func(r *rand.Rand) Query {
 			return Query{Near: benchPoint(r), RadiusM: 1000, Category: directory.Categories[r.IntN(len(directory.Categories))]}
 		}},
@@ -338,6 +339,9 @@ func BenchmarkNearSearch(b *testing.B) {
 		}},
 		{"recent+category+radius500m", func(r *rand.Rand) Query {
 			return Query{Near: benchPoint(r), RadiusM: 500, Category: directory.Categories[r.IntN(len(directory.Categories))], Sort: SortRecent}
+		}},
+		{"recent+text+radius2km", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 2000, Text: "perceuse", Sort: SortRecent}
 		}},
 		{"text+mode", func(r *rand.Rand) Query {
 			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "vélo", Mode: Modes[r.IntN(len(Modes))]}

@@ -140,8 +140,11 @@ func TestNearIsExact(t *testing.T) {
 					}
 				}
 			}
-			if i == 160 { // sets too large to keep: FTS5 per listing
+			if i == 160 || i == 240 { // sets too large to keep: FTS5 per listing
 				e.svc.store.(*SQLStore).words = newWordSets(0)
+			}
+			if i == 180 { // newest first with words: from the sets, then (240) without
+				e.svc.store.(*SQLStore).words = newWordSets(maxWordSetBytes)
 			}
 			if i >= 180 {
 				recentScan = []int{5, 40, 2048}[i%3]
@@ -162,7 +165,7 @@ func TestNearIsExact(t *testing.T) {
 			if r.IntN(3) == 0 {
 				q.RadiusM = []float64{300, 1500, 6000}[r.IntN(3)]
 			}
-			if i >= 60 && (i < 180 || i%7 == 0) {
+			if i >= 60 && (i < 180 || i%7 == 0 || i%5 == 0) {
 				q.Text = []string{"perceuse", "perceuses", "PERCEU"}[r.IntN(3)]
 			}
 			if i >= 180 {

@@ -39,7 +39,18 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 	case q.Near != nil && q.RadiusM > 0 && q.Text == "":
 		cands, err = s.recentInCircle(ctx, territoryID, within, q, now, need)
 	case q.Near != nil && q.RadiusM > 0:
-		// Recent within a circle, with words: every match of the circle.
+		// Recent within a circle, with words: frequent words from their
+		// set (SQLite, sql_wordsets.go), else every match of the circle.
+		var match string
+		kept := false
+		if !s.postgres() {
+			if match, err = s.frequentWords(ctx, q.Text); err == nil && match != "" {
+				cands, kept, err = s.recentWithWords(ctx, territoryID, within, q, now, need, match)
+			}
+		}
+		if err != nil || kept {
+			break
+		}
 		if s.postgres() {
 			cands, _, err = s.circlePostgres(ctx, territoryID, q, now, 0)
 		} else {

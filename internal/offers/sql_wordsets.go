@@ -55,10 +55,11 @@ type wordSet struct {
 type wordListing struct {
 	cell, id             int64
 	lat, lon             float64 // public position
+	created              time.Time
 	category, mode, kind int8
 }
 
-const wordListingBytes = 48
+const wordListingBytes = 72
 
 func (w *wordSet) bytes() int { return wordListingBytes * len(w.byCell) }
 
@@ -74,7 +75,7 @@ func (w *wordSet) inCells(q Query, p geo.Point, ranges [][2]int64) []cand {
 				(q.Kind != "" && int(e.kind) != kindCodes[q.Kind]) {
 				continue
 			}
-			out = append(out, cand{id: e.id, dist: geo.Distance(p, geo.Point{Lat: e.lat, Lon: e.lon})})
+			out = append(out, cand{id: e.id, dist: geo.Distance(p, geo.Point{Lat: e.lat, Lon: e.lon}), created: e.created})
 		}
 	}
 	return out
@@ -135,7 +136,7 @@ func (s *SQLStore) wordSet(ctx context.Context, territoryID int64, match string)
 	if ws := s.words.get(key, version); ws != nil {
 		return ws, nil
 	}
-	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.category_code, l.mode_code, l.kind_code
+	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.category_code, l.mode_code, l.kind_code
 		FROM listings_fts f CROSS JOIN listings l ON l.id = f.rowid WHERE listings_fts MATCH ? AND l.territory_id = ?`,
 		match+" AND ("+territoryFacet(territoryID)+")", territoryID)
 	if err != nil {
@@ -145,7 +146,11 @@ func (s *SQLStore) wordSet(ctx context.Context, territoryID int64, match string)
 	ws := &wordSet{key: key, version: version}
 	for rows.Next() {
 		var e wordListing
-		if err := rows.Scan(&e.id, &e.lat, &e.lon, &e.category, &e.mode, &e.kind); err != nil {
+		var created any
+		if err := rows.Scan(&e.id, &e.lat, &e.lon, &created, &e.category, &e.mode, &e.kind); err != nil {
+			return nil, err
+		}
+		if e.created, err = auxTime(created); err != nil {
 			return nil, err
 		}
 		if ws.bytes() >= s.words.max {
@@ -162,6 +167,92 @@ func (s *SQLStore) wordSet(ctx context.Context, territoryID int64, match string)
 	})
 	s.words.put(ws)
 	return ws, nil
+}
+
+// recentWithWords returns the need newest listings with the words within
+// the circle (fewer if there are fewer), from the set of the words, or ok
+// false when the set is not kept.
+func (s *SQLStore) recentWithWords(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time,
+	need int, match string) (_ []cand, ok bool, _ error) {
+	words, err := s.wordSet(ctx, territoryID, match)
+	if err != nil || words == nil {
+		return nil, false, err
+	}
+	all := block{cellRow(within.MinLat), cellRow(within.MaxLat), cellCol(within.MinLon), cellCol(within.MaxLon)}
+	box := geo.Around(*q.Near, q.RadiusM)
+	b := block{cellRow(box.MinLat), cellRow(box.MaxLat), cellCol(box.MinLon), cellCol(box.MaxLon)}.clamp(all)
+	if b.empty() {
+		return nil, true, nil
+	}
+	ranges := b.minus(block{1, 0, 1, 0})
+	// Nearly all are searchable: the newest 2 × need first; all of them
+	// only if too many of those were not.
+	checked := map[int64]bool{}
+	check := func(ids []any) error { return s.checkSearchable(ctx, territoryID, now, ids, checked) }
+	k := 2*need + 8
+	cs, err := nearestChecked(words.newestIn(q, ranges, k), need, 1, 8, checked, check)
+	if err != nil || len(cs) == need {
+		return cs, true, err
+	}
+	cs, err = nearestChecked(words.newestIn(q, ranges, len(words.byCell)), need, 1, 8, checked, check)
+	return cs, true, err
+}
+
+// newestIn returns the k newest listings of the set with q's filters in
+// the circle of q, newest first. A heap keeps them: the circle of a
+// frequent word holds thousands, in order of cell, and only a listing
+// newer than the heap's oldest needs its distance computed.
+func (w *wordSet) newestIn(q Query, ranges [][2]int64, k int) []cand {
+	older := func(a *wordListing, b cand) bool { // a comes after b, newest first
+		if !a.created.Equal(b.created) {
+			return a.created.Before(b.created)
+		}
+		return a.id < b.id
+	}
+	h := make([]cand, 0, min(k, 1024)) // a min-heap: h[0] is the oldest kept
+	less := func(i, j int) bool {
+		e := wordListing{id: h[i].id, created: h[i].created}
+		return older(&e, h[j])
+	}
+	for _, rg := range ranges {
+		i, _ := slices.BinarySearchFunc(w.byCell, rg[0], func(e wordListing, cell int64) int { return cmp.Compare(e.cell, cell) })
+		for ; i < len(w.byCell) && w.byCell[i].cell <= rg[1]; i++ {
+			e := &w.byCell[i]
+			if (q.Category != "" && int(e.category) != categoryCodes[q.Category]) || (q.Mode != "" && int(e.mode) != modeCodes[q.Mode]) ||
+				(q.Kind != "" && int(e.kind) != kindCodes[q.Kind]) || (len(h) == k && older(e, h[0])) {
+				continue
+			}
+			d := geo.Distance(*q.Near, geo.Point{Lat: e.lat, Lon: e.lon})
+			if d > q.RadiusM {
+				continue
+			}
+			c := cand{id: e.id, dist: d, created: e.created}
+			if len(h) < k {
+				h = append(h, c)
+				for j := len(h) - 1; j > 0 && less(j, (j-1)/2); j = (j - 1) / 2 {
+					h[j], h[(j-1)/2] = h[(j-1)/2], h[j]
+				}
+				continue
+			}
+			h[0] = c
+			for j := 0; ; {
+				l, m := 2*j+1, j
+				if l < len(h) && less(l, m) {
+					m = l
+				}
+				if l+1 < len(h) && less(l+1, m) {
+					m = l + 1
+				}
+				if m == j {
+					break
+				}
+				h[j], h[m] = h[m], h[j]
+				j = m
+			}
+		}
+	}
+	sortByCreated(h)
+	return h
 }
 
 // checkSearchable records in checked whether each listing of ids is
