@@ -116,6 +116,23 @@ func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Quer
 	return cs, maxRead == 0 || read <= maxRead, nil
 }
 
+// newestPostgres returns the need newest listings of the circle with q's
+// filters and words (fewer if there are fewer): PostgreSQL sorts them and
+// sends a page, where circlePostgres sent every match of the circle (the
+// box is larger than the circle: asked again for more if it took too many).
+func (s *SQLStore) newestPostgres(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
+	w := s.pgWhere(territoryID, q, now, true)
+	text := `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE ` + w.String() +
+		` ORDER BY l.created_at DESC, l.id DESC LIMIT ?`
+	for limit := need + need/4 + 8; ; limit *= 4 {
+		read := 0
+		cs, err := s.circleRows(ctx, text, planFor(q, append(w.args, limit)), *q.Near, q.RadiusM, &read)
+		if err != nil || len(cs) >= need || read < limit {
+			return cs, err
+		}
+	}
+}
+
 // planFor returns a PostgreSQL query's arguments so that, when it has
 // words, it is planned for them each time: pgx prepares a statement once
 // per connection, and after five runs PostgreSQL may keep a generic plan

@@ -52,7 +52,7 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 			break
 		}
 		if s.postgres() {
-			cands, _, err = s.circlePostgres(ctx, territoryID, q, now, 0)
+			cands, err = s.newestPostgres(ctx, territoryID, q, now, need)
 		} else {
 			cands, err = s.circleSQLite(ctx, territoryID, q, now)
 		}
