@@ -55,6 +55,11 @@ func (s *Service) MergeText(ctx context.Context, o store.TextMergeOptions) (stor
 }
 
 // MergeText: see Store.
+// The text changes the words' sets are patched with (sql_wordsets.go) are
+// pruned on the way: the same periodic job, no other.
 func (s *SQLStore) MergeText(ctx context.Context, o store.TextMergeOptions) (store.TextMerge, error) {
+	if _, err := s.pruneTextChanges(ctx); err != nil {
+		return store.TextMerge{}, fmt.Errorf("prune text changes: %w", err)
+	}
 	return s.db.MergeText(ctx, store.TextIndex{FTS5: "listings_fts", GIN: []string{"listings_search"}}, o)
 }

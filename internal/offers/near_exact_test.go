@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
+	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
 // TestNearIsExact compares "near me" searches on both databases with a
@@ -107,6 +109,7 @@ func TestNearIsExact(t *testing.T) {
 		// (SQLite), still after texts changed, or checked on each listing
 		// the walk meets when the set is not kept.
 		defer func(n int) { frequentPostings = n }(frequentPostings)
+		defer func(k, p int) { keepTextChanges, maxWordSetPatch = k, p }(keepTextChanges, maxWordSetPatch)
 		// Newest first within a circle: from the newest listings, or (with
 		// a scan too short for the circle) from the circle's cells.
 		defer func(n, m int, k float64) {
@@ -137,6 +140,22 @@ func TestNearIsExact(t *testing.T) {
 						}
 						shown[l.ID] = false
 						break
+					}
+				}
+			}
+			if i == 145 || i == 200 || i == 215 || i == 225 || i == 250 {
+				// The same once the sets are patched with the changes
+				// (145, 200), rebuilt after the changes were pruned past
+				// their point (215), or were too many to patch (225), or
+				// not kept (250). Closing counts too.
+				if i == 225 {
+					maxWordSetPatch = 2
+				}
+				e.churn(t, all, shown, edited)
+				if i == 215 {
+					keepTextChanges = 1
+					if _, err := e.svc.MergeText(ctx, store.DefaultTextMerge); err != nil {
+						t.Fatal(err)
 					}
 				}
 			}
@@ -187,6 +206,25 @@ func TestNearIsExact(t *testing.T) {
 			}
 		}
 	})
+}
+
+// churn makes, through the service, a listing gain the word, one lose it,
+// one with it move across the city, and one with it paused, one closed.
+func (e *env) churn(t *testing.T, all []*Listing, shown, edited map[int64]bool) {
+	t.Helper()
+	ctx := context.Background()
+	e.edit(t, all, shown, edited, "Objet", func(l *Listing) { l.Title = "Perceuse changée" })
+	e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.Title = "Objet changé" })
+	e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.ExactPosition = &geo.Point{Lat: 45.755, Lon: 4.84} })
+	stop := []func(context.Context, access.Actor, *territory.Territory, int64) (*Listing, error){e.svc.Pause, e.svc.Close}
+	for _, l := range all {
+		if len(stop) > 0 && shown[l.ID] && strings.HasPrefix(l.Title, "Perceuse") {
+			if _, err := stop[0](ctx, e.as(l.OwnerID), e.ter, l.ID); err != nil {
+				t.Fatal(err)
+			}
+			shown[l.ID], stop = false, stop[1:]
+		}
+	}
 }
 
 // edit changes, through the service, the first shown listing whose title

@@ -183,8 +183,8 @@ func (s *SQLStore) ListingsOf(ctx context.Context, territoryID, ownerID int64) (
 }
 
 // syncText keeps the FTS5 row of a listing (PostgreSQL has a generated
-// column), and bumps the version of the territory's listing texts when it
-// changed or the listing moved (sql_wordsets.go).
+// column), and appends the listing to the territory's text changes when
+// its text changed or it moved (sql_wordsets.go).
 func (s *SQLStore) syncText(ctx context.Context, l *Listing, moved bool) error {
 	if s.postgres() {
 		return nil
@@ -206,9 +206,11 @@ func (s *SQLStore) syncText(ctx context.Context, l *Listing, moved bool) error {
 	} else if !moved {
 		return nil // a change of status, price...: the words' sets stay
 	}
-	if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_versions (territory_id, version) VALUES (?, 1)
-		ON CONFLICT (territory_id) DO UPDATE SET version = listing_text_versions.version + 1`, l.TerritoryID); err != nil {
-		return fmt.Errorf("listing %d: text version: %w", l.ID, err)
+	// The territory's next seq: SQLite has one writer at a time.
+	if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_changes (territory_id, seq, listing_id)
+		SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM listing_text_changes WHERE territory_id = ?`,
+		l.TerritoryID, l.ID, l.TerritoryID); err != nil {
+		return fmt.Errorf("listing %d: text change: %w", l.ID, err)
 	}
 	return nil
 }

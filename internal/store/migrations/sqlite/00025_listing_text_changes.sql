@@ -1,13 +1,17 @@
 -- +goose Up
--- A version of each territory's listing texts (internal/offers,
--- sql_wordsets.go): the store bumps it whenever it writes a listing's FTS5
--- row, so that an instance's in-memory set of a frequent word's listings
--- is used only while no listing text of the territory changed, on any
--- instance. A territory without a row is at version 0.
-CREATE TABLE listing_text_versions (
-    territory_id INTEGER PRIMARY KEY REFERENCES territories(id) ON DELETE CASCADE,
-    version      INTEGER NOT NULL
-);
+-- The changes of each territory's listing texts, filters and public
+-- positions (internal/offers, sql_wordsets.go): the store appends the
+-- listing's id, with the territory's next seq, in the transaction that
+-- writes its FTS5 row or moves it, so that an instance's in-memory set of a
+-- frequent word's listings, built at some seq, is patched with the few
+-- listings changed since, on any instance. The periodic text job keeps the
+-- newest rows only; a set older than the oldest kept row is rebuilt.
+CREATE TABLE listing_text_changes (
+    territory_id INTEGER NOT NULL REFERENCES territories(id) ON DELETE CASCADE,
+    seq          INTEGER NOT NULL,
+    listing_id   INTEGER NOT NULL,
+    PRIMARY KEY (territory_id, seq)
+) WITHOUT ROWID;
 
 -- Newest first within a circle with a mode or a category (sql_recent.go):
 -- the walk of the newest listings reads the filter's own, five (modes) or
@@ -23,4 +27,4 @@ CREATE INDEX listings_recent_category ON listings(territory_id, category_code, c
 -- +goose Down
 DROP INDEX listings_recent_category;
 DROP INDEX listings_recent_mode;
-DROP TABLE listing_text_versions;
+DROP TABLE listing_text_changes;
