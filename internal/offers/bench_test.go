@@ -265,7 +265,11 @@ func dropFTSStats(b testing.TB, db *store.DB) {
 // the calling thread's CPU time (threadCPU: on SQLite the search's own
 // cost, which a loaded machine does not inflate; on PostgreSQL only the
 // client's share).
-func timed(b *testing.B, fn func(r *rand.Rand) (int, error)) {
+func timed(b *testing.B, fn func(r *rand.Rand) (int, error)) { timedAfter(b, nil, fn) }
+
+// timedAfter is timed, with between (if not nil) run untimed before each
+// operation.
+func timedAfter(b *testing.B, between func(r *rand.Rand) error, fn func(r *rand.Rand) (int, error)) {
 	r := rand.New(rand.NewPCG(3, 5))
 	ds := make([]time.Duration, 0, b.N)
 	cpu := make([]time.Duration, 0, b.N)
@@ -273,6 +277,13 @@ func timed(b *testing.B, fn func(r *rand.Rand) (int, error)) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	for b.Loop() {
+		if between != nil {
+			b.StopTimer()
+			if err := between(r); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
 		c0 := threadCPU()
 		t0 := time.Now()
 		n, err := fn(r)
