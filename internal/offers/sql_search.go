@@ -52,7 +52,9 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 			break
 		}
 		if s.postgres() {
-			cands, err = s.newestPostgres(ctx, territoryID, q, now, need)
+			if cands, kept, err = s.newestWithWordsPostgres(ctx, territoryID, q, now, need); err == nil && !kept {
+				cands, err = s.newestPostgres(ctx, territoryID, q, now, need)
+			}
 		} else {
 			cands, err = s.circleSQLite(ctx, territoryID, q, now)
 		}
