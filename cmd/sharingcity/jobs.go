@@ -47,6 +47,8 @@ func registerJobs(q *jobs.Queue, a *app) {
 	a.messages.RegisterJobs(register, q.Every)
 	a.booking.RegisterJobs(register, q.Every)
 	a.mobility.RegisterJobs(register, q.Every)
+	a.offers.RegisterJobs(register, q.Every)
+	a.directory.RegisterJobs(register, q.Every)
 }
 
 // startJobs starts this instance's workers. stop waits for running jobs

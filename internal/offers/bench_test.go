@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -74,7 +75,7 @@ func benchEach(b *testing.B, fn func(b *testing.B, d *benchData)) {
 }
 
 // openBench opens the kept dataset of a dialect, building it when missing.
-func openBench(b *testing.B, dialect string) *benchData {
+func openBench(b testing.TB, dialect string) *benchData {
 	ctx := context.Background()
 	var dsn string
 	if dialect == "sqlite" {
@@ -162,7 +163,7 @@ func benchListing(r *rand.Rand, ter int64, i int) *Listing {
 
 // loadBench adds listings up to benchSize with multi-row INSERTs in
 // transactions of 50,000: row by row through the service would take hours.
-func loadBench(b *testing.B, db *store.DB, ter *territory.Territory, have int) {
+func loadBench(b testing.TB, db *store.DB, ter *territory.Territory, have int) {
 	ctx := context.Background()
 	start := time.Now()
 	if have > 0 { // a run was interrupted: start over
@@ -252,7 +253,7 @@ func loadBench(b *testing.B, db *store.DB, ter *territory.Territory, have int) {
 // SQLite prepares FTS5's own statements again each time a new term is
 // bound (a search with words near a point, which looks a listing up by
 // rowid a few hundred times: 139 ms p50 with them, 25 ms without).
-func dropFTSStats(b *testing.B, db *store.DB) {
+func dropFTSStats(b testing.TB, db *store.DB) {
 	for _, t := range []string{"sqlite_stat1", "sqlite_stat4"} {
 		if _, err := db.Exec(context.Background(), `DELETE FROM `+t+` WHERE tbl LIKE '%\_fts\_%' ESCAPE '\'`); err != nil {
 			b.Fatal(err)
@@ -260,26 +261,50 @@ func dropFTSStats(b *testing.B, db *store.DB) {
 	}
 }
 
-// timed runs fn b.N times and reports p50 and p99.
-func timed(b *testing.B, fn func(r *rand.Rand) (int, error)) {
+// timed runs fn b.N times and reports p50 and p99 of the wall time and of
+// the calling thread's CPU time (threadCPU: on SQLite the search's own
+// cost, which a loaded machine does not inflate; on PostgreSQL only the
+// client's share).
+func timed(b *testing.B, fn func(r *rand.Rand) (int, error)) { timedAfter(b, nil, fn) }
+
+// timedAfter is timed, with between (if not nil) run untimed before each
+// operation.
+func timedAfter(b *testing.B, between func(r *rand.Rand) error, fn func(r *rand.Rand) (int, error)) {
 	r := rand.New(rand.NewPCG(3, 5))
 	ds := make([]time.Duration, 0, b.N)
+	cpu := make([]time.Duration, 0, b.N)
 	hits := 0
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	for b.Loop() {
+		if between != nil {
+			b.StopTimer()
+			if err := between(r); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		c0 := threadCPU()
 		t0 := time.Now()
 		n, err := fn(r)
 		if err != nil {
 			b.Fatal(err)
 		}
 		ds = append(ds, time.Since(t0))
+		cpu = append(cpu, threadCPU()-c0)
 		hits += n
 	}
 	if len(ds) == 0 {
 		return
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "p50-µs")
-	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds()), "p99-µs")
+	for _, x := range []struct {
+		ds   []time.Duration
+		name string
+	}{{ds, ""}, {cpu, "cpu-"}} {
+		sort.Slice(x.ds, func(i, j int) bool { return x.ds[i] < x.ds[j] })
+		b.ReportMetric(float64(x.ds[len(x.ds)/2].Microseconds()), x.name+"p50-µs")
+		b.ReportMetric(float64(x.ds[len(x.ds)*99/100].Microseconds()), x.name+"p99-µs")
+	}
 	b.ReportMetric(float64(hits)/float64(len(ds)), "hits/op")
 }
 
@@ -309,6 +334,31 @@ func BenchmarkNearSearch(b *testing.B) {
 		{"no-filter", func(r *rand.Rand) Query { return Query{Near: benchPoint(r), RadiusM: 5000} }},
 		{"text", func(r *rand.Rand) Query {
 			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "perceuse"}
+		}},
+		// The other filter sets of the issue: a smaller radius, a later
+		// page, newest first within the circle (with words too), words with a
+		// filter.
+		{"category+radius1km", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 1000, Category: directory.Categories[r.IntN(len(directory.Categories))]}
+		}},
+		{"category+mode+page3", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 5000, Category: directory.Categories[r.IntN(len(directory.Categories))],
+				Mode: Modes[r.IntN(len(Modes))], Offset: 40}
+		}},
+		{"recent+mode+radius2km", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 2000, Mode: Modes[r.IntN(len(Modes))], Sort: SortRecent}
+		}},
+		{"recent+category+radius500m", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 500, Category: directory.Categories[r.IntN(len(directory.Categories))], Sort: SortRecent}
+		}},
+		{"recent+text+radius2km", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 2000, Text: "perceuse", Sort: SortRecent}
+		}},
+		{"text+mode", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "vélo", Mode: Modes[r.IntN(len(Modes))]}
+		}},
+		{"text+category", func(r *rand.Rand) Query {
+			return Query{Near: benchPoint(r), RadiusM: 5000, Text: "perceuse", Category: directory.Categories[r.IntN(len(directory.Categories))]}
 		}},
 	}
 	for _, c := range cases {

@@ -175,3 +175,12 @@ func fieldKey(err error, field string) string {
 func (e *env) as(id int64) access.Actor {
 	return access.Actor{UserID: id, Roles: map[int64]access.Role{e.ter.ID: access.Member}}
 }
+
+// forgetFrequencies empties the store's memory of frequent words, for
+// tests that change frequentPostings.
+func (e *env) forgetFrequencies() {
+	f := e.svc.store.(*SQLStore).frequent
+	f.mu.Lock()
+	clear(f.m)
+	f.mu.Unlock()
+}

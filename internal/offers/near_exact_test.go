@@ -9,16 +9,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/directory"
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
+	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
 // TestNearIsExact compares "near me" searches on both databases with a
 // brute-force answer over every listing: same listings, same order, with
 // dense and sparse places, filters, radii, pages, and listings that must
-// not show (paused, expired, of a suspended member, of another territory).
+// not show (paused, expired, of a suspended member, of another territory);
+// and newest first within a circle, both ways.
 func TestNearIsExact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -48,6 +51,7 @@ func TestNearIsExact(t *testing.T) {
 				l.ExpiresAt = e.clock.now().Add(time.Hour)
 			}
 			owner := int64(1 + r.IntN(3))
+			e.clock.add(time.Duration(r.IntN(3)) * time.Second) // some share their creation time
 			e.create(t, e.as(owner), l)
 			l.OwnerID = owner
 			all = append(all, l)
@@ -65,8 +69,9 @@ func TestNearIsExact(t *testing.T) {
 		e.clock.add(2 * time.Hour)
 		brute := func(q Query) []int64 {
 			type c struct {
-				id   int64
-				dist float64
+				id      int64
+				dist    float64
+				created time.Time
 			}
 			var cs []c
 			for _, l := range all {
@@ -78,9 +83,15 @@ func TestNearIsExact(t *testing.T) {
 				if q.RadiusM > 0 && d > q.RadiusM {
 					continue
 				}
-				cs = append(cs, c{l.ID, d})
+				cs = append(cs, c{l.ID, d, l.CreatedAt})
 			}
 			sort.Slice(cs, func(a, b int) bool {
+				if q.Sort == SortRecent {
+					if !cs[a].created.Equal(cs[b].created) {
+						return cs[a].created.After(cs[b].created)
+					}
+					return cs[a].id > cs[b].id
+				}
 				if cs[a].dist != cs[b].dist {
 					return cs[a].dist < cs[b].dist
 				}
@@ -94,11 +105,70 @@ func TestNearIsExact(t *testing.T) {
 		}
 		points := []geo.Point{{Lat: 45.76, Lon: 4.83}, {Lat: 45.705, Lon: 4.775}, {Lat: 45.80, Lon: 4.89}, {Lat: 45.75, Lon: 4.95}}
 		// Words: collected from the index first, then (every word
-		// counted as frequent) checked on each listing the walk meets.
+		// counted as frequent) kept in the walk if in the word's set
+		// (SQLite), still after texts changed, or checked on each listing
+		// the walk meets when the set is not kept.
 		defer func(n int) { frequentPostings = n }(frequentPostings)
-		for i := range 180 {
+		defer func(k, p int) { keepTextChanges, maxWordSetPatch = k, p }(keepTextChanges, maxWordSetPatch)
+		// Newest first within a circle: from the newest listings, or (with
+		// a scan too short for the circle) from the circle's cells.
+		defer func(n, m int, k float64) {
+			recentScan, recentCellsFirst, recentSortedRadius = n, m, k
+		}(recentScan, recentCellsFirst, recentSortedRadius)
+		edited := map[int64]bool{}
+		for i := range 300 {
 			if i == 120 {
 				frequentPostings = 0
+				e.forgetFrequencies()
+			}
+			if i == 140 {
+				// Texts change after the words' sets were read: one
+				// listing gains the word, one loses it.
+				// Texts, places and states change after the words' sets
+				// were read: listings gain the word, lose it, move across
+				// the city, are paused.
+				e.edit(t, all, shown, edited, "Objet", func(l *Listing) { l.Title = "Perceuse éditée" })
+				e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.Title = "Objet édité" })
+			}
+			if i == 150 { // moves alone, once the sets were read again
+				e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.ExactPosition = &geo.Point{Lat: 45.70, Lon: 4.78} })
+				e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.ExactPosition = &geo.Point{Lat: 45.801, Lon: 4.889} })
+				for _, l := range all[40:] {
+					if shown[l.ID] && strings.HasPrefix(l.Title, "Perceuse") {
+						if _, err := e.svc.Pause(ctx, e.as(l.OwnerID), e.ter, l.ID); err != nil {
+							t.Fatal(err)
+						}
+						shown[l.ID] = false
+						break
+					}
+				}
+			}
+			if i == 145 || i == 200 || i == 215 || i == 225 || i == 250 {
+				// The same once the sets are patched with the changes
+				// (145, 200), rebuilt after the changes were pruned past
+				// their point (215), or were too many to patch (225), or
+				// not kept (250). Closing counts too.
+				if i == 225 {
+					maxWordSetPatch = 2
+				}
+				e.churn(t, all, shown, edited)
+				if i == 215 {
+					keepTextChanges = 1
+					if _, err := e.svc.MergeText(ctx, store.DefaultTextMerge); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if i == 160 || i == 240 { // sets too large to keep: FTS5 per listing
+				e.svc.store.(*SQLStore).words = newWordSets(0)
+			}
+			if i == 180 { // newest first with words: from the sets, then (240) without
+				e.svc.store.(*SQLStore).words = newWordSets(maxWordSetBytes)
+			}
+			if i >= 180 {
+				recentScan = []int{5, 40, 2048}[i%3]
+				recentCellsFirst = []int{3, 1024}[i/3%2]
+				recentSortedRadius = []float64{0, 1000}[i/3%2]
 			}
 			p := points[i%len(points)]
 			q := Query{Near: &p, Limit: []int{1, 5, 20, 100}[r.IntN(4)], Offset: []int{0, 0, 3, 20}[r.IntN(4)]}
@@ -114,8 +184,14 @@ func TestNearIsExact(t *testing.T) {
 			if r.IntN(3) == 0 {
 				q.RadiusM = []float64{300, 1500, 6000}[r.IntN(3)]
 			}
-			if i >= 60 {
+			if i >= 60 && (i < 180 || i%7 == 0 || i%5 == 0) {
 				q.Text = []string{"perceuse", "perceuses", "PERCEU"}[r.IntN(3)]
+			}
+			if i >= 180 {
+				if i%2 == 0 {
+					q.Category = directory.Categories[r.IntN(3)]
+				}
+				q.Sort, q.RadiusM = SortRecent, []float64{300, 1500, 6000, 20000}[r.IntN(4)]
 			}
 			res, err := e.svc.Search(ctx, e.anon, e.ter, q)
 			if err != nil {
@@ -130,4 +206,43 @@ func TestNearIsExact(t *testing.T) {
 			}
 		}
 	})
+}
+
+// churn makes, through the service, a listing gain the word, one lose it,
+// one with it move across the city, and one with it paused, one closed.
+func (e *env) churn(t *testing.T, all []*Listing, shown, edited map[int64]bool) {
+	t.Helper()
+	ctx := context.Background()
+	e.edit(t, all, shown, edited, "Objet", func(l *Listing) { l.Title = "Perceuse changée" })
+	e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.Title = "Objet changé" })
+	e.edit(t, all, shown, edited, "Perceuse", func(l *Listing) { l.ExactPosition = &geo.Point{Lat: 45.755, Lon: 4.84} })
+	stop := []func(context.Context, access.Actor, *territory.Territory, int64) (*Listing, error){e.svc.Pause, e.svc.Close}
+	for _, l := range all {
+		if len(stop) > 0 && shown[l.ID] && strings.HasPrefix(l.Title, "Perceuse") {
+			if _, err := stop[0](ctx, e.as(l.OwnerID), e.ter, l.ID); err != nil {
+				t.Fatal(err)
+			}
+			shown[l.ID], stop = false, stop[1:]
+		}
+	}
+}
+
+// edit changes, through the service, the first shown listing whose title
+// starts with prefix and that was not edited yet, and records it in all.
+func (e *env) edit(t *testing.T, all []*Listing, shown, edited map[int64]bool, prefix string, change func(l *Listing)) {
+	t.Helper()
+	for _, l := range all {
+		if !shown[l.ID] || !strings.HasPrefix(l.Title, prefix) || edited[l.ID] {
+			continue
+		}
+		cp := *l
+		cp.ExactPosition = nil
+		change(&cp)
+		if err := e.svc.Update(context.Background(), e.as(l.OwnerID), e.ter, &cp); err != nil {
+			t.Fatal(err)
+		}
+		l.Title, l.Position, edited[l.ID] = cp.Title, cp.Position, true
+		return
+	}
+	t.Fatalf("no shown listing titled %q", prefix)
 }

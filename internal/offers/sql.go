@@ -3,6 +3,7 @@ package offers
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,10 +22,17 @@ type SQLStore struct {
 	db   *store.DB
 	q    store.Querier
 	inTx bool
+	// frequent remembers which words are frequent (sql_cells.go), shared
+	// by the store's transactions.
+	frequent *termFrequency
+	// words holds frequent words' sets of listings (sql_wordsets.go).
+	words *wordSets
 }
 
 // NewSQLStore returns a store over db.
-func NewSQLStore(db *store.DB) *SQLStore { return &SQLStore{db: db, q: db} }
+func NewSQLStore(db *store.DB) *SQLStore {
+	return &SQLStore{db: db, q: db, frequent: newTermFrequency(time.Now), words: newWordSets(maxWordSetBytes)}
+}
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
 
@@ -34,7 +42,7 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 		return fn(s)
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		return fn(&SQLStore{db: s.db, q: tx, inTx: true})
+		return fn(&SQLStore{db: s.db, q: tx, inTx: true, frequent: s.frequent, words: s.words})
 	})
 }
 
@@ -125,12 +133,22 @@ func (s *SQLStore) InsertListing(ctx context.Context, l *Listing) error {
 		if err := s.SetPhotos(ctx, l.TerritoryID, l.ID, l.Photos); err != nil {
 			return err
 		}
-		return s.syncText(ctx, l)
+		return s.syncText(ctx, l, true)
 	})
 }
 
 func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 	return s.write(ctx, func(s *SQLStore) error {
+		var moved bool
+		if !s.postgres() { // the words' sets hold public positions (sql_wordsets.go)
+			var was geo.Point
+			err := s.q.QueryRow(ctx, `SELECT pub_lat, pub_lon FROM listings WHERE id = ? AND territory_id = ?`,
+				l.ID, l.TerritoryID).Scan(&was.Lat, &was.Lon)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("update listing %d: %w", l.ID, err)
+			}
+			moved = was != l.Position
+		}
 		res, err := s.q.Exec(ctx, `UPDATE listings SET kind = ?, mode = ?, title = ?, description = ?, category = ?,
 			condition = ?, price_cents = ?, currency = ?, wanted = ?, availability = ?, quantity = ?, lat = ?, lon = ?,
 			pub_lat = ?, pub_lon = ?, kind_code = ?, mode_code = ?, category_code = ?, status = ?, status_before_hide = ?,
@@ -146,7 +164,7 @@ func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, "err.listing_not_found")
 		}
-		return s.syncText(ctx, l)
+		return s.syncText(ctx, l, moved)
 	})
 }
 
@@ -164,18 +182,35 @@ func (s *SQLStore) ListingsOf(ctx context.Context, territoryID, ownerID int64) (
 		WHERE l.owner_id = ? AND l.territory_id = ? ORDER BY l.created_at DESC, l.id DESC`, ownerID, territoryID)
 }
 
-// syncText keeps the FTS5 row of a listing (PostgreSQL has a generated column).
-func (s *SQLStore) syncText(ctx context.Context, l *Listing) error {
+// syncText keeps the FTS5 row of a listing (PostgreSQL has a generated
+// column), and appends the listing to the territory's text changes when
+// its text changed or it moved (sql_wordsets.go).
+func (s *SQLStore) syncText(ctx context.Context, l *Listing, moved bool) error {
 	if s.postgres() {
 		return nil
 	}
-	if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
-		return fmt.Errorf("listing %d: unindex: %w", l.ID, err)
-	}
 	title, body, facets := ftsColumns(l)
-	if _, err := s.q.Exec(ctx, `INSERT INTO listings_fts (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
-		l.ID, title, body, facets); err != nil {
-		return fmt.Errorf("listing %d: index: %w", l.ID, err)
+	var was [3]string
+	err := s.q.QueryRow(ctx, `SELECT title, body, facets FROM listings_fts WHERE rowid = ?`, l.ID).Scan(&was[0], &was[1], &was[2])
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("listing %d: read index: %w", l.ID, err)
+	}
+	if same := err == nil && was == [3]string{title, body, facets}; !same {
+		if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
+			return fmt.Errorf("listing %d: unindex: %w", l.ID, err)
+		}
+		if _, err := s.q.Exec(ctx, `INSERT INTO listings_fts (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
+			l.ID, title, body, facets); err != nil {
+			return fmt.Errorf("listing %d: index: %w", l.ID, err)
+		}
+	} else if !moved {
+		return nil // a change of status, price...: the words' sets stay
+	}
+	// The territory's next seq: SQLite has one writer at a time.
+	if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_changes (territory_id, seq, listing_id)
+		SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM listing_text_changes WHERE territory_id = ?`,
+		l.TerritoryID, l.ID, l.TerritoryID); err != nil {
+		return fmt.Errorf("listing %d: text change: %w", l.ID, err)
 	}
 	return nil
 }

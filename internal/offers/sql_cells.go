@@ -2,9 +2,11 @@ package offers
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -129,6 +131,13 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 	}
 	var cs []cand
 	checked := map[int64]bool{} // with match: whether a listing has the words
+	var words *wordSet          // with match: the listings with the words, if kept
+	if match != "" {
+		var err error
+		if words, err = s.wordSet(ctx, territoryID, match); err != nil {
+			return nil, err
+		}
+	}
 	done := block{1, 0, 1, 0}
 	for {
 		box := geo.Around(p, radius)
@@ -140,9 +149,14 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		ranges := b.minus(done)
 		for len(ranges) > 0 {
 			n := min(len(ranges), maxRangesPerQuery)
-			got, err := s.inCells(ctx, territoryID, q, now, p, ranges[:n])
-			if err != nil {
-				return nil, err
+			var got []cand
+			if words != nil {
+				got = words.inCells(q, p, ranges[:n])
+			} else {
+				var err error
+				if got, err = s.inCells(ctx, territoryID, q, now, p, ranges[:n]); err != nil {
+					return nil, err
+				}
 			}
 			cs = append(cs, got...)
 			ranges = ranges[n:]
@@ -152,8 +166,14 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		cs = sortByDistance(cs, 0)
 		found := cs
 		if match != "" {
+			// The set's listings may no longer be searchable: check the
+			// nearest (nearly all pass). Without the set, check the words.
+			check, per, minBatch := func(ids []any) error { return s.checkWords(ctx, match, ids, checked) }, 8, 32
+			if words != nil {
+				check, per, minBatch = func(ids []any) error { return s.checkSearchable(ctx, territoryID, now, ids, checked) }, 1, 8
+			}
 			var err error
-			if found, err = s.nearestWithWords(ctx, match, cs, need, checked); err != nil {
+			if found, err = nearestChecked(cs, need, per, minBatch, checked, check); err != nil {
 				return nil, err
 			}
 		}
@@ -178,23 +198,61 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 }
 
 // inCells returns the candidates in the given cell ranges, with their
-// distance from p. INDEXED BY names the covering index of the filters.
+// distance from p.
 func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now time.Time, p geo.Point, ranges [][2]int64) ([]cand, error) {
+	text, args := s.cellsQuery(territoryID, q, now, ranges, false)
+	rows, err := s.q.Query(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cand
+	for rows.Next() {
+		var c cand
+		var pt geo.Point
+		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon); err != nil {
+			return nil, err
+		}
+		c.dist = geo.Distance(p, pt)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// cellsQuery is the query of the listings with q's filters in the given
+// cell ranges: id, public position and, withCreated, creation time.
+// INDEXED BY names the covering index of the filters. The ranges travel as
+// one JSON parameter, so that the text depends only on the filters: a
+// handful of statements prepared once, where one text per number of ranges
+// filled the store's statement cache (512) with variants each prepared for
+// one use.
+func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges [][2]int64, withCreated bool) (string, []any) {
 	var sb strings.Builder
-	args := make([]any, 0, 2*len(ranges)+8)
-	sb.WriteString("WITH r(lo, hi) AS (VALUES ")
+	args := make([]any, 0, 6)
+	js := make([]byte, 0, 24*len(ranges)+2)
+	js = append(js, '[')
 	for i, rg := range ranges {
 		if i > 0 {
-			sb.WriteString(", ")
+			js = append(js, ',')
 		}
-		sb.WriteString("(?, ?)")
-		args = append(args, rg[0], rg[1])
+		js = append(js, '[')
+		js = strconv.AppendInt(js, rg[0], 10)
+		js = append(js, ',')
+		js = strconv.AppendInt(js, rg[1], 10)
+		js = append(js, ']')
 	}
+	js = append(js, ']')
+	args = append(args, string(js))
 	index := "listings_cell_mode"
 	if q.Category != "" {
 		index = "listings_cell_category"
 	}
-	sb.WriteString(") SELECT l.id, l.pub_lat, l.pub_lon FROM r CROSS JOIN listings l INDEXED BY " + index +
+	cols := "l.id, l.pub_lat, l.pub_lon"
+	if withCreated {
+		cols += ", l.created_at"
+	}
+	sb.WriteString("WITH r(lo, hi) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))" +
+		" SELECT " + cols + " FROM r CROSS JOIN listings l INDEXED BY " + index +
 		" WHERE l.territory_id = ? AND " + s.searchable())
 	args = append(args, territoryID)
 	if q.Category != "" {
@@ -216,22 +274,7 @@ func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now 
 	}
 	sb.WriteString(" AND l.expires_at > ?")
 	args = append(args, now)
-	rows, err := s.q.Query(ctx, sb.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cand
-	for rows.Next() {
-		var c cand
-		var pt geo.Point
-		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon); err != nil {
-			return nil, err
-		}
-		c.dist = geo.Distance(p, pt)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sb.String(), args
 }
 
 // A word is frequent when more than frequentPostings listings (of every
@@ -252,38 +295,89 @@ func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, erro
 		return "", nil
 	}
 	for _, forms := range terms {
-		var n int
-		err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?)`,
-			textsearch.FTS5Words([][]string{forms}), frequentPostings+1).Scan(&n)
-		if err != nil {
-			return "", err
+		words := textsearch.FTS5Words([][]string{forms})
+		frequent, ok := s.frequent.get(words)
+		if !ok {
+			var n int
+			err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?)`,
+				words, frequentPostings+1).Scan(&n)
+			if err != nil {
+				return "", err
+			}
+			frequent = n > frequentPostings
+			s.frequent.put(words, frequent)
 		}
-		if n <= frequentPostings {
+		if !frequent {
 			return "", nil
 		}
 	}
 	return textsearch.FTS5Words(terms), nil
 }
 
-// nearestWithWords returns the first need candidates of cs (in order of
-// distance) that have the words, asking FTS5 about the nearest unchecked
-// ones a batch at a time (a lookup by rowid each, about 50 µs): the
-// nearest need matches cost about need / share lookups, whatever the
-// number of candidates the square holds. checked keeps the answers
-// between the steps of a walk.
-func (s *SQLStore) nearestWithWords(ctx context.Context, match string, cs []cand, need int, checked map[int64]bool) ([]cand, error) {
+// termFrequency remembers for a while whether words are frequent: counting
+// a frequent word's first 20,001 listings costs 1.4-1.9 ms, most of a
+// search. It only chooses the way a search goes, both exact, so a stale
+// answer costs time, never results; hence a plain time to live, not a
+// version from the database.
+type termFrequency struct {
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]termFrequencyEntry
+}
+
+type termFrequencyEntry struct {
+	frequent bool
+	at       time.Time
+}
+
+const (
+	termFrequencyTTL = 10 * time.Minute
+	termFrequencyMax = 4096 // words; emptied when full
+)
+
+func newTermFrequency(now func() time.Time) *termFrequency {
+	return &termFrequency{now: now, m: map[string]termFrequencyEntry{}}
+}
+
+func (t *termFrequency) get(words string) (frequent, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.m[words]
+	if !ok || t.now().Sub(e.at) > termFrequencyTTL {
+		return false, false
+	}
+	return e.frequent, true
+}
+
+func (t *termFrequency) put(words string, frequent bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.m) >= termFrequencyMax {
+		clear(t.m)
+	}
+	t.m[words] = termFrequencyEntry{frequent: frequent, at: t.now()}
+}
+
+// nearestChecked returns the first need candidates of cs (in order of
+// distance) that pass check, asking check about the nearest unchecked ones
+// a batch of per for each match still missing (at least minBatch) at a
+// time: FTS5 whether a listing has the words (a lookup by rowid each, some
+// 11 µs), or the table whether it is searchable (nearly all are). The nearest need matches cost about
+// need / share lookups, whatever the number of candidates the square
+// holds. checked keeps the answers between the steps of a walk.
+func nearestChecked(cs []cand, need, per, minBatch int, checked map[int64]bool, check func(ids []any) error) ([]cand, error) {
 	var out []cand
 	i := 0
 	for i < len(cs) && len(out) < need {
 		var batch []any
 		j := i
-		for ; j < len(cs) && len(batch) < max(32, 8*(need-len(out))); j++ {
+		for ; j < len(cs) && len(batch) < max(minBatch, per*(need-len(out))); j++ {
 			if _, ok := checked[cs[j].id]; !ok {
 				batch = append(batch, cs[j].id)
 			}
 		}
 		if len(batch) > 0 {
-			if err := s.checkWords(ctx, match, batch, checked); err != nil {
+			if err := check(batch); err != nil {
 				return nil, err
 			}
 		}
@@ -297,13 +391,32 @@ func (s *SQLStore) nearestWithWords(ctx context.Context, match string, cs []cand
 }
 
 // checkWords records in checked whether each listing of ids has the words.
+// The ids travel as one JSON parameter: one statement, prepared once,
+// where a text per batch size was parsed and planned for each call.
 func (s *SQLStore) checkWords(ctx context.Context, match string, ids []any, checked map[int64]bool) error {
-	rows, err := s.q.Query(ctx, `WITH c(id) AS (VALUES `+strings.Repeat("(?), ", len(ids)-1)+`(?))
-		SELECT c.id FROM c WHERE EXISTS (SELECT 1 FROM listings_fts f WHERE listings_fts MATCH ? AND f.rowid = c.id)`,
-		append(ids, match)...)
+	rows, err := s.q.Query(ctx, `SELECT c.value FROM json_each(?) c
+		WHERE EXISTS (SELECT 1 FROM listings_fts f WHERE listings_fts MATCH ? AND f.rowid = c.value)`, idsJSON(ids), match)
 	if err != nil {
 		return err
 	}
+	return recordChecked(rows, ids, checked)
+}
+
+func idsJSON(ids []any) string {
+	js := make([]byte, 0, 8*len(ids)+2)
+	js = append(js, '[')
+	for i, id := range ids {
+		if i > 0 {
+			js = append(js, ',')
+		}
+		js = strconv.AppendInt(js, id.(int64), 10)
+	}
+	return string(append(js, ']'))
+}
+
+// recordChecked records in checked that the ids rows returns pass, and the
+// others of ids not; it closes rows.
+func recordChecked(rows *sql.Rows, ids []any, checked map[int64]bool) error {
 	defer rows.Close()
 	for _, id := range ids {
 		checked[id.(int64)] = false

@@ -98,28 +98,39 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query,
 	}
 }
 
-// circlePostgres returns every candidate within the query's radius.
-func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Query, now time.Time) ([]cand, error) {
+// circlePostgres returns every candidate within the query's radius, and
+// whether that is all of them: it stops after reading maxRead rows (0: no
+// bound).
+func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Query, now time.Time, maxRead int) ([]cand, bool, error) {
 	w := s.pgWhere(territoryID, q, now, true)
-	rows, err := s.q.Query(ctx, `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE `+w.String(), planFor(q, w.args)...)
+	text, args := `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE `+w.String(), w.args
+	if maxRead > 0 {
+		text += ` LIMIT ?`
+		args = append(args, maxRead+1)
+	}
+	read := 0
+	cs, err := s.circleRows(ctx, text, planFor(q, args), *q.Near, q.RadiusM, &read)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	defer rows.Close()
-	var cs []cand
-	for rows.Next() {
-		var c cand
-		var pt geo.Point
-		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon, &c.created); err != nil {
-			return nil, err
+	return cs, maxRead == 0 || read <= maxRead, nil
+}
+
+// newestPostgres returns the need newest listings of the circle with q's
+// filters and words (fewer if there are fewer): PostgreSQL sorts them and
+// sends a page, where circlePostgres sent every match of the circle (the
+// box is larger than the circle: asked again for more if it took too many).
+func (s *SQLStore) newestPostgres(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
+	w := s.pgWhere(territoryID, q, now, true)
+	text := `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE ` + w.String() +
+		` ORDER BY l.created_at DESC, l.id DESC LIMIT ?`
+	for limit := need + need/4 + 8; ; limit *= 4 {
+		read := 0
+		cs, err := s.circleRows(ctx, text, planFor(q, append(w.args, limit)), *q.Near, q.RadiusM, &read)
+		if err != nil || len(cs) >= need || read < limit {
+			return cs, err
 		}
-		c.dist = geo.Distance(*q.Near, pt)
-		cs = append(cs, c)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return sortByDistance(cs, q.RadiusM), nil
 }
 
 // planFor returns a PostgreSQL query's arguments so that, when it has

@@ -36,19 +36,29 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 				}
 			}
 		}
+	case q.Near != nil && q.RadiusM > 0 && q.Text == "":
+		cands, err = s.recentInCircle(ctx, territoryID, within, q, now, need)
 	case q.Near != nil && q.RadiusM > 0:
-		// Recent within a circle: every point of the circle, newest first.
+		// Recent within a circle, with words: frequent words from their
+		// set (SQLite, sql_wordsets.go), else every match of the circle.
+		var match string
+		kept := false
+		if !s.postgres() {
+			if match, err = s.frequentWords(ctx, q.Text); err == nil && match != "" {
+				cands, kept, err = s.recentWithWords(ctx, territoryID, within, q, now, need, match)
+			}
+		}
+		if err != nil || kept {
+			break
+		}
 		if s.postgres() {
-			cands, err = s.circlePostgres(ctx, territoryID, q, now)
+			if cands, kept, err = s.newestWithWordsPostgres(ctx, territoryID, q, now, need); err == nil && !kept {
+				cands, err = s.newestPostgres(ctx, territoryID, q, now, need)
+			}
 		} else {
 			cands, err = s.circleSQLite(ctx, territoryID, q, now)
 		}
-		sort.Slice(cands, func(a, b int) bool {
-			if !cands[a].created.Equal(cands[b].created) {
-				return cands[a].created.After(cands[b].created)
-			}
-			return cands[a].id > cands[b].id
-		})
+		sortByCreated(cands)
 	default:
 		return s.recent(ctx, territoryID, q, now)
 	}

@@ -6,10 +6,11 @@ import (
 
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/media"
+	"github.com/sharingcity/sharingcity/internal/store"
 )
 
 // Store is what the service needs from the database. Every method but the
-// two platform-wide jobs (HideOwner, ExpireDue) filters by territory.
+// platform-wide jobs (HideOwner, ExpireDue, MergeText) filters by territory.
 type Store interface {
 	// WithTx runs fn with a Store bound to one transaction (nested calls
 	// join the outer one).
@@ -40,6 +41,9 @@ type Store interface {
 	HideOwner(ctx context.Context, ownerID int64, hidden bool) (int64, error)
 	// ExpireDue flags active listings whose expiry is at or before now.
 	ExpireDue(ctx context.Context, now time.Time) (int64, error)
+	// MergeText merges the text index a bounded piece at a time (every
+	// territory: the index is shared).
+	MergeText(ctx context.Context, o store.TextMergeOptions) (store.TextMerge, error)
 
 	// Search runs q (normalized) over searchable listings of a territory;
 	// within holds every public position of the territory.

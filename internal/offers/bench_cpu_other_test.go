@@ -1,0 +1,8 @@
+//go:build !linux
+
+package offers
+
+import "time"
+
+// threadCPU is not measured outside Linux.
+func threadCPU() time.Duration { return 0 }
