@@ -56,5 +56,5 @@ func (s *Service) MergeText(ctx context.Context, o store.TextMergeOptions) (stor
 // MergeText: see textMerger.
 func (s *SQLStore) MergeText(ctx context.Context, o store.TextMergeOptions) (store.TextMerge, error) {
 	return s.db.MergeText(ctx, store.TextIndex{FTS5: "initiatives_fts",
-		GIN: []string{"initiatives_search", "initiatives_search_name"}}, o)
+		GIN: []string{"initiative_search_search", "initiative_search_name"}}, o)
 }
