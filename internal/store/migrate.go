@@ -24,7 +24,11 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	return goose.NewProvider(dialect, db.W, sub)
+	// Modules take their numbers ahead of time and land in any order, and
+	// numbers may stay unused; so a database may lack a version lower than
+	// its newest. Each migration touches only its module's tables, so a
+	// missing one is applied late instead of refusing to start.
+	return goose.NewProvider(dialect, db.W, sub, goose.WithAllowOutofOrder(true))
 }
 
 // Migrate applies every pending migration and returns the versions applied.
