@@ -226,7 +226,7 @@ func (s *SQLStore) firstPublished(ctx context.Context, territoryID int64, cands 
 		}
 		hits, err := s.carpoolHits(ctx, `SELECT `+initiativeColumns+`, `+carpoolColumns+`, 0.0
 			FROM initiatives i JOIN carpool_areas c ON c.initiative_id = i.id
-			WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+store.Placeholders(len(chunk))+`)`, args...)
+			WHERE +i.territory_id = ? AND i.status = 'published' AND i.id IN (`+store.Placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -87,7 +87,7 @@ func (s *SQLStore) Names(ctx context.Context, territoryID int64, ids []int64) (m
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.q.Query(ctx, `SELECT id, name FROM initiatives WHERE territory_id = ? AND id IN (`+store.Placeholders(len(ids))+`)`, args...)
+	rows, err := s.q.Query(ctx, `SELECT id, name FROM initiatives WHERE +territory_id = ? AND id IN (`+store.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +475,7 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	hits, err := s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
+	hits, err := s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE +i.territory_id = ? AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -519,6 +519,12 @@ func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64, sink 
 }
 
 // PublishedByIDs reads the published initiatives among ids, in no order.
+//
+// Queries by a list of ids spell "+i.territory_id" (and here "+i.status"):
+// the unary plus keeps SQLite's planner from answering them through the
+// (territory_id, status, created_at) index, a walk over the whole
+// territory (18 ms a request over 100,000 initiatives in a file fresh from
+// an import, against 0.2 ms), so that each id is one primary-key lookup.
 func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error) {
 	if len(ids) == 0 {
 		return []Hit{}, nil
@@ -531,6 +537,6 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id IN (`+
+	return s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 }

@@ -296,7 +296,7 @@ func (s *SQLStore) nearSQLite(ctx context.Context, territoryID int64, within geo
 	for _, c := range best[:n] {
 		ids = append(ids, c.id)
 	}
-	hits, err := s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.id IN (`+
+	hits, err := s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE +i.territory_id = ? AND i.id IN (`+
 		strings.Repeat("?, ", n-1)+`?)`, ids...)
 	if err != nil {
 		return nil, err
