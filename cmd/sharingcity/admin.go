@@ -27,6 +27,7 @@ Subcommands:
   rdex-partner add --territory SLUG --name NAME --url URL --public-key KEY --private-key-stdin [--disabled]
   rdex-partner list --territory SLUG
   rdex-partner remove --territory SLUG --name NAME
+  rdex-partner enable|disable --territory SLUG --name NAME
   user create --email E --password-stdin [--verified] [--territory SLUG] [--platform-admin]
   grant --email E --territory SLUG --role member|organiser|moderator|admin
   token create --email E [--name NAME]
@@ -55,7 +56,7 @@ func runAdmin(ctx context.Context, env *cliEnv, args []string) error {
 		return adminTerritorySet(ctx, env, args[2:])
 	case "rdex-client add", "rdex-client list", "rdex-client remove":
 		return adminRDEXClient(ctx, env, args[1], args[2:])
-	case "rdex-partner add", "rdex-partner list", "rdex-partner remove":
+	case "rdex-partner add", "rdex-partner list", "rdex-partner remove", "rdex-partner enable", "rdex-partner disable":
 		return adminRDEXPartner(ctx, env, args[1], args[2:])
 	case "user create":
 		return adminUserCreate(ctx, env, args[2:])

@@ -8,15 +8,18 @@ import (
 	"github.com/sharingcity/sharingcity/internal/rdex"
 )
 
-// adminRDEXPartner adds, lists or removes the partner carpool platforms a
+// adminRDEXPartner adds, lists, enables, disables or removes the partner
+// carpool platforms a
 // territory's search also asks. The private key comes on standard input,
 // never on the command line (where `ps` and shell histories would show it),
 // and `list` never prints either key.
 func adminRDEXPartner(ctx context.Context, env *cliEnv, verb string, args []string) error {
 	synopsis := map[string]string{
-		"add":    "admin rdex-partner add --territory SLUG --name NAME --url URL --public-key KEY --private-key-stdin [--disabled]",
-		"list":   "admin rdex-partner list --territory SLUG",
-		"remove": "admin rdex-partner remove --territory SLUG --name NAME",
+		"add":     "admin rdex-partner add --territory SLUG --name NAME --url URL --public-key KEY --private-key-stdin [--disabled]",
+		"list":    "admin rdex-partner list --territory SLUG",
+		"remove":  "admin rdex-partner remove --territory SLUG --name NAME",
+		"enable":  "admin rdex-partner enable --territory SLUG --name NAME",
+		"disable": "admin rdex-partner disable --territory SLUG --name NAME",
 	}[verb]
 	fs := newFlags(env, "admin rdex-partner "+verb, synopsis)
 	dsn := dbFlag(env, fs)
@@ -74,6 +77,11 @@ func adminRDEXPartner(ctx context.Context, env *cliEnv, verb string, args []stri
 			return err
 		}
 		fmt.Fprintf(env.stdout, "RDEX partner %s removed from %s\n", *name, t.Slug)
+	case "enable", "disable":
+		if err := partners.SetEnabled(ctx, access.SystemActor(), t.ID, *name, verb == "enable"); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "RDEX partner %s %sd in %s\n", *name, verb, t.Slug)
 	}
 	return nil
 }

@@ -39,6 +39,19 @@ func rdexPartnerFlow(t *testing.T, db string) {
 		strings.Contains(out, secret) || strings.Contains(out, "PUBKEY42") {
 		t.Fatalf("list: %d %q", code, out)
 	}
+	if code, out, _ := cli(t, "", env, "admin", "rdex-partner", "enable", "--territory", "diois", "--name", "Karos"); code != 0 || !strings.Contains(out, "enabled") {
+		t.Fatalf("enable: %d %q", code, out)
+	}
+	if code, _, _ := cli(t, "", env, "admin", "rdex-partner", "disable", "--territory", "diois", "--name", "Mobicoop"); code != 0 {
+		t.Fatalf("disable: %d", code)
+	}
+	code, out, _ = cli(t, "", env, "admin", "rdex-partner", "list", "--territory", "diois")
+	if code != 0 || !strings.Contains(out, "Karos\thttps://karos.example/rdex\tenabled") || !strings.Contains(out, "Mobicoop\thttps://api.mobicoop.example/rdex\tdisabled") {
+		t.Fatalf("list after enable/disable: %d %q", code, out)
+	}
+	if code, _, errOut := cli(t, "", env, "admin", "rdex-partner", "enable", "--territory", "diois", "--name", "Nobody"); code != 1 || errOut == "" {
+		t.Fatalf("enable an unknown partner: %d %q", code, errOut)
+	}
 	if code, out, _ := cli(t, "", env, "admin", "rdex-partner", "remove", "--territory", "diois", "--name", "Mobicoop"); code != 0 || !strings.Contains(out, "removed") {
 		t.Fatalf("remove: %d %q", code, out)
 	}

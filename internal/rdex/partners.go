@@ -36,6 +36,9 @@ type PartnerStore interface {
 	Partners(ctx context.Context, territoryID int64, enabledOnly bool) ([]*Partner, error)
 	// DeletePartner removes a territory's partner by name; NotFound when none.
 	DeletePartner(ctx context.Context, territoryID int64, name string) error
+	// SetPartnerEnabled turns asking a territory's partner on or off;
+	// NotFound when none has that name.
+	SetPartnerEnabled(ctx context.Context, territoryID int64, name string, enabled bool) error
 }
 
 // Partners holds the rules for partner platforms: territory administrators
@@ -92,6 +95,15 @@ func (s *Partners) Remove(ctx context.Context, actor access.Actor, territoryID i
 	return s.store.DeletePartner(ctx, territoryID, strings.TrimSpace(name))
 }
 
+// SetEnabled turns asking a territory's partner on or off, from the next
+// search (the search reads the enabled partners each time).
+func (s *Partners) SetEnabled(ctx context.Context, actor access.Actor, territoryID int64, name string, enabled bool) error {
+	if err := actor.Require(territoryID, access.Admin); err != nil {
+		return err
+	}
+	return s.store.SetPartnerEnabled(ctx, territoryID, strings.TrimSpace(name), enabled)
+}
+
 // Enabled lists the partners a territory's search asks. Any resident's
 // search asks them, so there is no actor: what leaves is the query alone.
 func (s *Partners) Enabled(ctx context.Context, territoryID int64) ([]*Partner, error) {
@@ -121,6 +133,17 @@ func (s *SQLStore) Partners(ctx context.Context, territoryID int64, enabledOnly 
 		return nil
 	})
 	return out, err
+}
+
+func (s *SQLStore) SetPartnerEnabled(ctx context.Context, territoryID int64, name string, enabled bool) error {
+	res, err := s.db.Exec(ctx, `UPDATE rdex_partners SET enabled = ? WHERE territory_id = ? AND name = ?`, enabled, territoryID, name)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return errs.E(errs.NotFound, "err.rdex_partner_not_found")
+	}
+	return nil
 }
 
 func (s *SQLStore) DeletePartner(ctx context.Context, territoryID int64, name string) error {
