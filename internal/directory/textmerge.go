@@ -46,9 +46,8 @@ func (s *Service) MergeText(ctx context.Context, o store.TextMergeOptions) (stor
 	if err != nil {
 		return res, fmt.Errorf("directory: merge text index: %w", err)
 	}
-	if res.Steps > 0 || res.PendingPages > 0 {
-		s.log.InfoContext(ctx, "directory: text index merged", "steps", res.Steps, "segments_before", res.SegmentsBefore,
-			"segments_after", res.SegmentsAfter, "pending_pages", res.PendingPages, "done", res.Done)
+	if res.Worked() {
+		s.log.InfoContext(ctx, "directory: text index merged", "merge", res)
 	}
 	return res, nil
 }

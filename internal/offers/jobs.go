@@ -47,9 +47,8 @@ func (s *Service) MergeText(ctx context.Context, o store.TextMergeOptions) (stor
 	if err != nil {
 		return m, fmt.Errorf("offers: merge text index: %w", err)
 	}
-	if m.Steps > 0 || m.PendingPages > 0 {
-		s.log.InfoContext(ctx, "offers: text index merged", "steps", m.Steps, "segments_before", m.SegmentsBefore,
-			"segments_after", m.SegmentsAfter, "pending_pages", m.PendingPages, "done", m.Done)
+	if m.Worked() {
+		s.log.InfoContext(ctx, "offers: text index merged", "merge", m)
 	}
 	return m, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -46,6 +47,15 @@ type TextMerge struct {
 	PendingPages   int64 // PostgreSQL: pending-list pages moved into the GIN indexes
 	Done           bool  // nothing left to merge within the run's rule
 }
+
+// LogValue lets a module log a run as one attribute.
+func (m TextMerge) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("steps", m.Steps), slog.Int("segments_before", m.SegmentsBefore),
+		slog.Int("segments_after", m.SegmentsAfter), slog.Int64("pending_pages", m.PendingPages), slog.Bool("done", m.Done))
+}
+
+// Worked reports whether the run merged anything (worth a log line).
+func (m TextMerge) Worked() bool { return m.Steps > 0 || m.PendingPages > 0 }
 
 // MergeText merges ix's text index incrementally (see TextIndex).
 func (db *DB) MergeText(ctx context.Context, ix TextIndex, o TextMergeOptions) (TextMerge, error) {

@@ -32,7 +32,7 @@ func (s *Server) mobilityRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /t/{slug}/trips/new", s.tripPublishPage)
 	page("GET /t/{slug}/trips/{id}", s.tripPage)
 	page("POST /t/{slug}/trips/{id}/book", s.tripBookPage)
-	page("POST /t/{slug}/trips/{id}/message", s.tripMessagePage)
+	page("POST /t/{slug}/trips/{id}/message", s.messageAbout("trip"))
 	page("POST /t/{slug}/trips/{id}/cancel", s.tripCancelPage)
 	page("GET /t/{slug}/my/trips", s.myTripsPage)
 	page("POST /t/{slug}/trip-bookings/{id}/action", s.tripBookingActionPage)

@@ -222,19 +222,6 @@ func (s *Server) tripBookPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, statusOf(errs.KindOf(err)), "mobility_trip", p)
 }
 
-func (s *Server) tripMessagePage(w http.ResponseWriter, r *http.Request) {
-	p, id, ok := s.pagePost(w, r)
-	if !ok {
-		return
-	}
-	m, err := s.Messages.SendAbout(r.Context(), p.Actor, p.Territory, "trip", id, r.PostForm.Get("body"))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	s.done(w, r, nil, p.L.T("offw.message_sent"), conversationURL(p.Territory, m.ConversationID))
-}
-
 func (s *Server) tripCancelPage(w http.ResponseWriter, r *http.Request) {
 	p, id, ok := s.pagePost(w, r)
 	if !ok {

@@ -28,7 +28,7 @@ func (s *Server) offerRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /t/{slug}/listings/new", s.listingForm)
 	page("POST /t/{slug}/listings/new", s.createListing)
 	page("GET /t/{slug}/listings/{id}", s.listingPage)
-	page("POST /t/{slug}/listings/{id}/message", s.messageOwner)
+	page("POST /t/{slug}/listings/{id}/message", s.messageAbout("listing"))
 	page("POST /t/{slug}/listings/{id}/exchange", s.proposePage)
 	page("POST /t/{slug}/listings/{id}/status", s.listingStatus)
 	page("GET /t/{slug}/my/listings", s.myListingsPage)
@@ -443,17 +443,22 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, msg, ne
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 
-func (s *Server) messageOwner(w http.ResponseWriter, r *http.Request) {
-	p, id, ok := s.pagePost(w, r)
-	if !ok {
-		return
+// messageAbout is the form that writes to the member behind a subject of
+// the messages module (a listing's owner, a trip's driver) and opens the
+// conversation.
+func (s *Server) messageAbout(subject string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, id, ok := s.pagePost(w, r)
+		if !ok {
+			return
+		}
+		m, err := s.Messages.SendAbout(r.Context(), p.Actor, p.Territory, subject, id, r.PostForm.Get("body"))
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		s.done(w, r, nil, p.L.T("offw.message_sent"), conversationURL(p.Territory, m.ConversationID))
 	}
-	m, err := s.Messages.SendAbout(r.Context(), p.Actor, p.Territory, "listing", id, r.PostForm.Get("body"))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	s.done(w, r, nil, p.L.T("offw.message_sent"), conversationURL(p.Territory, m.ConversationID))
 }
 
 func (s *Server) proposePage(w http.ResponseWriter, r *http.Request) {
