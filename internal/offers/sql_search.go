@@ -186,6 +186,9 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	if len(ids) == 0 {
 		return []Hit{}, nil
 	}
+	if s.postgres() {
+		return s.pageByIDsPostgres(ctx, territoryID, ids)
+	}
 	args := make([]any, 0, len(ids)+1)
 	args = append(args, territoryID)
 	for _, id := range ids {

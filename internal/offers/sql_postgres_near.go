@@ -1,0 +1,113 @@
+package offers
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/geo"
+)
+
+// Near a point without words, on PostgreSQL (migration 00026): the walk in
+// order of distance is an index-only scan returning (id, public position,
+// distance), and only the page's rows are read from the table, by primary
+// key (pageByIDsPostgres). Before, every candidate of the walk was a heap
+// page: 1.5 x the page and more, all of their columns, descriptions
+// included, each one of the 1.5 GB table's pages that shared_buffers
+// rarely holds.
+//
+//   - a category and a mode: listings_near_pair, where each pair has its own
+//     region of the plane (the point shifted by pairShift degrees of
+//     longitude per pair): the walk meets the pair's entries only;
+//   - anything else: listings_near_cover, every listing of the territory
+//     with its codes, the filters tested on each entry (a mode keeps one in
+//     five, a category one in eleven: a few index pages more, no heap).
+//
+// The filters are INTEGER parameters on purpose: the SMALLINT columns'
+// btree_gist keys in listings_near and listings_near_mode (00004, 00012,
+// which the searches with words use) have no cross-type operators, so the
+// planner cannot take those indexes' heap walks for these queries.
+
+// pairShift is the shift of listings_near_pair, per category_code * 8 +
+// mode_code: more than a whole turn of longitude, so that regions are
+// disjoint.
+const pairShift = 400
+
+const pgPairPoint = "point(l.pub_lon + 400 * (l.category_code * 8 + l.mode_code), l.pub_lat)"
+
+// pgWalkSlack covers the rounding of the shifted longitudes (about 1e-11
+// degrees at 50,000) in the walk's distance: 1e-9 degrees, 0.1 mm.
+const pgWalkSlack = 1e-9
+
+// The first walk reads pgWalkTimes * need + pgWalkExtra entries (variables
+// for tests, which shrink them to force the next walks).
+var pgWalkTimes, pgWalkExtra = 2, 16
+
+// nearPostgresIndexOnly returns at least need candidates by distance (all
+// of them within the radius if fewer), without their rows: see
+// nearPostgres for the stopping rule.
+func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
+	p := *q.Near
+	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
+	pt, from := pgPoint, geo.Point{Lat: p.Lat, Lon: p.Lon}
+	if q.Category != "" && q.Mode != "" {
+		pt = pgPairPoint
+		from.Lon += float64(pairShift * (categoryCodes[q.Category]*8 + modeCodes[q.Mode]))
+	}
+	w := s.pgCoverWhere(territoryID, q, now)
+	text := `SELECT l.id, l.pub_lat, l.pub_lon, ` + pt + ` <-> point(?, ?) FROM listings l WHERE ` + w.String() +
+		` ORDER BY ` + pt + ` <-> point(?, ?) LIMIT ?`
+	// A walk's entry is cheap, a second walk is not: the raw-degree order
+	// needs about need / cos(lat) entries (1.46 x at 45°) to be sure of
+	// need, and more where listings are uneven.
+	for n := pgWalkTimes*need + pgWalkExtra; ; n *= 4 {
+		args := append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat, n)
+		rows, err := s.q.Query(ctx, text, args...)
+		if err != nil {
+			return nil, err
+		}
+		cs := make([]cand, 0, n)
+		var last float64
+		for rows.Next() {
+			var c cand
+			var at geo.Point
+			if err := rows.Scan(&c.id, &at.Lat, &at.Lon, &last); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c.dist = geo.Distance(p, at)
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		exhausted := len(cs) < n
+		cs = sortByDistance(cs, q.RadiusM)
+		seen := (last - pgWalkSlack) * cosLat * metresPerDeg // every listing closer than this has been read
+		if exhausted || (len(cs) >= need && cs[need-1].dist <= seen) || (q.RadiusM > 0 && seen > q.RadiusM) {
+			return cs, nil
+		}
+	}
+}
+
+// pgCoverWhere is the condition of a query's filters for the walks of
+// 00026 (no words): each tested on the index entry, as INTEGER.
+func (s *SQLStore) pgCoverWhere(territoryID int64, q Query, now time.Time) *where {
+	w := &where{}
+	w.add("l.territory_id = ?", territoryID)
+	w.add(s.searchable())
+	if q.Category != "" {
+		w.add("l.category_code = CAST(? AS INTEGER)", categoryCodes[q.Category])
+	}
+	if q.Mode != "" && q.Category == "" {
+		w.add("l.mode_code = CAST(? AS SMALLINT)", modeCodes[q.Mode]) // listings_near_mode's key
+	} else if q.Mode != "" {
+		w.add("l.mode_code = CAST(? AS INTEGER)", modeCodes[q.Mode])
+	}
+	if q.Kind != "" {
+		w.add("l.kind_code = CAST(? AS INTEGER)", kindCodes[q.Kind])
+	}
+	w.add("l.expires_at > ?", now)
+	return w
+}
