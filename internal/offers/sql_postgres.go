@@ -11,13 +11,17 @@ import (
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
 
-// PostgreSQL: the partial GiST index listings_near on (territory_id,
-// category_code, mode_code, kind_code, point(pub_lon, pub_lat)) answers
-// filtered nearest-neighbour queries (KNN) walking only matching entries;
-// listings_near_mode and listings_near_all (00012) serve those without a
-// category, or without a mode either;
-// the partial GIN index listings_search holds the text. Queries must spell
-// the index's predicate (SQLStore.searchable) and point expression.
+// PostgreSQL: nearest-neighbour queries (KNN) walk partial GiST indexes.
+// Without words (sql_postgres_near.go, 00026) the walks are index only:
+// listings_near_pair (a category and a mode: each pair's points in their
+// own region of the plane), listings_near_mode (a mode, 00012 rebuilt with
+// INCLUDE columns) and listings_near_cover (no filter, or a kind; the box
+// of "newest first" with a category). A category alone, and words with
+// any filters, walk listings_near on (territory_id, category_code,
+// mode_code, kind_code, point(pub_lon, pub_lat)) or listings_near_mode and
+// read each candidate's row. The partial GIN index listings_search holds
+// the text. Queries must spell the index's predicate (SQLStore.searchable)
+// and point expression.
 
 const pgPoint = "point(l.pub_lon, l.pub_lat)"
 
