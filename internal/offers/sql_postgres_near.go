@@ -59,11 +59,16 @@ func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64,
 	p := *q.Near
 	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
 	pt, from := pgPoint, geo.Point{Lat: p.Lat, Lon: p.Lon}
+	w := s.pgCoverWhere(territoryID, q, now)
 	if q.Category != "" && q.Mode != "" {
 		pt = pgPairPoint
-		from.Lon += float64(pairShift * (categoryCodes[q.Category]*8 + modeCodes[q.Mode]))
+		region := float64(pairShift * (categoryCodes[q.Category]*8 + modeCodes[q.Mode]))
+		from.Lon += region
+		// The pair's region as an index condition: the filters alone would
+		// let a walk that runs out of the pair's listings (a rare pair, a
+		// small territory) go on through every other pair's.
+		w.add(pgPairPoint+" <@ box(point(?, -90), point(?, 90))", region-pairShift/2, region+pairShift/2)
 	}
-	w := s.pgCoverWhere(territoryID, q, now)
 	text := `SELECT l.id, l.pub_lat, l.pub_lon, ` + pt + ` <-> point(?, ?) FROM listings l WHERE ` + w.String() +
 		` ORDER BY ` + pt + ` <-> point(?, ?) LIMIT ?`
 	// A walk's entry is cheap, a second walk is not: the raw-degree order
