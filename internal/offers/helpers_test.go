@@ -184,3 +184,13 @@ func (e *env) forgetFrequencies() {
 	clear(f.m)
 	f.mu.Unlock()
 }
+
+// dropWordSets empties the store's kept word sets (not their counters).
+func (e *env) dropWordSets() {
+	c := e.svc.store.(*SQLStore).words
+	c.mu.Lock()
+	c.ll.Init()
+	clear(c.byKey)
+	c.bytes = 0
+	c.mu.Unlock()
+}

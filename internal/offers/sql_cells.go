@@ -108,8 +108,10 @@ func (b block) reach(p geo.Point, all block) float64 {
 // filters, so the table itself is never read. The first square is sized
 // for the filters, from the densest neighbourhoods expected. With match
 // (an FTS5 expression of frequent words, see frequentWords), the listings
-// of each step are kept if FTS5 finds the words in them.
-func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int, match string) ([]cand, error) {
+// of each step are kept if FTS5 finds the words in them, or walked in
+// words, their set, when kept (the only way on PostgreSQL).
+func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int, match string,
+	words *wordSet) ([]cand, error) {
 	p := *q.Near
 	all := block{cellRow(within.MinLat), cellRow(within.MaxLat), cellCol(within.MinLon), cellCol(within.MaxLon)}
 	sparse := 1.0 // how many listings of the neighbourhood one of the query's stands for
@@ -131,13 +133,6 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 	}
 	var cs []cand
 	checked := map[int64]bool{} // with match: whether a listing has the words
-	var words *wordSet          // with match: the listings with the words, if kept
-	if match != "" {
-		var err error
-		if words, err = s.wordSet(ctx, territoryID, match); err != nil {
-			return nil, err
-		}
-	}
 	done := block{1, 0, 1, 0}
 	for {
 		box := geo.Around(p, radius)
@@ -151,7 +146,7 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 			n := min(len(ranges), maxRangesPerQuery)
 			var got []cand
 			if words != nil {
-				got = words.inCells(q, p, ranges[:n])
+				got = words.inCells(q, now, p, ranges[:n])
 			} else {
 				var err error
 				if got, err = s.inCells(ctx, territoryID, q, now, p, ranges[:n]); err != nil {
@@ -287,8 +282,10 @@ var frequentPostings = 20000 // a variable for tests
 
 const frequentShare = 10
 
-// frequentWords returns the FTS5 expression of text's words when the
-// rarest of them is frequent, and "" otherwise.
+// frequentWords returns the FTS5 expression (PostgreSQL: the tsquery) of
+// text's words when the rarest of them is frequent, and "" otherwise.
+// PostgreSQL counts in its GIN index, which holds the searchable listings
+// only (FTS5 holds them all): the same bound, over nearly the same rows.
 func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, error) {
 	terms := textsearch.QueryTerms(text)
 	if len(terms) == 0 {
@@ -296,12 +293,14 @@ func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, erro
 	}
 	for _, forms := range terms {
 		words := textsearch.FTS5Words([][]string{forms})
+		count := `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?) n`
+		if s.postgres() {
+			words, count = textsearch.TSQuery([][]string{forms}, ""), countPostingsPostgres
+		}
 		frequent, ok := s.frequent.get(words)
 		if !ok {
 			var n int
-			err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?)`,
-				words, frequentPostings+1).Scan(&n)
-			if err != nil {
+			if err := s.q.QueryRow(ctx, count, words, frequentPostings+1).Scan(&n); err != nil {
 				return "", err
 			}
 			frequent = n > frequentPostings
@@ -310,6 +309,9 @@ func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, erro
 		if !frequent {
 			return "", nil
 		}
+	}
+	if s.postgres() {
+		return textsearch.TSQuery(terms, ""), nil
 	}
 	return textsearch.FTS5Words(terms), nil
 }
