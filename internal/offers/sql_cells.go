@@ -132,7 +132,8 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		radius = min(radius, q.RadiusM)
 	}
 	var cs []cand
-	checked := map[int64]bool{} // with match: whether a listing has the words
+	checked := map[int64]bool{}  // with match: whether a listing has the words
+	read := map[int64]*Listing{} // with words: the rows checkSearchable read (PostgreSQL)
 	done := block{1, 0, 1, 0}
 	for {
 		box := geo.Around(p, radius)
@@ -165,12 +166,13 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 			// nearest (nearly all pass). Without the set, check the words.
 			check, per, minBatch := func(ids []any) error { return s.checkWords(ctx, match, ids, checked) }, 8, 32
 			if words != nil {
-				check, per, minBatch = func(ids []any) error { return s.checkSearchable(ctx, territoryID, now, ids, checked) }, 1, 8
+				check, per, minBatch = func(ids []any) error { return s.checkSearchable(ctx, territoryID, now, ids, checked, read) }, 1, 8
 			}
 			var err error
 			if found, err = nearestChecked(cs, need, per, minBatch, checked, check); err != nil {
 				return nil, err
 			}
+			withRows(found, read)
 		}
 		// The square holds the box around the circle asked for: all of it is read.
 		if q.RadiusM > 0 && (radius >= q.RadiusM || reach >= q.RadiusM) {

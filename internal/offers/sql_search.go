@@ -28,7 +28,7 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 		var match string
 		var words *wordSet
 		if q.Text != "" {
-			if match, err = s.frequentWords(ctx, q.Text); err == nil && match != "" {
+			if match, err = s.wordsMatch(ctx, territoryID, q.Text); err == nil && match != "" {
 				words, err = s.wordSet(ctx, territoryID, match)
 			}
 		}
@@ -50,7 +50,7 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 		// set (sql_wordsets.go), else every match of the circle.
 		var match string
 		kept := false
-		if match, err = s.frequentWords(ctx, q.Text); err == nil && match != "" {
+		if match, err = s.wordsMatch(ctx, territoryID, q.Text); err == nil && match != "" {
 			cands, kept, err = s.recentWithWords(ctx, territoryID, within, q, now, need, match)
 		}
 		if err != nil || kept {

@@ -90,6 +90,14 @@ func (c *wordSets) run(key string, refresh func(ws *wordSet, rebuild bool) (*wor
 	return ws, err
 }
 
+// kept reports whether a set of key is kept, fresh or not.
+func (c *wordSets) kept(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.byKey[key]
+	return ok
+}
+
 func (c *wordSets) get(key string) *wordSet {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -63,16 +63,21 @@ func (s *SQLStore) changedWordListingsPostgres(ctx context.Context, territoryID 
 }
 
 // checkSearchablePostgres is checkSearchable (sql_wordsets.go) with the
-// ids as one array parameter.
-func (s *SQLStore) checkSearchablePostgres(ctx context.Context, territoryID int64, now time.Time, ids []any, checked map[int64]bool) error {
+// ids as one array parameter, reading the rows' public columns.
+func (s *SQLStore) checkSearchablePostgres(ctx context.Context, territoryID int64, now time.Time, ids []any, checked map[int64]bool,
+	read map[int64]*Listing) error {
 	arr := make([]int64, len(ids))
 	for i, id := range ids {
 		arr[i] = id.(int64)
+		checked[arr[i]] = false
 	}
-	rows, err := s.q.Query(ctx, `SELECT l.id FROM listings l WHERE l.id = ANY(?) AND l.territory_id = ? AND `+
+	ls, err := s.listings(ctx, false, `SELECT `+publicColumns+` FROM listings l WHERE l.id = ANY(?) AND l.territory_id = ? AND `+
 		s.searchable()+` AND l.expires_at > ?`, arr, territoryID, now)
 	if err != nil {
 		return err
 	}
-	return recordChecked(rows, ids, checked)
+	for _, l := range ls {
+		checked[l.ID], read[l.ID] = true, l
+	}
+	return nil
 }
