@@ -311,7 +311,7 @@ func (s *SQLStore) HideOwner(ctx context.Context, ownerID int64, hidden bool) (i
 		if err != nil {
 			return fmt.Errorf("hide listings of user %d: %w", ownerID, err)
 		}
-		if n, err = s.logChangedRows(ctx, rows); err != nil && false {
+		if n, err = s.logChangedRows(ctx, rows); err != nil {
 			return fmt.Errorf("hide listings of user %d: %w", ownerID, err)
 		}
 		return nil

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
@@ -295,14 +297,15 @@ func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, erro
 	}
 	for _, forms := range terms {
 		words := textsearch.FTS5Words([][]string{forms})
-		count := `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?) n`
+		count, args := `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?) n`, []any{}
 		if s.postgres() {
-			words, count = textsearch.TSQuery([][]string{forms}, ""), countPostingsPostgres
+			// Planned for the word each time (planFor).
+			words, count, args = textsearch.TSQuery([][]string{forms}, ""), countPostingsPostgres, []any{pgx.QueryExecModeExec}
 		}
 		frequent, ok := s.frequent.get(words)
 		if !ok {
 			var n int
-			if err := s.q.QueryRow(ctx, count, words, frequentPostings+1).Scan(&n); err != nil {
+			if err := s.q.QueryRow(ctx, count, append(args, words, frequentPostings+1)...).Scan(&n); err != nil {
 				return "", err
 			}
 			frequent = n > frequentPostings
