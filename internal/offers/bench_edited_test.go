@@ -7,10 +7,9 @@ import (
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/access"
-	"github.com/sharingcity/sharingcity/internal/store"
 )
 
-// BenchmarkNearSearchEdited: words near a point (SQLite's words' sets,
+// BenchmarkNearSearchEdited: words near a point (the words' sets,
 // sql_wordsets.go) in a city where a listing's text changes between every
 // two searches: a random listing gains or loses "perceuse", so that each
 // search patches the set with the listing changed since the previous one.
@@ -27,9 +26,6 @@ func BenchmarkNearSearchEdited(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			benchEach(b, func(b *testing.B, d *benchData) {
-				if d.db.Dialect() != store.SQLite {
-					b.Skip("the words' sets are SQLite's")
-				}
 				ctx := context.Background()
 				st := d.svc.store
 				edit := func(r *rand.Rand) error {

@@ -177,10 +177,22 @@ func (e *env) as(id int64) access.Actor {
 }
 
 // forgetFrequencies empties the store's memory of frequent words, for
-// tests that change frequentPostings.
+// tests that change frequentPostings, and its words' sets (a kept set
+// makes its words frequent, see wordsMatch).
 func (e *env) forgetFrequencies() {
 	f := e.svc.store.(*SQLStore).frequent
 	f.mu.Lock()
 	clear(f.m)
 	f.mu.Unlock()
+	e.dropWordSets()
+}
+
+// dropWordSets empties the store's kept word sets (not their counters).
+func (e *env) dropWordSets() {
+	c := e.svc.store.(*SQLStore).words
+	c.mu.Lock()
+	c.ll.Init()
+	clear(c.byKey)
+	c.bytes = 0
+	c.mu.Unlock()
 }

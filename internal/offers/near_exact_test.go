@@ -118,11 +118,35 @@ func TestNearIsExact(t *testing.T) {
 		// PostgreSQL without words: walks too short at first (next walks).
 		defer func(t, x int) { pgWalkTimes, pgWalkExtra = t, x }(pgWalkTimes, pgWalkExtra)
 		edited := map[int64]bool{}
+		var back func()
+		// Both dialects use the sets, patch them, build them again.
+		sets := func(builds, patches int64) {
+			t.Helper()
+			ws := e.svc.store.(*SQLStore).words
+			if ws.builds.Load() < builds || ws.patches.Load() < patches {
+				t.Fatalf("word sets: %d builds, %d patches", ws.builds.Load(), ws.patches.Load())
+			}
+		}
 		for i := range 300 {
 			pgWalkTimes, pgWalkExtra = []int{2, 0}[i%2], []int{16, 1}[i%2]
+			if i == 160 {
+				sets(2, 4) // 130 built again, 135-150 patched
+			}
+			if i == 240 {
+				sets(3, 2) // 195-200 patched; 190, 215 and 225 built again
+			}
 			if i == 120 {
 				frequentPostings = 0
 				e.forgetFrequencies()
+			}
+			if i == 130 || i == 190 {
+				// Out of search, then (5 searches later) back: each must
+				// come back into the words' sets (PostgreSQL's are read
+				// from an index of the searchable listings only).
+				back = e.away(t, all, shown)
+			}
+			if i == 135 || i == 195 {
+				back()
 			}
 			if i == 140 {
 				// Texts change after the words' sets were read: one
@@ -208,10 +232,81 @@ func TestNearIsExact(t *testing.T) {
 				got = append(got, h.Listing.ID)
 			}
 			if want := brute(q); fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Fatalf("%+v near %v:\n got %v\nwant %v", q, p, got, want)
+				t.Fatalf("%d: %+v near %v:\n got %v\nwant %v", i, q, p, got, want)
 			}
 		}
 	})
+}
+
+// away takes listings with the word out of search in every way but
+// closing: one paused, one expired (by the periodic job), one hidden by a
+// moderator, and every listing of member 2 (suspended). It returns what
+// brings them all back: resume, renew, unhide, reinstate.
+func (e *env) away(t *testing.T, all []*Listing, shown map[int64]bool) func() {
+	t.Helper()
+	ctx := context.Background()
+	var picked []*Listing
+	for _, l := range all {
+		if len(picked) < 3 && shown[l.ID] && l.OwnerID != 2 && strings.HasPrefix(l.Title, "Perceuse") {
+			picked = append(picked, l)
+		}
+	}
+	if len(picked) < 3 {
+		t.Fatal("too few listings with the word")
+	}
+	paused, expiring, hidden := picked[0], picked[1], picked[2]
+	if _, err := e.svc.Pause(ctx, e.as(paused.OwnerID), e.ter, paused.ID); err != nil {
+		t.Fatal(err)
+	}
+	cp := *expiring
+	cp.ExactPosition, cp.ExpiresAt = nil, e.clock.now().Add(time.Hour)
+	if err := e.svc.Update(ctx, e.as(expiring.OwnerID), e.ter, &cp); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Hide(ctx, e.moderator, e.ter, hidden.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var suspended []int64
+	for _, l := range all {
+		if l.OwnerID == 2 && shown[l.ID] {
+			suspended = append(suspended, l.ID)
+		}
+	}
+	if _, err := e.svc.HideOwner(ctx, e.platform, 2, true); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.add(2 * time.Hour)
+	if n, err := e.svc.ExpireDue(ctx, e.clock.now()); err != nil || n < 1 {
+		t.Fatalf("expired %d, %v", n, err)
+	}
+	for _, l := range picked {
+		shown[l.ID] = false
+	}
+	for _, id := range suspended {
+		shown[id] = false
+	}
+	// The next searches read the sets again, without them.
+	e.dropWordSets()
+	return func() {
+		if _, err := e.svc.Resume(ctx, e.as(paused.OwnerID), e.ter, paused.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Renew(ctx, e.as(expiring.OwnerID), e.ter, expiring.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Unhide(ctx, e.moderator, e.ter, hidden.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.HideOwner(ctx, e.platform, 2, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range picked {
+			shown[l.ID] = true
+		}
+		for _, id := range suspended {
+			shown[id] = true
+		}
+	}
 }
 
 // churn makes, through the service, a listing gain the word, one lose it,

@@ -133,21 +133,19 @@ func (s *SQLStore) InsertListing(ctx context.Context, l *Listing) error {
 		if err := s.SetPhotos(ctx, l.TerritoryID, l.ID, l.Photos); err != nil {
 			return err
 		}
-		return s.syncText(ctx, l, true)
+		if _, err := s.syncText(ctx, l); err != nil {
+			return err
+		}
+		return s.logChanges(ctx, l.TerritoryID, l.ID)
 	})
 }
 
 func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 	return s.write(ctx, func(s *SQLStore) error {
-		var moved bool
-		if !s.postgres() { // the words' sets hold public positions (sql_wordsets.go)
-			var was geo.Point
-			err := s.q.QueryRow(ctx, `SELECT pub_lat, pub_lon FROM listings WHERE id = ? AND territory_id = ?`,
-				l.ID, l.TerritoryID).Scan(&was.Lat, &was.Lon)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("update listing %d: %w", l.ID, err)
-			}
-			moved = was != l.Position
+		// What the words' sets hold of it (sql_textchanges.go).
+		was, found, err := s.stateOf(ctx, l.TerritoryID, l.ID)
+		if err != nil {
+			return fmt.Errorf("update listing %d: %w", l.ID, err)
 		}
 		res, err := s.q.Exec(ctx, `UPDATE listings SET kind = ?, mode = ?, title = ?, description = ?, category = ?,
 			condition = ?, price_cents = ?, currency = ?, wanted = ?, availability = ?, quantity = ?, lat = ?, lon = ?,
@@ -161,10 +159,17 @@ func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 		if err != nil {
 			return fmt.Errorf("update listing %d: %w", l.ID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n, _ := res.RowsAffected(); n == 0 || !found {
 			return errs.E(errs.NotFound, "err.listing_not_found")
 		}
-		return s.syncText(ctx, l, moved)
+		reindexed, err := s.syncText(ctx, l)
+		if err != nil {
+			return err
+		}
+		if !reindexed && !was.changesSets(stateAfter(l, was)) {
+			return nil // a change of price, availability...: the words' sets stay
+		}
+		return s.logChanges(ctx, l.TerritoryID, l.ID)
 	})
 }
 
@@ -183,36 +188,28 @@ func (s *SQLStore) ListingsOf(ctx context.Context, territoryID, ownerID int64) (
 }
 
 // syncText keeps the FTS5 row of a listing (PostgreSQL has a generated
-// column), and appends the listing to the territory's text changes when
-// its text changed or it moved (sql_wordsets.go).
-func (s *SQLStore) syncText(ctx context.Context, l *Listing, moved bool) error {
+// column) and reports whether it rewrote it.
+func (s *SQLStore) syncText(ctx context.Context, l *Listing) (bool, error) {
 	if s.postgres() {
-		return nil
+		return false, nil
 	}
 	title, body, facets := ftsColumns(l)
 	var was [3]string
 	err := s.q.QueryRow(ctx, `SELECT title, body, facets FROM listings_fts WHERE rowid = ?`, l.ID).Scan(&was[0], &was[1], &was[2])
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("listing %d: read index: %w", l.ID, err)
+		return false, fmt.Errorf("listing %d: read index: %w", l.ID, err)
 	}
-	if same := err == nil && was == [3]string{title, body, facets}; !same {
-		if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
-			return fmt.Errorf("listing %d: unindex: %w", l.ID, err)
-		}
-		if _, err := s.q.Exec(ctx, `INSERT INTO listings_fts (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
-			l.ID, title, body, facets); err != nil {
-			return fmt.Errorf("listing %d: index: %w", l.ID, err)
-		}
-	} else if !moved {
-		return nil // a change of status, price...: the words' sets stay
+	if err == nil && was == [3]string{title, body, facets} {
+		return false, nil
 	}
-	// The territory's next seq: SQLite has one writer at a time.
-	if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_changes (territory_id, seq, listing_id)
-		SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM listing_text_changes WHERE territory_id = ?`,
-		l.TerritoryID, l.ID, l.TerritoryID); err != nil {
-		return fmt.Errorf("listing %d: text change: %w", l.ID, err)
+	if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
+		return false, fmt.Errorf("listing %d: unindex: %w", l.ID, err)
 	}
-	return nil
+	if _, err := s.q.Exec(ctx, `INSERT INTO listings_fts (rowid, title, body, facets) VALUES (?, ?, ?, ?)`,
+		l.ID, title, body, facets); err != nil {
+		return false, fmt.Errorf("listing %d: index: %w", l.ID, err)
+	}
+	return true, nil
 }
 
 // ftsColumns is what the FTS5 table holds for a listing.
@@ -307,13 +304,17 @@ func boolInt(b bool) int {
 func (s *SQLStore) HideOwner(ctx context.Context, ownerID int64, hidden bool) (int64, error) {
 	var n int64
 	err := s.write(ctx, func(s *SQLStore) error {
-		res, err := s.q.Exec(ctx, `UPDATE listings SET hidden_owner = ? WHERE owner_id = ? AND hidden_owner <> ?`,
-			hidden, ownerID, hidden)
+		// Logged (sql_textchanges.go): reinstated, they come back into
+		// PostgreSQL's words' sets.
+		rows, err := s.q.Query(ctx, `UPDATE listings SET hidden_owner = ? WHERE owner_id = ? AND hidden_owner <> ?
+			RETURNING id, territory_id`, hidden, ownerID, hidden)
 		if err != nil {
 			return fmt.Errorf("hide listings of user %d: %w", ownerID, err)
 		}
-		n, err = res.RowsAffected()
-		return err
+		if n, err = s.logChangedRows(ctx, rows); err != nil {
+			return fmt.Errorf("hide listings of user %d: %w", ownerID, err)
+		}
+		return nil
 	})
 	return n, err
 }

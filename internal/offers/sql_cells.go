@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
@@ -108,8 +110,10 @@ func (b block) reach(p geo.Point, all block) float64 {
 // filters, so the table itself is never read. The first square is sized
 // for the filters, from the densest neighbourhoods expected. With match
 // (an FTS5 expression of frequent words, see frequentWords), the listings
-// of each step are kept if FTS5 finds the words in them.
-func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int, match string) ([]cand, error) {
+// of each step are kept if FTS5 finds the words in them, or walked in
+// words, their set, when kept (the only way on PostgreSQL).
+func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.BBox, q Query, now time.Time, need int, match string,
+	words *wordSet) ([]cand, error) {
 	p := *q.Near
 	all := block{cellRow(within.MinLat), cellRow(within.MaxLat), cellCol(within.MinLon), cellCol(within.MaxLon)}
 	sparse := 1.0 // how many listings of the neighbourhood one of the query's stands for
@@ -130,14 +134,8 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 		radius = min(radius, q.RadiusM)
 	}
 	var cs []cand
-	checked := map[int64]bool{} // with match: whether a listing has the words
-	var words *wordSet          // with match: the listings with the words, if kept
-	if match != "" {
-		var err error
-		if words, err = s.wordSet(ctx, territoryID, match); err != nil {
-			return nil, err
-		}
-	}
+	checked := map[int64]bool{}  // with match: whether a listing has the words
+	read := map[int64]*Listing{} // with words: the rows checkSearchable read (PostgreSQL)
 	done := block{1, 0, 1, 0}
 	for {
 		box := geo.Around(p, radius)
@@ -151,7 +149,7 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 			n := min(len(ranges), maxRangesPerQuery)
 			var got []cand
 			if words != nil {
-				got = words.inCells(q, p, ranges[:n])
+				got = words.inCells(q, now, p, ranges[:n])
 			} else {
 				var err error
 				if got, err = s.inCells(ctx, territoryID, q, now, p, ranges[:n]); err != nil {
@@ -170,12 +168,13 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 			// nearest (nearly all pass). Without the set, check the words.
 			check, per, minBatch := func(ids []any) error { return s.checkWords(ctx, match, ids, checked) }, 8, 32
 			if words != nil {
-				check, per, minBatch = func(ids []any) error { return s.checkSearchable(ctx, territoryID, now, ids, checked) }, 1, 8
+				check, per, minBatch = func(ids []any) error { return s.checkSearchable(ctx, territoryID, now, ids, checked, read) }, 1, 8
 			}
 			var err error
 			if found, err = nearestChecked(cs, need, per, minBatch, checked, check); err != nil {
 				return nil, err
 			}
+			withRows(found, read)
 		}
 		// The square holds the box around the circle asked for: all of it is read.
 		if q.RadiusM > 0 && (radius >= q.RadiusM || reach >= q.RadiusM) {
@@ -287,8 +286,10 @@ var frequentPostings = 20000 // a variable for tests
 
 const frequentShare = 10
 
-// frequentWords returns the FTS5 expression of text's words when the
-// rarest of them is frequent, and "" otherwise.
+// frequentWords returns the FTS5 expression (PostgreSQL: the tsquery) of
+// text's words when the rarest of them is frequent, and "" otherwise.
+// PostgreSQL counts in its GIN index, which holds the searchable listings
+// only (FTS5 holds them all): the same bound, over nearly the same rows.
 func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, error) {
 	terms := textsearch.QueryTerms(text)
 	if len(terms) == 0 {
@@ -296,12 +297,15 @@ func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, erro
 	}
 	for _, forms := range terms {
 		words := textsearch.FTS5Words([][]string{forms})
+		count, args := `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?) n`, []any{}
+		if s.postgres() {
+			// Planned for the word each time (planFor).
+			words, count, args = textsearch.TSQuery([][]string{forms}, ""), countPostingsPostgres, []any{pgx.QueryExecModeExec}
+		}
 		frequent, ok := s.frequent.get(words)
 		if !ok {
 			var n int
-			err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?)`,
-				words, frequentPostings+1).Scan(&n)
-			if err != nil {
+			if err := s.q.QueryRow(ctx, count, append(args, words, frequentPostings+1)...).Scan(&n); err != nil {
 				return "", err
 			}
 			frequent = n > frequentPostings
@@ -310,6 +314,9 @@ func (s *SQLStore) frequentWords(ctx context.Context, text string) (string, erro
 		if !frequent {
 			return "", nil
 		}
+	}
+	if s.postgres() {
+		return textsearch.TSQuery(terms, ""), nil
 	}
 	return textsearch.FTS5Words(terms), nil
 }

@@ -22,31 +22,36 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 	var err error
 	switch {
 	case q.Near != nil && q.Sort == SortDistance:
-		if s.postgres() {
-			cands, err = s.nearPostgres(ctx, territoryID, q, now, need)
-		} else if q.Text == "" {
-			cands, err = s.nearCells(ctx, territoryID, within, q, now, need, "")
-		} else {
-			var match string
-			if match, err = s.frequentWords(ctx, q.Text); err == nil {
-				if match != "" {
-					cands, err = s.nearCells(ctx, territoryID, within, q, now, need, match)
-				} else {
-					cands, err = s.nearSQLite(ctx, territoryID, within, q, now, need)
-				}
+		// Frequent words: the walk of the cells around the point, in
+		// their set (sql_wordsets.go) if kept, else (SQLite) asking FTS5
+		// about each listing met.
+		var match string
+		var words *wordSet
+		if q.Text != "" {
+			if match, err = s.wordsMatch(ctx, territoryID, q.Text); err == nil && match != "" {
+				words, err = s.wordSet(ctx, territoryID, match)
 			}
+		}
+		switch {
+		case err != nil:
+		case words != nil || (match != "" && !s.postgres()):
+			cands, err = s.nearCells(ctx, territoryID, within, q, now, need, match, words)
+		case s.postgres():
+			cands, err = s.nearPostgres(ctx, territoryID, q, now, need)
+		case q.Text == "":
+			cands, err = s.nearCells(ctx, territoryID, within, q, now, need, "", nil)
+		default:
+			cands, err = s.nearSQLite(ctx, territoryID, within, q, now, need)
 		}
 	case q.Near != nil && q.RadiusM > 0 && q.Text == "":
 		cands, err = s.recentInCircle(ctx, territoryID, within, q, now, need)
 	case q.Near != nil && q.RadiusM > 0:
 		// Recent within a circle, with words: frequent words from their
-		// set (SQLite, sql_wordsets.go), else every match of the circle.
+		// set (sql_wordsets.go), else every match of the circle.
 		var match string
 		kept := false
-		if !s.postgres() {
-			if match, err = s.frequentWords(ctx, q.Text); err == nil && match != "" {
-				cands, kept, err = s.recentWithWords(ctx, territoryID, within, q, now, need, match)
-			}
+		if match, err = s.wordsMatch(ctx, territoryID, q.Text); err == nil && match != "" {
+			cands, kept, err = s.recentWithWords(ctx, territoryID, within, q, now, need, match)
 		}
 		if err != nil || kept {
 			break

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // wordSets keeps the words' sets of an instance (sql_wordsets.go), bounded
@@ -18,6 +19,8 @@ type wordSets struct {
 	byKey   map[string]*list.Element
 	flights map[string]*wordFlight
 	started uint64 // flights started so far
+	// builds and patches count the sets read whole and patched (tests).
+	builds, patches atomic.Int64
 }
 
 // wordFlight is a build or patch of a set under way.
@@ -85,6 +88,14 @@ func (c *wordSets) run(key string, refresh func(ws *wordSet, rebuild bool) (*wor
 		c.put(ws)
 	}
 	return ws, err
+}
+
+// kept reports whether a set of key is kept, fresh or not.
+func (c *wordSets) kept(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.byKey[key]
+	return ok
 }
 
 func (c *wordSets) get(key string) *wordSet {
