@@ -78,6 +78,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 
+	// Built now rather than by the first "near me": built on demand, it
+	// reads every published row while near-me requests arrive, which the
+	// slower database path answers meanwhile, and its garbage lands on a
+	// heap already full of caches (bench/README.md, the 27 November round).
+	go prepareNear(ctx, a, log)
+
 	stopJobs, err := startJobs(ctx, a.jobs, log)
 	if err != nil {
 		return err
@@ -142,6 +148,22 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// prepareNear builds the "near me" index of every territory, one at a
+// time so that only one build's rows are in memory at once; the index's
+// own bound keeps the most recently built when they do not all fit.
+func prepareNear(ctx context.Context, a *app, log *slog.Logger) {
+	start := time.Now()
+	ters, err := a.territories.List(ctx)
+	if err != nil {
+		log.Warn("near index at start-up", "err", err)
+		return
+	}
+	for _, t := range ters {
+		a.directory.PrepareNear(ctx, t)
+	}
+	log.Debug("near indexes built at start-up", "territories", len(ters), "took", time.Since(start))
 }
 
 func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
