@@ -41,6 +41,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	trustProxy := fs.Bool("trust-proxy", envDefault(env, "TRUST_PROXY", "") == "true", "behind a reverse proxy: take client addresses from X-Forwarded-For (env SHARINGCITY_TRUST_PROXY=true)")
 	geocoderURL := fs.String("geocoder-url", envDefault(env, "GEOCODER_URL", ""), "BAN/addok geocoder for addresses in searches, e.g. https://api-adresse.data.gouv.fr; empty: the directory's own addresses (env SHARINGCITY_GEOCODER_URL)")
 	memLimit := fs.String("memory-limit", envDefault(env, "MEMORY_LIMIT", ""), "soft limit of the Go heap, e.g. 80MiB: the collector works harder as it nears it; empty: GOMEMLIMIT or none (env SHARINGCITY_MEMORY_LIMIT)")
+	gcPercent := fs.String("gc-percent", envDefault(env, "GC_PERCENT", ""), "heap growth allowed between collections, in percent of the live heap, as Go's GOGC; empty: GOGC, or 50 when it is not set either (env SHARINGCITY_GC_PERCENT)")
 	postRate := fs.Int("post-per-minute", atoiOr(envDefault(env, "POST_PER_MINUTE", "30"), 30), "contributions allowed per minute per member (env SHARINGCITY_POST_PER_MINUTE)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -55,6 +56,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 			return usageError{"--memory-limit: " + err.Error()}
 		}
 		debug.SetMemoryLimit(n)
+	}
+	if pct, set, err := gcPercentOf(*gcPercent, env.getenv("GOGC")); err != nil {
+		return usageError{"--gc-percent: " + err.Error()}
+	} else if set {
+		debug.SetGCPercent(pct)
 	}
 	if *baseURL == "" {
 		*baseURL = "http://" + *addr
@@ -77,6 +83,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+
+	// Built now rather than by the first "near me": built on demand, it
+	// reads every published row while near-me requests arrive, which the
+	// slower database path answers meanwhile, and its garbage lands on a
+	// heap already full of caches (bench/README.md, the 27 November round).
+	go prepareNear(ctx, a, log)
 
 	stopJobs, err := startJobs(ctx, a.jobs, log)
 	if err != nil {
@@ -144,6 +156,26 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	return nil
 }
 
+// prepareNear builds the "near me" index of every territory, one at a
+// time so that only one build's rows are in memory at once; the index's
+// own bound keeps the most recently built when they do not all fit.
+func prepareNear(ctx context.Context, a *app, log *slog.Logger) {
+	start := time.Now()
+	ters, err := a.territories.List(ctx)
+	if err != nil {
+		log.Warn("near index at start-up", "err", err)
+		return
+	}
+	for _, t := range ters {
+		a.directory.PrepareNear(ctx, t)
+	}
+	log.Debug("near indexes built at start-up", "territories", len(ters), "took", time.Since(start))
+	// Start-up leaves about 20 MB of garbage in the heap (the account
+	// service's argon2 hash, the build's buffers) that the runtime would
+	// otherwise hand back to the OS only slowly.
+	debug.FreeOSMemory()
+}
+
 func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
@@ -157,6 +189,30 @@ func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(env.stderr, opts)), nil
 	}
 	return nil, usageError{"--log-format must be text or json"}
+}
+
+// defaultGCPercent is the collector's setting unless the operator chose
+// one. Go's 100 lets the heap grow to twice what is live; with the "near
+// me" index (9 MB for 100,000 initiatives) live from start-up, the random
+// viewports of bench/map_load.sh then took the server to 104 MB, 91-93 MB
+// at 50, for twice the collections (bench/README.md, the 27 November round).
+const defaultGCPercent = 50
+
+// gcPercentOf decides the collector's setting from --gc-percent and the
+// GOGC variable: the flag when given, else the runtime's own when GOGC is
+// set (set is false then), else defaultGCPercent.
+func gcPercentOf(flagValue, gogc string) (pct int, set bool, err error) {
+	switch {
+	case flagValue != "":
+		n, err := strconv.Atoi(strings.TrimSpace(flagValue))
+		if err != nil || n < 1 {
+			return 0, false, fmt.Errorf("%q is not a percentage of 1 or more", flagValue)
+		}
+		return n, true, nil
+	case gogc != "":
+		return 0, false, nil
+	}
+	return defaultGCPercent, true, nil
 }
 
 // parseBytes reads a size: a number of bytes, or one followed by KiB, MiB,

@@ -14,3 +14,26 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestGCPercentOf(t *testing.T) {
+	for _, tc := range []struct {
+		name, flag, gogc string
+		pct              int
+		set, bad         bool
+	}{
+		{name: "default", pct: defaultGCPercent, set: true},
+		{name: "GOGC wins over the default", gogc: "200"},
+		{name: "GOGC=off is the runtime's", gogc: "off"},
+		{name: "flag", flag: "80", pct: 80, set: true},
+		{name: "flag wins over GOGC", flag: "30", gogc: "200", pct: 30, set: true},
+		{name: "zero", flag: "0", bad: true},
+		{name: "word", flag: "half", bad: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pct, set, err := gcPercentOf(tc.flag, tc.gogc)
+			if (err != nil) != tc.bad || pct != tc.pct || set != tc.set {
+				t.Errorf("gcPercentOf(%q, %q) = %d, %v, %v", tc.flag, tc.gogc, pct, set, err)
+			}
+		})
+	}
+}

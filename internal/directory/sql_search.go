@@ -230,8 +230,9 @@ func (s *SQLStore) scanHits(rows *sql.Rows, err error) ([]Hit, error) {
 	defer rows.Close()
 	var out []Hit
 	var ignored float64
+	r := initiativeRow{dest: make([]any, 0, 26)}
 	for rows.Next() {
-		in, err := scanInitiative(rows, &ignored)
+		in, err := r.scan(rows, &ignored)
 		if err != nil {
 			return nil, err
 		}

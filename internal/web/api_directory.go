@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -424,20 +425,35 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		Initiative initiativeJSON `json:"initiative"`
 		DistanceM  *float64       `json:"distance_m,omitempty"`
 	}
-	items := make([]hit, 0, len(res.Items))
-	for _, h := range res.Items {
-		x := hit{Initiative: s.initiativeJSON(ter, h.Initiative, false)}
+	// Encoded hit by hit rather than gathered first: the gathered page was
+	// 8 kB per request, a sixth of what a "near me" allocated. The JSON is
+	// writeJSON's of {"items", "total", "total_capped"}, with a newline
+	// after each hit.
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	buf := make([]byte, 0, 64)
+	_, _ = w.Write(append(buf, `{"items":[`...))
+	var x hit
+	var d float64
+	for i, h := range res.Items {
+		if i > 0 {
+			_, _ = w.Write(append(buf[:0], ','))
+		}
+		x = hit{Initiative: s.initiativeJSON(ter, h.Initiative, false)}
 		if q.Near != nil {
-			d := h.DistanceM
+			d = h.DistanceM
 			x.DistanceM = &d
 		}
-		items = append(items, x)
+		if err := enc.Encode(&x); err != nil {
+			return // the client went away
+		}
 	}
-	out := map[string]any{"total": res.Total, "items": items}
+	buf = strconv.AppendInt(append(buf[:0], `],"total":`...), int64(res.Total), 10)
 	if res.TotalCapped {
-		out["total_capped"] = true
+		buf = append(buf, `,"total_capped":true`...)
 	}
-	writeJSON(w, http.StatusOK, out)
+	_, _ = w.Write(append(buf, "}\n"...))
 }
 
 func (s *Server) apiModeration(w http.ResponseWriter, r *http.Request) {
