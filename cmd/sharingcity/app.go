@@ -25,21 +25,22 @@ import (
 
 // app is the set of services every command works with.
 type app struct {
-	db          *store.DB
-	log         *slog.Logger
-	territories *territory.Service
-	accounts    *account.Service
-	directory   *directory.Service
-	messages    *messages.Service
-	offers      *offers.Service
-	booking     *booking.Service
-	mobility    *mobility.Service
-	rdex        *rdex.Service // RDEX clients' API keys
-	partners    *rdex.Asker   // asks partner platforms during trip searches
-	ledger      *ledger.Service
-	jobs        *jobs.Queue
-	outbox      *mail.Outbox
-	created     bool // the SQLite file did not exist before
+	db           *store.DB
+	log          *slog.Logger
+	territories  *territory.Service
+	accounts     *account.Service
+	directory    *directory.Service
+	messages     *messages.Service
+	offers       *offers.Service
+	booking      *booking.Service
+	mobility     *mobility.Service
+	rdex         *rdex.Service  // RDEX clients' API keys
+	partners     *rdex.Asker    // asks partner platforms during trip searches
+	partnerAdmin *rdex.Partners // the partner platforms' settings
+	ledger       *ledger.Service
+	jobs         *jobs.Queue
+	outbox       *mail.Outbox
+	created      bool // the SQLite file did not exist before
 }
 
 type appOptions struct {
@@ -115,7 +116,8 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, FeedSecret: feeds})
 	msgs.RegisterSubject("trip", a.mobility)
 	a.rdex = rdex.NewService(rdex.NewSQLStore(db))
-	a.partners = rdex.NewAsker(rdex.NewPartners(rdex.NewSQLStore(db)), rdex.AskerOptions{Log: log})
+	a.partnerAdmin = rdex.NewPartners(rdex.NewSQLStore(db))
+	a.partners = rdex.NewAsker(a.partnerAdmin, rdex.AskerOptions{Log: log})
 	registerJobs(a.jobs, a)
 	return a, nil
 }

@@ -117,7 +117,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		LoginPerMinute: *loginRate, PostPerMinute: *postRate, TrustProxy: *trustProxy, Version: version,
 	}, web.Deps{
 		DB: a.db, Log: log, I18n: bundle, Territories: a.territories, Accounts: a.accounts,
-		Directory: a.directory, Offers: a.offers, Ledger: a.ledger, Messages: a.messages, Geocoder: geocoder, Booking: a.booking, Mobility: a.mobility, RDEX: a.rdex, Partners: a.partners,
+		Directory: a.directory, Offers: a.offers, Ledger: a.ledger, Messages: a.messages, Geocoder: geocoder, Booking: a.booking, Mobility: a.mobility, RDEX: a.rdex, Partners: a.partners, RDEXPartners: a.partnerAdmin,
 		Media: media.NewProcessor(photos, media.Options{Logger: log}), Outbox: a.outbox, Registry: reg,
 	})
 	if err != nil {

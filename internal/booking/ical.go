@@ -1,7 +1,6 @@
 package booking
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -9,16 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-ical"
-
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/calendar"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
-// Calendar feeds (RFC 5545). Times are written in the territory's zone with
-// its TZID and a VTIMEZONE built from Go's zone data over the feed's range,
-// so calendar programs show the local times members booked.
+// Calendar feeds (RFC 5545, written by internal/calendar): times in the
+// territory's zone with its TZID and a VTIMEZONE, so calendar programs
+// show the local times members booked.
 
 const (
 	feedPast   = 30 * 24 * time.Hour
@@ -38,14 +36,14 @@ func (s *Service) ResourceFeed(ctx context.Context, actor access.Actor, ter *ter
 		return nil, fmt.Errorf("booking: feed of resource %d: %w", id, err)
 	}
 	busy := map[bool]string{false: "Réservé", true: "Booked"}[lang == "en"]
-	events := make([]feedEvent, 0, len(list))
+	events := make([]calendar.Event, 0, len(list))
 	for _, res := range list {
 		summary := busy
 		if r.Quantity > 1 {
 			summary = fmt.Sprintf("%s (%d/%d)", busy, res.Quantity, r.Quantity)
 		}
-		events = append(events, feedEvent{uid: fmt.Sprintf("reservation-%d@%s", res.ID, ter.Slug), start: res.Start, end: res.End,
-			summary: summary, status: "CONFIRMED"})
+		events = append(events, calendar.Event{UID: fmt.Sprintf("reservation-%d@%s", res.ID, ter.Slug), Start: res.Start, End: res.End,
+			Summary: summary, Status: calendar.Confirmed})
 	}
 	return writeFeed(r.Name, ter.Location(), now, events)
 }
@@ -66,14 +64,14 @@ func (s *Service) MemberFeed(ctx context.Context, ter *territory.Territory, toke
 	if err != nil {
 		return nil, fmt.Errorf("booking: member feed: %w", err)
 	}
-	events := make([]feedEvent, 0, len(list))
+	events := make([]calendar.Event, 0, len(list))
 	for _, res := range list {
-		st := "CONFIRMED"
+		st := calendar.Confirmed
 		if res.Status == StatusPending || res.Status == StatusOffered {
-			st = "TENTATIVE"
+			st = calendar.Tentative
 		}
-		events = append(events, feedEvent{uid: fmt.Sprintf("reservation-%d@%s", res.ID, ter.Slug), start: res.Start, end: res.End,
-			summary: res.ResourceName, status: st, description: string(res.Status)})
+		events = append(events, calendar.Event{UID: fmt.Sprintf("reservation-%d@%s", res.ID, ter.Slug), Start: res.Start, End: res.End,
+			Summary: res.ResourceName, Status: st, Description: string(res.Status)})
 	}
 	return writeFeed(ter.Name, ter.Location(), now, events)
 }
@@ -101,95 +99,12 @@ func (s *Service) ResetFeedToken(ctx context.Context, actor access.Actor, ter *t
 	return tok, s.store.ResetFeedToken(ctx, ter.ID, actor.UserID, tok, s.clock())
 }
 
-type feedEvent struct {
-	uid, summary, status, description string
-	start, end                        time.Time
-}
-
-func writeFeed(name string, loc *time.Location, now time.Time, events []feedEvent) ([]byte, error) {
-	cal := ical.NewCalendar()
-	cal.Props.SetText(ical.PropVersion, "2.0")
-	cal.Props.SetText(ical.PropProductID, "-//Sharing City//Booking//FR")
-	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
-	cal.Props.SetText("X-WR-CALNAME", name)
-	cal.Props.SetText("X-WR-TIMEZONE", loc.String())
-	from, to := now.Add(-feedPast), now.Add(feedFuture)
-	for _, e := range events {
-		if e.start.Before(from) {
-			from = e.start
-		}
-		if e.end.After(to) {
-			to = e.end
-		}
+func writeFeed(name string, loc *time.Location, now time.Time, events []calendar.Event) ([]byte, error) {
+	data, err := calendar.Feed{ProductID: "-//Sharing City//Booking//FR", Name: name, Location: loc, Stamp: now, Events: events}.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("booking: write feed: %w", err)
 	}
-	if loc != time.UTC {
-		cal.Children = append(cal.Children, vtimezone(loc, from, to))
-	}
-	for _, e := range events {
-		ev := ical.NewEvent()
-		ev.Props.SetText(ical.PropUID, e.uid)
-		ev.Props.SetDateTime(ical.PropDateTimeStamp, now.UTC())
-		ev.Props.SetDateTime(ical.PropDateTimeStart, e.start.In(loc))
-		ev.Props.SetDateTime(ical.PropDateTimeEnd, e.end.In(loc))
-		ev.Props.SetText(ical.PropSummary, e.summary)
-		ev.Props.SetText(ical.PropStatus, e.status)
-		ev.Props.SetText(ical.PropTransparency, "OPAQUE")
-		if e.description != "" {
-			ev.Props.SetText(ical.PropDescription, e.description)
-		}
-		cal.Children = append(cal.Children, ev.Component)
-	}
-	var buf bytes.Buffer
-	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
-		return nil, fmt.Errorf("booking: encode feed: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// vtimezone describes loc between from and to: one observance per
-// transition, plus the one in force at from.
-func vtimezone(loc *time.Location, from, to time.Time) *ical.Component {
-	tz := ical.NewComponent(ical.CompTimezone)
-	tz.Props.SetText(ical.PropTimezoneID, loc.String())
-	add := func(at time.Time, before, after time.Time) {
-		name := ical.CompTimezoneStandard
-		if after.IsDST() {
-			name = ical.CompTimezoneDaylight
-		}
-		c := ical.NewComponent(name)
-		_, offFrom := before.Zone()
-		abbr, offTo := after.Zone()
-		start := ical.NewProp(ical.PropDateTimeStart)
-		start.Value = at.Add(time.Duration(offFrom) * time.Second).UTC().Format("20060102T150405")
-		c.Props.Set(start)
-		c.Props.SetText(ical.PropTimezoneOffsetFrom, offset(offFrom))
-		c.Props.SetText(ical.PropTimezoneOffsetTo, offset(offTo))
-		c.Props.SetText(ical.PropTimezoneName, abbr)
-		tz.Children = append(tz.Children, c)
-	}
-	t := from.In(loc)
-	zoneStart, _ := t.ZoneBounds()
-	if zoneStart.IsZero() {
-		zoneStart = time.Date(1970, 1, 1, 0, 0, 0, 0, loc)
-	}
-	add(zoneStart, zoneStart.Add(-time.Second).In(loc), zoneStart.In(loc))
-	for i := 0; i < 200; i++ {
-		_, end := t.ZoneBounds()
-		if end.IsZero() || end.After(to) {
-			break
-		}
-		add(end, end.Add(-time.Second).In(loc), end.In(loc))
-		t = end.In(loc)
-	}
-	return tz
-}
-
-func offset(sec int) string {
-	sign := "+"
-	if sec < 0 {
-		sign, sec = "-", -sec
-	}
-	return fmt.Sprintf("%s%02d%02d", sign, sec/3600, sec/60%60)
+	return data, nil
 }
 
 // FeedFilename makes a file name of a resource's name.

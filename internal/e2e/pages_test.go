@@ -59,6 +59,7 @@ func TestE2EAccessibility(t *testing.T) {
 		{name: "account", path: "/account"},
 		{name: "moderation", path: ter + "/moderation", shot: true},
 		{name: "territory admin", path: ter + "/admin", shot: true},
+		{name: "RDEX partner platforms", path: ter + "/admin/rdex-partners", shot: true},
 		{name: "outbox", path: "/admin/outbox"},
 		{name: "contribute form", path: ter + "/initiatives/new", ready: `!!document.querySelector("#pick-map .leaflet-tile")`},
 		{name: "edit form", path: fmt.Sprintf("%s/initiatives/%d/edit", ter, tools.ID)},

@@ -101,9 +101,10 @@ func startServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	bundle := i18n.MustLoad()
+	partners := rdex.NewPartners(rdex.NewSQLStore(db))
 	srv, err := web.New(web.Config{BaseURL: base, Version: "e2e", LoginPerMinute: 1000, PostPerMinute: 1000}, web.Deps{
 		DB: db, Log: log, I18n: bundle, Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, RDEX: rdex.NewService(rdex.NewSQLStore(db)), Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, RDEX: rdex.NewService(rdex.NewSQLStore(db)), RDEXPartners: partners, Partners: rdex.NewAsker(partners, rdex.AskerOptions{}), Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)

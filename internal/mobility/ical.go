@@ -1,7 +1,6 @@
 package mobility
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-ical"
-
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/calendar"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -21,8 +19,10 @@ import (
 // A member's calendar feed (RFC 5545) of the departures they drive and the
 // seats they booked, at a secret address: the member's id, the address's
 // generation and an HMAC of both under the platform's secret; only the
-// generation is stored, bumped when the member replaces the address. Times are in UTC
-// (calendar programs show them in the reader's zone).
+// generation is stored, bumped when the member replaces the address. The
+// feed is written by internal/calendar: times in the territory's zone with
+// its TZID and a VTIMEZONE (the 07:40 commute reads 07:40 Europe/Paris),
+// which calendar programs show in the reader's zone as before.
 
 const (
 	feedPast   = 30 * 24 * time.Hour
@@ -103,19 +103,10 @@ func (s *Service) MemberFeed(ctx context.Context, ter *territory.Territory, toke
 	}
 	now := s.clock()
 	from, to := now.Add(-feedPast), now.Add(feedFuture)
-	cal := ical.NewCalendar()
-	cal.Props.SetText(ical.PropVersion, "2.0")
-	cal.Props.SetText(ical.PropProductID, "-//Sharing City//Carpooling//FR")
-	cal.Props.SetText("X-WR-CALNAME", ter.Name)
+	var events []calendar.Event
 	add := func(uid, summary, status string, start time.Time, seconds int64) {
-		ev := ical.NewEvent()
-		ev.Props.SetText(ical.PropUID, uid)
-		ev.Props.SetDateTime(ical.PropDateTimeStamp, now)
-		ev.Props.SetDateTime(ical.PropDateTimeStart, start.UTC())
-		ev.Props.SetDateTime(ical.PropDateTimeEnd, start.UTC().Add(time.Duration(max(seconds, 600))*time.Second))
-		ev.Props.SetText(ical.PropSummary, summary)
-		ev.Props.SetText(ical.PropStatus, status)
-		cal.Children = append(cal.Children, ev.Component)
+		events = append(events, calendar.Event{UID: uid, Start: start, End: start.Add(time.Duration(max(seconds, 600)) * time.Second),
+			Summary: summary, Status: status})
 	}
 	trips, err := s.store.TripsOf(ctx, ter.ID, userID, 200)
 	if err != nil {
@@ -137,7 +128,7 @@ func (s *Service) MemberFeed(ctx context.Context, ter *territory.Territory, toke
 			if o.Return {
 				a, b = b, a
 			}
-			add(fmt.Sprintf("trip-occurrence-%d@%s", o.ID, ter.Slug), "🚗 "+a+" → "+b, "CONFIRMED", o.DepartsAt, t.RouteSeconds)
+			add(fmt.Sprintf("trip-occurrence-%d@%s", o.ID, ter.Slug), "🚗 "+a+" → "+b, calendar.Confirmed, o.DepartsAt, t.RouteSeconds)
 		}
 	}
 	bookings, err := s.store.Bookings(ctx, ter.ID, BookingFilter{PassengerID: userID, Statuses: []BookingStatus{BookingPending, BookingAccepted}})
@@ -148,15 +139,16 @@ func (s *Service) MemberFeed(ctx context.Context, ter *territory.Territory, toke
 		if b.DepartsAt.Before(from) || b.DepartsAt.After(to) {
 			continue
 		}
-		status := "CONFIRMED"
+		status := calendar.Confirmed
 		if b.Status == BookingPending {
-			status = "TENTATIVE"
+			status = calendar.Tentative
 		}
 		add(fmt.Sprintf("trip-booking-%d@%s", b.ID, ter.Slug), b.FromLabel+" → "+b.ToLabel, status, b.DepartsAt, 0)
 	}
-	var buf bytes.Buffer
-	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
-		return nil, fmt.Errorf("mobility: encode feed: %w", err)
+	data, err := calendar.Feed{ProductID: "-//Sharing City//Carpooling//FR", Name: ter.Name, Location: ter.Location(),
+		Stamp: now, Events: events}.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("mobility: write feed: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }

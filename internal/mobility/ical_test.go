@@ -1,11 +1,14 @@
 package mobility
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/emersion/go-ical"
 
 	"github.com/sharingcity/sharingcity/internal/access"
 	"github.com/sharingcity/sharingcity/internal/errs"
@@ -85,6 +88,64 @@ func TestFeedTokenReset(t *testing.T) {
 		}
 		if len(seen) != 100 || working != 1 {
 			t.Fatalf("100 resets: %d distinct, %d working", len(seen), working)
+		}
+	})
+}
+
+// TestFeedContent reads the driver's feed back with go-ical's decoder: each
+// departure at its instant, written in the territory's zone with a
+// VTIMEZONE; a member with nothing to show gets a valid empty calendar
+// (go-ical's encoder refused an empty one, which answered 500).
+func TestFeedContent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.svc = NewService(NewSQLStore(db), territory.NewService(territory.NewSQLStore(db)), nil, slog.New(slog.DiscardHandler),
+			e.clock.now, Options{FeedSecret: []byte("test-secret")})
+		tr := e.publish(t, defaultTrip(e))
+		occs, err := e.svc.store.Occurrences(ctx, e.ter.ID, tr.ID, e.clock.now().Add(-feedPast), 200)
+		if err != nil || len(occs) == 0 {
+			t.Fatalf("occurrences: %v %v", occs, err)
+		}
+		tok, err := e.svc.FeedToken(ctx, e.driver, e.ter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := e.svc.MemberFeed(ctx, e.ter, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal, err := ical.NewDecoder(bytes.NewReader(data)).Decode()
+		if err != nil {
+			t.Fatalf("decode: %v\n%s", err, data)
+		}
+		events := cal.Events()
+		if len(events) == 0 {
+			t.Fatalf("no events:\n%s", data)
+		}
+		zone := e.ter.Location().String()
+		start, err := events[0].DateTimeStart(nil)
+		if err != nil || !start.Equal(occs[0].DepartsAt) {
+			t.Fatalf("first departure %v (%v), want %v", start, err, occs[0].DepartsAt)
+		}
+		if tzid := events[0].Props.Get(ical.PropDateTimeStart).Params.Get(ical.PropTimezoneID); zone != "UTC" && tzid != zone {
+			t.Fatalf("TZID %q, want %q", tzid, zone)
+		}
+		if summary, _ := events[0].Props.Text(ical.PropSummary); !strings.Contains(summary, tr.From.Label) {
+			t.Fatalf("summary %q", summary)
+		}
+
+		other := e.member(t)
+		tok, err = e.svc.FeedToken(ctx, other, e.ter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err = e.svc.MemberFeed(ctx, e.ter, tok)
+		if err != nil {
+			t.Fatalf("empty feed: %v", err)
+		}
+		if cal, err := ical.NewDecoder(bytes.NewReader(data)).Decode(); err != nil || len(cal.Events()) != 0 {
+			t.Fatalf("empty feed: %v\n%s", err, data)
 		}
 	})
 }

@@ -70,7 +70,25 @@ type Asker struct {
 
 	mu    sync.Mutex
 	cache map[string]cached
-	down  map[int64]time.Time // partner id: skipped until
+	down  map[int64]PartnerHealth // partner id: its last failure, until it answers again
+}
+
+// PartnerHealth is what this instance last saw of a partner: when and how
+// its last asking failed, and until when it is skipped for it. It is kept
+// in memory by each instance, until the partner answers again; the zero
+// value means no failure since this instance started or since the last
+// answer.
+type PartnerHealth struct {
+	FailedAt  time.Time
+	Err       string
+	SkipUntil time.Time
+}
+
+// Health returns what this instance last saw of the partner with that id.
+func (a *Asker) Health(partnerID int64) PartnerHealth {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.down[partnerID]
 }
 
 type cached struct {
@@ -107,7 +125,7 @@ func NewAsker(partners *Partners, opts AskerOptions) *Asker {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Asker{partners: partners, opts: opts, cache: map[string]cached{}, down: map[int64]time.Time{}}
+	return &Asker{partners: partners, opts: opts, cache: map[string]cached{}, down: map[int64]PartnerHealth{}}
 }
 
 // Start asks the partners in the background and returns the function that
@@ -136,7 +154,7 @@ func (a *Asker) Start(ctx context.Context, s PartnerSearch) func() []PartnerJour
 		key := cacheKey(p, s)
 		a.mu.Lock()
 		c, hit := a.cache[key]
-		skip := now.Before(a.down[p.ID])
+		skip := now.Before(a.down[p.ID].SkipUntil)
 		a.mu.Unlock()
 		if hit && now.Before(c.until) {
 			results[i] = c.journeys
@@ -158,7 +176,8 @@ func (a *Asker) Start(ctx context.Context, s PartnerSearch) func() []PartnerJour
 				}
 				a.opts.Log.WarnContext(ctx, "rdex partners: skipped", "partner", p.Name, "territory", p.TerritoryID,
 					"err", err, "elapsed", time.Since(t0).Round(time.Millisecond), "retry_in", a.opts.Backoff)
-				a.down[p.ID] = a.opts.Now().Add(a.opts.Backoff)
+				failed := a.opts.Now()
+				a.down[p.ID] = PartnerHealth{FailedAt: failed, Err: truncateRunes(err.Error(), 300), SkipUntil: failed.Add(a.opts.Backoff)}
 				return
 			}
 			delete(a.down, p.ID)
@@ -300,10 +319,16 @@ func placeName(p Place) string {
 	if s == "" {
 		s = strings.TrimSpace(p.Address)
 	}
-	if utf8.RuneCountInString(s) > 120 {
-		s = string([]rune(s)[:120]) + "…"
+	return truncateRunes(s, 120)
+}
+
+// truncateRunes keeps the first n characters of s, marking a cut with "…":
+// a partner's texts (and errors quoting its answers) are shown on pages.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	return s
+	return string([]rune(s)[:n]) + "…"
 }
 
 // firstDeparture reads the journey's outward schedule: the first day on or

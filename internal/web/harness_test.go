@@ -81,7 +81,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 	}
 	srv, err := New(Config{Version: "test", LoginPerMinute: 1000, PostPerMinute: 1000}, Deps{
 		DB: db, Log: log, I18n: i18n.MustLoad(), Territories: territories, Accounts: accounts,
-		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, RDEX: rdex.NewService(rdex.NewSQLStore(db)), Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
+		Directory: dir, Offers: off, Ledger: led, Messages: msgs, Booking: book, Mobility: mob, RDEX: rdex.NewService(rdex.NewSQLStore(db)), RDEXPartners: rdex.NewPartners(rdex.NewSQLStore(db)), Media: media.NewProcessor(photos, media.Options{}), Outbox: outbox,
 	})
 	if err != nil {
 		t.Fatal(err)

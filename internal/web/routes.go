@@ -35,6 +35,7 @@ func (s *Server) Handler() http.Handler {
 
 	s.accountRoutes(page)
 	s.organisationRoutes(page)
+	s.rdexPartnerAdminRoutes(page)
 	s.directoryRoutes(page)
 	s.offerRoutes(page)
 	s.bookingRoutes(page)

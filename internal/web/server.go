@@ -58,13 +58,16 @@ type Deps struct {
 	Mobility    *mobility.Service
 	RDEX        rdex.Clients // API keys of RDEX clients; nil: no /rdex/journeys
 	Partners    *rdex.Asker  // asks partner platforms during a trip search; nil: none
-	Ledger      *ledger.Service
-	Messages    *messages.Service
-	Geocoder    geocode.Geocoder // addresses of listings searches; nil: the directory's own addresses
-	Media       *media.Processor // photos; nil disables uploads
-	Outbox      *mail.Outbox
-	Registry    *prometheus.Registry
-	Now         func() time.Time
+	// RDEXPartners manages the partner platforms (the administrators'
+	// page); nil: no page.
+	RDEXPartners *rdex.Partners
+	Ledger       *ledger.Service
+	Messages     *messages.Service
+	Geocoder     geocode.Geocoder // addresses of listings searches; nil: the directory's own addresses
+	Media        *media.Processor // photos; nil disables uploads
+	Outbox       *mail.Outbox
+	Registry     *prometheus.Registry
+	Now          func() time.Time
 }
 
 // Server holds the handlers' shared state.
