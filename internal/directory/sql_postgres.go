@@ -12,18 +12,27 @@ import (
 )
 
 // PostgreSQL: a partial GiST index on point(lon, lat) of published rows,
-// and the prefix tsvectors in the side table initiative_search (kept by a
-// trigger, GIN-indexed; migration 00023), so that the initiatives rows stay
-// narrow enough for shared buffers. Queries must spell "status =
-// 'published'" and "point(i.lon, i.lat)" as the indexes do.
+// and the prefix tsvectors in the side table initiative_search (kept by
+// triggers, GIN-indexed; migrations 00023 and 00028), so that the
+// initiatives rows stay narrow enough for shared buffers. Queries must
+// spell "status = 'published'" and "point(i.lon, i.lat)" as the indexes do.
+//
+// The side table also copies what a ranked search filters and ranks on
+// (territory_id, status, name_key, tags, categories, kind,
+// organisation_id, under the same names), so that rankedPostgres reads it
+// alone, aliased i, with the same conditions, until it has a page's ids.
 
-// Word conditions on the side table. inAllPG holds every lexeme of
-// search_name, so a name match is a match.
+// inAllPG tests the words of a query on initiatives (alias i) through the
+// side table, for the searches that filter or order on other columns.
+const inAllPG = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search @@ to_tsquery('simple', ?))`
+
+// Word conditions on the side table itself (alias i). search holds every
+// lexeme of search_name, so a name match is a match.
 const (
-	inAllPG   = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search @@ to_tsquery('simple', ?))`
-	inNamePG  = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search_name @@ to_tsquery('simple', ?))`
-	notNamePG = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id = i.id AND s.search @@ to_tsquery('simple', ?)
-		AND NOT s.search_name @@ to_tsquery('simple', ?))`
+	sideFrom    = ` FROM initiative_search i WHERE `
+	sideAll     = ` AND i.search @@ to_tsquery('simple', ?)`
+	sideName    = ` AND i.search_name @@ to_tsquery('simple', ?)`
+	sideNotName = ` AND i.search @@ to_tsquery('simple', ?) AND NOT i.search_name @@ to_tsquery('simple', ?)`
 )
 
 const pgBox = `point(i.lon, i.lat) <@ box(point(?, ?), point(?, ?))`
@@ -63,18 +72,16 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 
 // rankedPostgres is rankedSQLite for PostgreSQL: matches ranked for at
 // most countCap of them; past that, name matches first, newest first.
-// base holds the conditions but the words. The commonest words are known
-// to pass the cap from the in-memory names (a match in the name is a
-// match: search holds every lexeme of search_name) and read nothing to
-// count; the others read their matches once, up to the cap, which both
-// counts and ranks them. The name group's queries test search_name alone.
+// base holds the conditions but the words, on columns the side table
+// copies (see sideFrom): every query here reads initiative_search alone
+// until it has the page's ids, then the page's rows by primary key. The
+// commonest words are known to pass the cap from the in-memory names (a
+// match in the name is a match: search holds every lexeme of search_name)
+// and read nothing to count; the others read their matches once, up to
+// the cap, which both counts and ranks them. The name group's queries test
+// search_name alone.
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
-	const (
-		inAll   = ` AND ` + inAllPG
-		inName  = ` AND ` + inNamePG
-		notName = ` AND ` + notNamePG
-	)
 	baseSQL := base.String()
 	args := func(extra ...any) []any { return append(append([]any(nil), base.args...), extra...) }
 	var n int
@@ -86,7 +93,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 		// countCap: read them once, to count and to rank (a rare pair of
 		// words costs one query). Past the cap, the name group is counted
 		// for the pages below.
-		cands, err := s.rankedCandidates(ctx, terms, `SELECT i.id, i.name_key, i.tags FROM initiatives i WHERE `+baseSQL+inAll+` LIMIT ?`,
+		cands, err := s.rankedCandidates(ctx, terms, `SELECT i.initiative_id, i.name_key, i.tags`+sideFrom+baseSQL+sideAll+` LIMIT ?`,
 			args(tsq, countCap+1)...)
 		if err != nil {
 			return res, err
@@ -96,7 +103,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 			res.Items, err = s.rankedSlice(ctx, territoryID, cands, q.Limit, q.Offset)
 			return res, err
 		}
-		if n, many, err = s.countCapped(ctx, `SELECT 1 FROM initiatives i WHERE `+baseSQL+inName, args(tsq)...); err != nil {
+		if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+sideName, args(tsq)...); err != nil {
 			return res, err
 		}
 	}
@@ -104,24 +111,25 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	page := func(cond string, condArgs []any, ranked bool, limit, offset int) ([]Hit, error) {
 		if ranked {
 			return s.rankedPage(ctx, territoryID, terms, limit, offset,
-				`SELECT i.id, i.name_key, i.tags FROM initiatives i WHERE `+baseSQL+cond, args(condArgs...)...)
+				`SELECT i.initiative_id, i.name_key, i.tags`+sideFrom+baseSQL+cond, args(condArgs...)...)
 		}
-		return s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE `+baseSQL+cond+
-			` ORDER BY i.id DESC LIMIT ? OFFSET ?`, args(append(condArgs, limit, offset)...)...)
+		return s.hits(ctx, `SELECT `+s.cols()+`, 0.0 FROM (SELECT i.initiative_id`+sideFrom+baseSQL+cond+
+			` ORDER BY i.initiative_id DESC LIMIT ? OFFSET ?) p JOIN initiatives i ON i.id = p.initiative_id ORDER BY i.id DESC`,
+			args(append(condArgs, limit, offset)...)...)
 	}
 	if q.Offset < n || many {
-		if res.Items, err = page(inName, []any{tsq}, !many, q.Limit, q.Offset); err != nil {
+		if res.Items, err = page(sideName, []any{tsq}, !many, q.Limit, q.Offset); err != nil {
 			return res, err
 		}
 	}
 	if len(res.Items) < q.Limit {
 		if many { // a deep page: count the name group exactly
-			if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+baseSQL+inName,
+			if err := s.q.QueryRow(ctx, `SELECT COUNT(*)`+sideFrom+baseSQL+sideName,
 				pgCustomPlan(args(tsq))...).Scan(&n); err != nil {
 				return res, err
 			}
 		}
-		rest, err := page(notName, []any{tsq, tsq}, false, q.Limit-len(res.Items), max(0, q.Offset-n))
+		rest, err := page(sideNotName, []any{tsq, tsq}, false, q.Limit-len(res.Items), max(0, q.Offset-n))
 		if err != nil {
 			return res, err
 		}
