@@ -137,7 +137,7 @@ func TestSearchFollowsColumns(t *testing.T) {
 }
 
 // sideInSync fails when initiative_search (PostgreSQL) differs from what
-// its triggers should have made of initiatives.
+// its triggers should have made of initiatives, facets included.
 func sideInSync(t *testing.T, db *store.DB) {
 	t.Helper()
 	if db.Dialect() != store.Postgres {
@@ -146,9 +146,10 @@ func sideInSync(t *testing.T, db *store.DB) {
 	var n int
 	err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM initiatives i FULL JOIN initiative_search s ON s.initiative_id = i.id
 		WHERE i.id IS NULL OR s.initiative_id IS NULL
-		OR (i.territory_id, i.organisation_id, i.status, i.kind, i.name_key, i.categories, i.tags, ts_prefixes(i.name),
+		OR (i.territory_id, i.organisation_id, i.status, i.kind, i.name_key, i.categories, i.tags,
+			ts_prefixes(i.name) || array_to_tsvector(initiative_facets(i.categories, i.kind, i.organisation_id)),
 			ts_prefixes(i.name || ' ' || i.summary || ' ' || replace(i.tags, ',', ' ') || ' ' || i.description || ' ' ||
-				i.address || ' ' || commons_text(i.commons)))
+				i.address || ' ' || commons_text(i.commons)) || array_to_tsvector(initiative_facets(i.categories, i.kind, i.organisation_id)))
 		IS DISTINCT FROM (s.territory_id, s.organisation_id, s.status, s.kind, s.name_key, s.categories, s.tags, s.search_name, s.search)`).Scan(&n)
 	if err != nil || n != 0 {
 		t.Fatalf("initiative_search: %d rows differ from initiatives (%v)", n, err)

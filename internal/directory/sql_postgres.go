@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"math"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,6 +22,9 @@ import (
 // (territory_id, status, name_key, tags, categories, kind,
 // organisation_id, under the same names), so that rankedPostgres reads it
 // alone, aliased i, with the same conditions, until it has a page's ids.
+// Both tsvectors also hold the categories, kind and organisation as facet
+// lexemes ('#c:food', '#k:company', '#o:12'; migration 00029), which a
+// filtered ranked search ANDs into its words (see pgFacets).
 
 // inAllPG tests the words of a query on initiatives (alias i) through the
 // side table, for the searches that filter or order on other columns.
@@ -29,11 +33,66 @@ const inAllPG = `EXISTS (SELECT 1 FROM initiative_search s WHERE s.initiative_id
 // Word conditions on the side table itself (alias i). search holds every
 // lexeme of search_name, so a name match is a match.
 const (
-	sideFrom    = ` FROM initiative_search i WHERE `
-	sideAll     = ` AND i.search @@ to_tsquery('simple', ?)`
-	sideName    = ` AND i.search_name @@ to_tsquery('simple', ?)`
-	sideNotName = ` AND i.search @@ to_tsquery('simple', ?) AND NOT i.search_name @@ to_tsquery('simple', ?)`
+	sideFrom = ` FROM initiative_search i WHERE `
+	sideAll  = ` AND i.search @@ to_tsquery('simple', ?)`
 )
+
+// sideWords are the word conditions of a ranked search on the side table
+// with their arguments: every word (all), every word in the name (name),
+// and all but name. A filter's facets (see pgFacets) are ANDed into the
+// first two, so that GIN reads only the filtered matches.
+type sideWords struct {
+	all, name, notName         string
+	allArgs, nameArgs, notArgs []any
+}
+
+func newSideWords(tsq, facets string) sideWords {
+	match := func(col string) (string, []any) {
+		if facets == "" {
+			return ` AND i.` + col + ` @@ to_tsquery('simple', ?)`, []any{tsq}
+		}
+		return ` AND i.` + col + ` @@ (to_tsquery('simple', ?) && ?::tsquery)`, []any{tsq, facets}
+	}
+	var w sideWords
+	w.all, w.allArgs = match("search")
+	w.name, w.nameArgs = match("search_name")
+	w.notName = w.all + ` AND NOT i.search_name @@ to_tsquery('simple', ?)`
+	w.notArgs = append(append([]any(nil), w.allArgs...), tsq)
+	return w
+}
+
+// pgFacets is the tsquery of a search's filters as the side table's facet
+// lexemes (initiative_facets, migration 00029): '#c:food', '#k:company',
+// '#o:12'; quoted, so that no text search parser splits them. Empty
+// without a filter.
+func pgFacets(cats []string, kinds []Kind, organisationID int64) string {
+	var parts []string
+	oneOf := func(prefix string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		alts := make([]string, len(vals))
+		for i, v := range vals {
+			alts[i] = tsLexeme(prefix + v)
+		}
+		parts = append(parts, "("+strings.Join(alts, " | ")+")")
+	}
+	oneOf("#c:", cats)
+	ks := make([]string, len(kinds))
+	for i, k := range kinds {
+		ks[i] = string(k)
+	}
+	oneOf("#k:", ks)
+	if organisationID != 0 {
+		oneOf("#o:", []string{itoa(organisationID)})
+	}
+	return strings.Join(parts, " & ")
+}
+
+// tsLexeme quotes a lexeme for tsquery input.
+func tsLexeme(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `''`) + "'"
+}
 
 const pgBox = `point(i.lon, i.lat) <@ box(point(?, ?), point(?, ?))`
 
@@ -82,6 +141,7 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 // search_name alone.
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
+	words := newSideWords(tsq, pgFacets(q.Categories, q.Kinds, q.OrganisationID))
 	baseSQL := base.String()
 	args := func(extra ...any) []any { return append(append([]any(nil), base.args...), extra...) }
 	var n int
@@ -93,8 +153,8 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 		// countCap: read them once, to count and to rank (a rare pair of
 		// words costs one query). Past the cap, the name group is counted
 		// for the pages below.
-		cands, err := s.rankedCandidates(ctx, terms, `SELECT i.initiative_id, i.name_key, i.tags`+sideFrom+baseSQL+sideAll+` LIMIT ?`,
-			args(tsq, countCap+1)...)
+		cands, err := s.rankedCandidates(ctx, terms, `SELECT i.initiative_id, i.name_key, i.tags`+sideFrom+baseSQL+words.all+` LIMIT ?`,
+			args(append(words.allArgs, countCap+1)...)...)
 		if err != nil {
 			return res, err
 		}
@@ -103,7 +163,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 			res.Items, err = s.rankedSlice(ctx, territoryID, cands, q.Limit, q.Offset)
 			return res, err
 		}
-		if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+sideName, args(tsq)...); err != nil {
+		if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...); err != nil {
 			return res, err
 		}
 	}
@@ -118,18 +178,18 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 			args(append(condArgs, limit, offset)...)...)
 	}
 	if q.Offset < n || many {
-		if res.Items, err = page(sideName, []any{tsq}, !many, q.Limit, q.Offset); err != nil {
+		if res.Items, err = page(words.name, words.nameArgs, !many, q.Limit, q.Offset); err != nil {
 			return res, err
 		}
 	}
 	if len(res.Items) < q.Limit {
 		if many { // a deep page: count the name group exactly
-			if err := s.q.QueryRow(ctx, `SELECT COUNT(*)`+sideFrom+baseSQL+sideName,
-				pgCustomPlan(args(tsq))...).Scan(&n); err != nil {
+			if err := s.q.QueryRow(ctx, `SELECT COUNT(*)`+sideFrom+baseSQL+words.name,
+				pgCustomPlan(args(words.nameArgs...))...).Scan(&n); err != nil {
 				return res, err
 			}
 		}
-		rest, err := page(sideNotName, []any{tsq, tsq}, false, q.Limit-len(res.Items), max(0, q.Offset-n))
+		rest, err := page(words.notName, words.notArgs, false, q.Limit-len(res.Items), max(0, q.Offset-n))
 		if err != nil {
 			return res, err
 		}
