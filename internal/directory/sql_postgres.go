@@ -146,8 +146,20 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	args := func(extra ...any) []any { return append(append([]any(nil), base.args...), extra...) }
 	var n int
 	var err error
-	many := q.mem != nil && len(q.Categories) == 0 && len(q.Kinds) == 0 && q.OrganisationID == 0 &&
+	filtered := len(q.Categories) > 0 || len(q.Kinds) > 0 || q.OrganisationID != 0
+	many := q.mem != nil && !filtered &&
 		q.mem.namesMatchMore(terms, countCap, memNameScan) // the in-memory names pass the cap: so do the database's (see memnames.go)
+	nameCounted := false
+	if filtered {
+		// The in-memory names know no filters: count the filtered name
+		// group first (GIN reads only its matches, see pgFacets), so that
+		// a common word past the cap skips reading its candidates (847
+		// of 1,995 buffers for "partage" in the category food).
+		if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...); err != nil {
+			return res, err
+		}
+		nameCounted = true
+	}
 	if !many {
 		// The ranked page reads every match while there are at most
 		// countCap: read them once, to count and to rank (a rare pair of
@@ -163,8 +175,10 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 			res.Items, err = s.rankedSlice(ctx, territoryID, cands, q.Limit, q.Offset)
 			return res, err
 		}
-		if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...); err != nil {
-			return res, err
+		if !nameCounted {
+			if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...); err != nil {
+				return res, err
+			}
 		}
 	}
 	res.Total, res.TotalCapped = countCap, true
