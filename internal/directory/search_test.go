@@ -358,6 +358,15 @@ func TestSearchManyMatches(t *testing.T) {
 		if res.Total != 0 {
 			t.Fatalf("filtered: %d", res.Total)
 		}
+		// Filters every entry passes (on PostgreSQL, facet lexemes ANDed
+		// into the words): the same pages, past the cap.
+		for _, q := range []Query{{Categories: []string{"food", "waste_repair"}}, {Kinds: []Kind{KindAssociation}}} {
+			q.Text, q.Limit, q.Offset = "jardin", 3, 3
+			res, err = e.svc.Search(ctx, e.ter, q)
+			if got := names(res.Items); err != nil || res.Total != countCap || fmt.Sprint(got) != fmt.Sprint([]string{"Jardin 0000", "Lieu 1049", "Lieu 1048"}) {
+				t.Fatalf("%+v: %d %q (%v)", q, res.Total, got, err)
+			}
+		}
 	})
 }
 

@@ -516,8 +516,10 @@ func BenchmarkNearMe(b *testing.B) {
 }
 
 // BenchmarkSearchCommonWord is full-text search for the word in half the
-// entries, and for a rare pair of words, over loopback HTTP, and the
-// directory service's part of the common one. Repeated searches are
+// entries, also within one category (where the in-memory names cannot
+// tell the count, so the database counts), and for a rare pair of words,
+// over loopback HTTP, and the directory service's part of the common
+// one. Repeated searches are
 // answered by the service's result cache (keyed by the territory's data
 // version); the "-uncached" runs empty it before each request, outside the
 // timer, to measure the path behind it.
@@ -535,6 +537,7 @@ func BenchmarkSearchCommonWord(b *testing.B) {
 			{"rare", rare, nil},
 			{"common-uncached", common, forget},
 			{"rare-uncached", rare, forget},
+			{"common-category-uncached", common + "&category=food", forget},
 		} {
 			b.Run(run.name, func(b *testing.B) {
 				sequentialWith(b, c, ts.URL, func(*rand.Rand) string { return run.path }, run.before)
