@@ -87,7 +87,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	// Built now rather than by the first "near me": built on demand, it
 	// reads every published row while near-me requests arrive, which the
 	// slower database path answers meanwhile, and its garbage lands on a
-	// heap already full of caches (bench/README.md, the 27 November round).
+	// heap already full of caches (bench/README.md, the 26 November morning round).
 	go prepareNear(ctx, a, log)
 
 	stopJobs, err := startJobs(ctx, a.jobs, log)
@@ -195,7 +195,7 @@ func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
 // one. Go's 100 lets the heap grow to twice what is live; with the "near
 // me" index (9 MB for 100,000 initiatives) live from start-up, the random
 // viewports of bench/map_load.sh then took the server to 104 MB, 91-93 MB
-// at 50, for twice the collections (bench/README.md, the 27 November round).
+// at 50, for twice the collections (bench/README.md, the 26 November morning round).
 const defaultGCPercent = 50
 
 // gcPercentOf decides the collector's setting from --gc-percent and the

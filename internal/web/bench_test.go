@@ -265,7 +265,7 @@ func loadCity(ctx context.Context, db *store.DB, territories *territory.Service)
 // their last vacuum (a migration that rebuilt initiative_search, tests of
 // other rounds): this server runs without autovacuum, and the dead rows
 // and unset hint bits left behind made the rare pair's search read twice
-// the pages (p50 5.9 ms instead of 3.8 ms on 27 November). Production's
+// the pages (p50 5.9 ms instead of 3.8 ms on 26 November, morning). Production's
 // autovacuum keeps a read-mostly table so.
 func vacuumKept(ctx context.Context, db *store.DB) error {
 	if db.Dialect() != store.Postgres {
