@@ -75,8 +75,17 @@ func (m *memIndex) namesMatchMore(terms [][]string, n, scan int) bool {
 			}
 		}
 	}
+	// A word that has not met a twentieth of n in the first tenth of the
+	// scan will hardly pass n in the rest: stop there, as "not known" is
+	// always a safe answer (the database counts). Without this, a rare
+	// pair of words scanned all the names: 1.7 ms of the 3.8 ms of its
+	// uncached search on PostgreSQL.
+	probe := scan / 10
 	found := 0
 	for i := range min(scan, m.size()) {
+		if i == probe && found*20 < n {
+			return false
+		}
 		if m.sameWords[i] && nameHasAll(m.name(i), terms) {
 			if found++; found > n {
 				return true

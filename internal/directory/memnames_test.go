@@ -122,3 +122,35 @@ func TestSameWordsInPostgres(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesMatchMoreStopsEarly: a word rare in the first tenth of the
+// scanned names is left to the database ("not known"), however many
+// names hold it after; a common one is decided from memory.
+func TestNamesMatchMoreStopsEarly(t *testing.T) {
+	const scan, n = 1000, 40
+	pts := make([]IndexedPoint, scan)
+	for i := range pts {
+		name := "atelier velo"
+		switch {
+		case i%5 == 0:
+			name = "grainotheque de la croix"
+		case i >= scan/10 && i%2 == 0:
+			name = "repair cafe" // late, but plenty: more than n
+		}
+		pts[i] = IndexedPoint{ID: int64(i + 1), NameKey: name}
+	}
+	mem := newMemIndex(pts)
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"grainotheque croix", true}, // 20 in the first 100, 200 in all
+		{"repair", false},            // none in the first 100: not known
+		{"atelier", true},
+		{"absent", false},
+	} {
+		if got := mem.namesMatchMore(textsearch.QueryTerms(tc.text), n, scan); got != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
