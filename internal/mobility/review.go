@@ -74,15 +74,10 @@ func (s *Service) ReviewedBy(ctx context.Context, actor access.Actor, ter *terri
 }
 
 func (s *SQLStore) InsertReview(ctx context.Context, r *Review) error {
-	return s.write(ctx, func(s *SQLStore) error {
-		err := s.q.QueryRow(ctx, `INSERT INTO trip_reviews (territory_id, booking_id, reviewer_id, reviewee_id, rating, comment, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.TerritoryID, r.BookingID, r.ReviewerID, r.RevieweeID, r.Rating, r.Comment,
-			utc(r.CreatedAt)).Scan(&r.ID)
-		if errs.Is(err, errs.Conflict) || store.IsUniqueViolation(err) {
-			return errs.E(errs.Conflict, "err.mobility.already_reviewed")
-		}
-		return err
-	})
+	return s.insertID(ctx, &r.ID, "trip review", "err.mobility.already_reviewed",
+		`INSERT INTO trip_reviews (territory_id, booking_id, reviewer_id, reviewee_id, rating, comment, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.TerritoryID, r.BookingID, r.ReviewerID, r.RevieweeID, r.Rating, r.Comment,
+		utc(r.CreatedAt))
 }
 
 func (s *SQLStore) ReviewsOf(ctx context.Context, territoryID, userID int64) ([]Review, error) {

@@ -337,13 +337,20 @@ func bookingArgs(b *Booking) []any {
 }
 
 func (s *SQLStore) InsertBooking(ctx context.Context, b *Booking) error {
+	return s.insertID(ctx, &b.ID, "booking", "err.mobility.already_booked", insertBooking, bookingArgs(b)...)
+}
+
+// insertID runs query (an INSERT) with RETURNING id into id, in a write; a
+// duplicate of a unique index (one booking, standing booking or review
+// per person) is the conflict conflictKey.
+func (s *SQLStore) insertID(ctx context.Context, id *int64, what, conflictKey, query string, args ...any) error {
 	return s.write(ctx, func(s *SQLStore) error {
-		err := s.q.QueryRow(ctx, insertBooking+` RETURNING id`, bookingArgs(b)...).Scan(&b.ID)
-		if errs.Is(err, errs.Conflict) || store.IsUniqueViolation(err) {
-			return errs.E(errs.Conflict, "err.mobility.already_booked")
+		err := s.q.QueryRow(ctx, query+` RETURNING id`, args...).Scan(id)
+		if errs.Is(err, errs.Conflict) {
+			return errs.E(errs.Conflict, conflictKey)
 		}
 		if err != nil {
-			return fmt.Errorf("insert booking: %w", err)
+			return fmt.Errorf("insert %s: %w", what, err)
 		}
 		return nil
 	})

@@ -75,20 +75,12 @@ func (s *SQLStore) LockTrip(ctx context.Context, territoryID, id int64) error {
 }
 
 func (s *SQLStore) InsertStanding(ctx context.Context, st *Standing) error {
-	return s.write(ctx, func(s *SQLStore) error {
-		err := s.q.QueryRow(ctx, `INSERT INTO trip_standings (territory_id, trip_id, passenger_id, driver_id, seats, days, legs,
+	return s.insertID(ctx, &st.ID, "standing booking", "err.mobility.already_standing",
+		`INSERT INTO trip_standings (territory_id, trip_id, passenger_id, driver_id, seats, days, legs,
 			status, pickup, dropoff, message, reason, cancelled_by, created_at, updated_at)
-			VALUES (`+store.Placeholders(15)+`) RETURNING id`,
-			st.TerritoryID, st.TripID, st.PassengerID, st.DriverID, st.Seats, daysText(st.Days), st.Legs, st.Status,
-			placeText(st.Pickup), placeText(st.Dropoff), st.Message, st.Reason, st.CancelledBy, utc(st.CreatedAt), utc(st.UpdatedAt)).Scan(&st.ID)
-		if errs.Is(err, errs.Conflict) || store.IsUniqueViolation(err) {
-			return errs.E(errs.Conflict, "err.mobility.already_standing")
-		}
-		if err != nil {
-			return fmt.Errorf("insert standing booking: %w", err)
-		}
-		return nil
-	})
+			VALUES (`+store.Placeholders(15)+`)`,
+		st.TerritoryID, st.TripID, st.PassengerID, st.DriverID, st.Seats, daysText(st.Days), st.Legs, st.Status,
+		placeText(st.Pickup), placeText(st.Dropoff), st.Message, st.Reason, st.CancelledBy, utc(st.CreatedAt), utc(st.UpdatedAt))
 }
 
 func (s *SQLStore) GetStanding(ctx context.Context, territoryID, id int64) (*Standing, error) {

@@ -62,9 +62,12 @@ func (s *SQLStore) write(ctx context.Context, fn func(s *SQLStore) error) error 
 
 // searchable is the condition of the partial indexes, spelled per dialect
 // so that PostgreSQL's planner can match it.
+// pgSearchable is the predicate of PostgreSQL's partial indexes.
+const pgSearchable = "l.status = 'active' AND NOT l.hidden_owner AND NOT l.expired"
+
 func (s *SQLStore) searchable() string {
 	if s.postgres() {
-		return "l.status = 'active' AND NOT l.hidden_owner AND NOT l.expired"
+		return pgSearchable
 	}
 	return "l.status = 'active' AND l.hidden_owner = 0 AND l.expired = 0"
 }
@@ -143,7 +146,7 @@ func (s *SQLStore) InsertListing(ctx context.Context, l *Listing) error {
 func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 	return s.write(ctx, func(s *SQLStore) error {
 		// What the words' sets hold of it (sql_textchanges.go).
-		was, found, err := s.stateOf(ctx, l.TerritoryID, l.ID)
+		was, _, err := s.stateOf(ctx, l.TerritoryID, l.ID)
 		if err != nil {
 			return fmt.Errorf("update listing %d: %w", l.ID, err)
 		}
@@ -159,7 +162,7 @@ func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 		if err != nil {
 			return fmt.Errorf("update listing %d: %w", l.ID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 || !found {
+		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, "err.listing_not_found")
 		}
 		reindexed, err := s.syncText(ctx, l)

@@ -20,7 +20,7 @@ import (
 // countPostingsPostgres counts, up to a bound, the searchable listings of
 // every territory that hold a tsquery's words: frequentWords' measure.
 const countPostingsPostgres = `SELECT COUNT(*) FROM (SELECT 1 FROM listings l
-	WHERE l.status = 'active' AND NOT l.hidden_owner AND NOT l.expired AND l.search @@ to_tsquery('sc_simple', ?) LIMIT ?) n`
+	WHERE ` + pgSearchable + ` AND l.search @@ to_tsquery('sc_simple', ?) LIMIT ?) n`
 
 // wordListingsPostgres reads the territory's searchable listings holding
 // the words of the tsquery match, as wordListing's columns. Planned for
