@@ -83,7 +83,7 @@ func (m *memIndex) namesMatchMore(terms [][]string, n, scan int) bool {
 	probe := scan / 10
 	found := 0
 	for i := range min(scan, m.size()) {
-		if i == probe && found*20 < n {
+		if probe > 0 && i == probe && found*20 < n {
 			return false
 		}
 		if m.sameWords[i] && nameHasAll(m.name(i), terms) {

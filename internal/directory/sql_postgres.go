@@ -150,15 +150,19 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	many := q.mem != nil && !filtered &&
 		q.mem.namesMatchMore(terms, countCap, memNameScan) // the in-memory names pass the cap: so do the database's (see memnames.go)
 	nameCounted := false
+	countName := func() (err error) {
+		n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...)
+		nameCounted = true
+		return err
+	}
 	if filtered {
 		// The in-memory names know no filters: count the filtered name
 		// group first (GIN reads only its matches, see pgFacets), so that
 		// a common word past the cap skips reading its candidates (847
 		// of 1,995 buffers for "partage" in the category food).
-		if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...); err != nil {
+		if err := countName(); err != nil {
 			return res, err
 		}
-		nameCounted = true
 	}
 	if !many {
 		// The ranked page reads every match while there are at most
@@ -176,7 +180,7 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 			return res, err
 		}
 		if !nameCounted {
-			if n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...); err != nil {
+			if err := countName(); err != nil {
 				return res, err
 			}
 		}
