@@ -103,9 +103,13 @@ func (w *wordSet) inCells(q Query, now time.Time, p geo.Point, ranges [][2]int64
 
 // wordSet returns the territory's listings whose text matches the FTS5
 // expression match, as of now; nil when they are too many to keep (the
-// caller then asks FTS5 per listing).
+// caller then asks FTS5 per listing), which is remembered for
+// termFrequencyTTL.
 func (s *SQLStore) wordSet(ctx context.Context, territoryID int64, match string) (*wordSet, error) {
 	key := wordSetKey(territoryID, match)
+	if large, _ := s.words.large.get(key); large {
+		return nil, nil
+	}
 	return s.words.fresh(ctx, key, func(ws *wordSet, rebuild bool) (*wordSet, bool, error) {
 		return s.refreshWordSet(ctx, territoryID, match, key, ws, rebuild)
 	})
@@ -175,6 +179,10 @@ func (s *SQLStore) refreshWordSet(ctx context.Context, territoryID int64, match,
 	}
 	ws = &wordSet{key: key, seq: seq}
 	if ws.byCell, err = scanWordListings(rows, s.words.max); err != nil || ws.byCell == nil {
+		if err == nil {
+			s.words.oversized.Add(1)
+			s.words.large.put(key, true)
+		}
 		return nil, false, err
 	}
 	s.words.builds.Add(1)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // wordSets keeps the words' sets of an instance (sql_wordsets.go), bounded
@@ -19,8 +20,13 @@ type wordSets struct {
 	byKey   map[string]*list.Element
 	flights map[string]*wordFlight
 	started uint64 // flights started so far
-	// builds and patches count the sets read whole and patched (tests).
-	builds, patches atomic.Int64
+	// builds and patches count the sets read whole and patched, oversized
+	// those read and found too large (tests).
+	builds, patches, oversized atomic.Int64
+	// large remembers for a while the keys whose set was too large to
+	// keep: reading one costs up to max bytes of rows (1,200,000 at
+	// 64 MB), which every search of the words paid again.
+	large *termFrequency
 }
 
 // wordFlight is a build or patch of a set under way.
@@ -32,7 +38,8 @@ type wordFlight struct {
 }
 
 func newWordSets(max int) *wordSets {
-	return &wordSets{max: max, ll: list.New(), byKey: map[string]*list.Element{}, flights: map[string]*wordFlight{}}
+	return &wordSets{max: max, ll: list.New(), byKey: map[string]*list.Element{}, flights: map[string]*wordFlight{},
+		large: newTermFrequency(time.Now)}
 }
 
 // fresh returns the set of key as refresh makes it from the kept one (nil

@@ -109,3 +109,43 @@ func TestWordSetsSingleFlightStore(t *testing.T) {
 		}
 	})
 }
+
+// TestWordSetTooLargeRemembered: a set found too large to keep is not read
+// again by the next searches of its words (they go the way without a set,
+// with the same results).
+func TestWordSetTooLargeRemembered(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		for i := range 30 {
+			e.create(t, e.owner, sample(fmt.Sprintf("Perceuse %d", i), 45.74+float64(i)*0.001, 4.80+float64(i%7)*0.002))
+		}
+		defer func(n int) { frequentPostings = n }(frequentPostings)
+		frequentPostings = 0
+		e.forgetFrequencies()
+		st := e.svc.store.(*SQLStore)
+		q := Query{Near: &geo.Point{Lat: 45.76, Lon: 4.81}, Limit: 10, Text: "perceuse"}
+		want := ""
+		for i := range 3 {
+			if i == 1 {
+				st.words = newWordSets(wordListingBytes * 10) // room for 10 of the 30
+			}
+			res, err := e.svc.Search(ctx, e.anon, e.ter, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := []int64{}
+			for _, h := range res.Items {
+				ids = append(ids, h.Listing.ID)
+			}
+			if got := fmt.Sprint(ids); i == 0 {
+				want = got
+			} else if got != want {
+				t.Fatalf("search %d found %s, with a set %s", i, got, want)
+			}
+		}
+		if n := st.words.oversized.Load(); n != 1 {
+			t.Fatalf("the too large set was read %d times by 2 searches", n)
+		}
+	})
+}
