@@ -211,6 +211,9 @@ func TestNearIsExact(t *testing.T) {
 			if i%50 == 7 { // a pair without listings (PostgreSQL: its region is empty)
 				q.Category, q.Mode = directory.Categories[5], Modes[0]
 			}
+			if i%50 == 8 { // a category without listings (PostgreSQL: the same)
+				q.Category, q.Mode = directory.Categories[5], ""
+			}
 			if r.IntN(3) == 0 {
 				q.RadiusM = []float64{300, 1500, 6000}[r.IntN(3)]
 			}

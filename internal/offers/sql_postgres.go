@@ -12,16 +12,17 @@ import (
 )
 
 // PostgreSQL: nearest-neighbour queries (KNN) walk partial GiST indexes.
-// Without words (sql_postgres_near.go, 00026) the walks are index only:
-// listings_near_pair (a category and a mode: each pair's points in their
-// own region of the plane), listings_near_mode (a mode, 00012 rebuilt with
-// INCLUDE columns) and listings_near_cover (no filter, or a kind; the box
-// of "newest first" with a category). A category alone, and words with
-// any filters, walk listings_near on (territory_id, category_code,
-// mode_code, kind_code, point(pub_lon, pub_lat)) or listings_near_mode and
-// read each candidate's row. The partial GIN index listings_search holds
-// the text. Queries must spell the index's predicate (SQLStore.searchable)
-// and point expression.
+// Without words (sql_postgres_near.go, 00026, 00030) the walks are index
+// only: listings_near_pair (a category and a mode: each pair's points in
+// their own region of the plane), listings_near_category (a category, the
+// same per category; also the box of "newest first" with a category),
+// listings_near_mode (a mode, 00012 rebuilt with INCLUDE columns) and
+// listings_near_cover (no filter, or a kind). Words with any filters,
+// when their set is not kept, walk listings_near on (territory_id,
+// category_code, mode_code, kind_code, point(pub_lon, pub_lat)) or
+// listings_near_mode and read each candidate's row. The partial GIN index
+// listings_search holds the text. Queries must spell the index's predicate
+// (SQLStore.searchable) and point expression.
 
 const pgPoint = "point(l.pub_lon, l.pub_lat)"
 
@@ -36,16 +37,7 @@ func (s *SQLStore) pgWhere(territoryID int64, q Query, now time.Time, withBox bo
 	w := &where{}
 	w.add("l.territory_id = ?", territoryID)
 	w.add(s.searchable())
-	if q.Category != "" {
-		w.add("l.category_code = CAST(? AS SMALLINT)", categoryCodes[q.Category])
-	}
-	if q.Mode != "" {
-		w.add("l.mode_code = CAST(? AS SMALLINT)", modeCodes[q.Mode])
-	}
-	if q.Kind != "" {
-		w.add("l.kind_code = CAST(? AS SMALLINT)", kindCodes[q.Kind])
-	}
-	w.add("l.expires_at > ?", now)
+	pgFilters(w, "l.", q, now, pgSmallint)
 	if terms := textsearch.QueryTerms(q.Text); len(terms) > 0 {
 		w.add("l.search @@ to_tsquery('sc_simple', ?)", textsearch.TSQuery(terms, ""))
 	}
@@ -56,13 +48,37 @@ func (s *SQLStore) pgWhere(territoryID int64, q Query, now time.Time, withBox bo
 	return w
 }
 
+// pgFilters adds q's filters (category, mode, kind) and the expiry to w,
+// on the columns of the alias a ("l." or ""), each code a parameter of
+// the SQL type that typ gives for its column (SMALLINT for a btree_gist
+// key, above; see pgCoverWhere for INTEGER). Every PostgreSQL query of
+// the filters spells them here.
+func pgFilters(w *where, a string, q Query, now time.Time, typ func(col string) string) {
+	for _, f := range []struct {
+		col  string
+		set  bool
+		code int
+	}{
+		{"category_code", q.Category != "", categoryCodes[q.Category]},
+		{"mode_code", q.Mode != "", modeCodes[q.Mode]},
+		{"kind_code", q.Kind != "", kindCodes[q.Kind]},
+	} {
+		if f.set {
+			w.add(a+f.col+" = CAST(? AS "+typ(f.col)+")", f.code)
+		}
+	}
+	w.add(a+"expires_at > ?", now)
+}
+
+func pgSmallint(string) string { return "SMALLINT" }
+
 // nearPostgres walks the GiST index in order of distance. That distance is
 // in raw degrees, where a degree of longitude counts as much as one of
 // latitude; the true distance lies between cos(lat) times it and it. So
 // candidates are read until the last one, shrunk by cos(lat), is farther
 // than the need-th best true distance.
 func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
-	if q.Text == "" && (q.Category == "" || q.Mode != "") {
+	if q.Text == "" {
 		return s.nearPostgresIndexOnly(ctx, territoryID, q, now, need) // sql_postgres_near.go
 	}
 	p := *q.Near
@@ -105,32 +121,10 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, q Query,
 	}
 }
 
-// circlePostgres returns every candidate within the query's radius, and
-// whether that is all of them: it stops after reading maxRead rows (0: no
-// bound). No words (newest first within a circle): the box of
-// listings_near_cover, index only (00026), where listings_near's entries of
-// the category each read a heap page (128 for 129 rows in 500 m).
-func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Query, now time.Time, maxRead int) ([]cand, bool, error) {
-	w := s.pgCoverWhere(territoryID, q, now)
-	b := geo.Around(*q.Near, q.RadiusM)
-	w.add(pgPoint+" <@ box(point(?, ?), point(?, ?))", b.MinLon, b.MinLat, b.MaxLon, b.MaxLat)
-	text, args := `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE `+w.String(), w.args
-	if maxRead > 0 {
-		text += ` LIMIT ?`
-		args = append(args, maxRead+1)
-	}
-	read := 0
-	cs, err := s.circleRows(ctx, text, args, *q.Near, q.RadiusM, &read)
-	if err != nil {
-		return nil, false, err
-	}
-	return cs, maxRead == 0 || read <= maxRead, nil
-}
-
 // newestPostgres returns the need newest listings of the circle with q's
 // filters and words (fewer if there are fewer): PostgreSQL sorts them and
-// sends a page, where circlePostgres sent every match of the circle (the
-// box is larger than the circle: asked again for more if it took too many).
+// sends a page (the box is larger than the circle: asked again for more if
+// it took too many).
 func (s *SQLStore) newestPostgres(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
 	w := s.pgWhere(territoryID, q, now, true)
 	text := `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l WHERE ` + w.String() +

@@ -21,16 +21,16 @@ import (
 //     longitude per pair): the walk meets the pair's entries only, 37-38
 //     buffers for 58 of them, where listings_near's read 61-72 and 39 heap
 //     pages for 39 rows (1,000,000 listings);
+//   - a category alone: listings_near_category (00030), the same with one
+//     region per category; before, the walk of listings_near read each
+//     candidate's row (85-96 buffers warm), since filtering
+//     listings_near_cover by category tests ten entries for one kept, and
+//     an index-only scan checks the visibility map of each entry's heap
+//     page before its filter (one more buffer access whenever that page's
+//     bit lies in another page of the map, which covers 32,672 heap pages
+//     a page: every other entry on 1,000,000 listings);
 //   - a mode: listings_near_mode, its btree_gist key (5 values tie little);
 //   - no filter, or a kind only: listings_near_cover.
-//
-// A category alone keeps the walk of listings_near that reads each row
-// (nearPostgres): filtering listings_near_cover by category tests ten
-// entries for one kept, and an index-only scan checks the visibility map
-// of each entry's heap page before its filter (one more buffer access
-// whenever that page's bit lies in another page of the map, which covers
-// 32,672 heap pages a page: every other entry on 1,000,000 listings):
-// 370-420 buffers, 0.8-1.2 ms warm, against 85-96 and 0.45-0.49 ms.
 //
 // The filters other than listings_near_mode's key are INTEGER parameters
 // on purpose: the SMALLINT columns' btree_gist keys of listings_near have
@@ -43,6 +43,23 @@ import (
 const pairShift = 400
 
 const pgPairPoint = "point(l.pub_lon + 400 * (l.category_code * 8 + l.mode_code), l.pub_lat)"
+
+// pgCategoryPoint is listings_near_category's point: pairShift degrees per
+// category_code.
+const pgCategoryPoint = "point(l.pub_lon + 400 * l.category_code, l.pub_lat)"
+
+// pgRegion returns the point expression that q's index-only walk orders
+// by, and the shift of q's region in it: a category and a mode's pair, a
+// category's own region, or the plain point (shift 0, region false).
+func pgRegion(q Query) (expr string, shift float64, region bool) {
+	switch {
+	case q.Category != "" && q.Mode != "":
+		return pgPairPoint, float64(pairShift * (categoryCodes[q.Category]*8 + modeCodes[q.Mode])), true
+	case q.Category != "":
+		return pgCategoryPoint, float64(pairShift * categoryCodes[q.Category]), true
+	}
+	return pgPoint, 0, false
+}
 
 // pgWalkSlack covers the rounding of the shifted longitudes (about 1e-11
 // degrees at 50,000) in the walk's distance: 1e-9 degrees, 0.1 mm.
@@ -58,16 +75,14 @@ var pgWalkTimes, pgWalkExtra = 2, 16
 func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
 	p := *q.Near
 	cosLat := math.Cos(math.Min(89, math.Abs(p.Lat)+1) * math.Pi / 180)
-	pt, from := pgPoint, geo.Point{Lat: p.Lat, Lon: p.Lon}
+	pt, shift, region := pgRegion(q)
+	from := geo.Point{Lat: p.Lat, Lon: p.Lon + shift}
 	w := s.pgCoverWhere(territoryID, q, now)
-	if q.Category != "" && q.Mode != "" {
-		pt = pgPairPoint
-		region := float64(pairShift * (categoryCodes[q.Category]*8 + modeCodes[q.Mode]))
-		from.Lon += region
-		// The pair's region as an index condition: the filters alone would
-		// let a walk that runs out of the pair's listings (a rare pair, a
-		// small territory) go on through every other pair's.
-		w.add(pgPairPoint+" <@ box(point(?, -90), point(?, 90))", region-pairShift/2, region+pairShift/2)
+	if region {
+		// The region as an index condition: the filters alone would let a
+		// walk that runs out of its listings (a rare pair, a small
+		// territory) go on through every other region's.
+		w.add(pt+" <@ box(point(?, -90), point(?, 90))", shift-pairShift/2, shift+pairShift/2)
 	}
 	text := `SELECT l.id, l.pub_lat, l.pub_lon, ` + pt + ` <-> point(?, ?) FROM listings l WHERE ` + w.String() +
 		` ORDER BY ` + pt + ` <-> point(?, ?) LIMIT ?`
@@ -106,22 +121,17 @@ func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64,
 }
 
 // pgCoverWhere is the condition of a query's filters for the walks of
-// 00026 (no words): each tested on the index entry, as INTEGER.
+// 00026 and 00030 (no words): each tested on the index entry, as INTEGER,
+// but a mode alone, listings_near_mode's key.
 func (s *SQLStore) pgCoverWhere(territoryID int64, q Query, now time.Time) *where {
 	w := &where{}
 	w.add("l.territory_id = ?", territoryID)
 	w.add(s.searchable())
-	if q.Category != "" {
-		w.add("l.category_code = CAST(? AS INTEGER)", categoryCodes[q.Category])
-	}
-	if q.Mode != "" && q.Category == "" {
-		w.add("l.mode_code = CAST(? AS SMALLINT)", modeCodes[q.Mode]) // listings_near_mode's key
-	} else if q.Mode != "" {
-		w.add("l.mode_code = CAST(? AS INTEGER)", modeCodes[q.Mode])
-	}
-	if q.Kind != "" {
-		w.add("l.kind_code = CAST(? AS INTEGER)", kindCodes[q.Kind])
-	}
-	w.add("l.expires_at > ?", now)
+	pgFilters(w, "l.", q, now, func(col string) string {
+		if col == "mode_code" && q.Category == "" {
+			return "SMALLINT"
+		}
+		return "INTEGER"
+	})
 	return w
 }

@@ -53,7 +53,7 @@ func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within
 		// of the query's), where the GiST index of the category holds only
 		// its own: those first, up to a bound (a row read costs about five
 		// of the walk's entries).
-		cs, complete, err := s.circlePostgres(ctx, territoryID, q, now, recentCellsFirst)
+		cs, complete, err := s.circlePostgres(ctx, territoryID, q, now, need, recentCellsFirst)
 		if err != nil || complete {
 			sortByCreated(cs)
 			return cs, err
@@ -77,7 +77,7 @@ func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within
 	var cs []cand
 	var err error
 	if s.postgres() {
-		cs, _, err = s.circlePostgres(ctx, territoryID, q, now, 0)
+		cs, _, err = s.circlePostgres(ctx, territoryID, q, now, need, 0)
 	} else {
 		cs, err = s.newestInCells(ctx, territoryID, within, q, now, need)
 	}
@@ -137,6 +137,10 @@ func (s *SQLStore) newestInCircle(ctx context.Context, territoryID int64, q Quer
 			index = " INDEXED BY listings_recent_mode"
 			inner.add("l.mode_code = ?", modeCodes[q.Mode])
 		}
+	} else if q.Mode != "" {
+		// PostgreSQL's own (00030); a category keeps the walk of every
+		// listing, after the circle (recentInCircle).
+		inner.add("l.mode_code = CAST(? AS SMALLINT)", modeCodes[q.Mode])
 	}
 	w := &where{}
 	w.add("pub_lat BETWEEN ? AND ?", box.MinLat, box.MaxLat)
@@ -219,30 +223,19 @@ func (s *SQLStore) newestWithWordsPostgres(ctx context.Context, territoryID int6
 	w := &where{}
 	w.add("pub_lat BETWEEN ? AND ?", box.MinLat, box.MaxLat)
 	w.add("pub_lon BETWEEN ? AND ?", box.MinLon, box.MaxLon)
-	w.add("expires_at > ?", now)
-	if q.Category != "" {
-		w.add("category_code = CAST(? AS SMALLINT)", categoryCodes[q.Category])
-	}
-	if q.Mode != "" {
-		w.add("mode_code = CAST(? AS SMALLINT)", modeCodes[q.Mode])
-	}
-	if q.Kind != "" {
-		w.add("kind_code = CAST(? AS SMALLINT)", kindCodes[q.Kind])
-	}
+	pgFilters(w, "", q, now, pgSmallint)
 	// The box's rows newest first, up to limit; of those in the circle
 	// (a flat, generous test: the smallest cosine of the box, 1 % more
 	// radius), the table is asked for the words in that order, and only
 	// until need of them have the words: the first need in the exact
 	// circle are the answer.
 	p := *q.Near
-	cos := math.Cos(math.Min(89.9, math.Max(math.Abs(box.MinLat), math.Abs(box.MaxLat))) * math.Pi / 180)
-	r := q.RadiusM * 1.01 / metresPerDeg
 	text := `SELECT b.id, b.pub_lat, b.pub_lon, b.created_at FROM (
 		SELECT id, pub_lat, pub_lon, created_at FROM (
 			SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.mode_code, l.category_code, l.kind_code, l.expires_at
 			FROM listings l WHERE l.territory_id = ? AND ` + s.searchable() + `
 			ORDER BY l.created_at DESC, l.id DESC LIMIT ?) n WHERE ` + w.String() + ` LIMIT ?) b
-		WHERE (b.pub_lat - ?) * (b.pub_lat - ?) + (b.pub_lon - ?) * (b.pub_lon - ?) * ? <= ?
+		WHERE ` + flatCircle("b.") + `
 		AND (SELECT t.search @@ to_tsquery('sc_simple', ?) FROM listings t WHERE t.id = b.id) LIMIT ?`
 	// "perceuse" (one listing in eight) within 2 km downtown: about 160
 	// of the box's rows for a page of 20. A quieter circle walks four
@@ -252,8 +245,8 @@ func (s *SQLStore) newestWithWordsPostgres(ctx context.Context, territoryID int6
 	// a margin of them, more if they took it.
 	for limit, scan, round := 16*need+32, recentScan, 0; round < 2; limit, scan, round = limit*4, scan*4, round+1 {
 		for page := need + need/4 + 8; ; page *= 2 {
-			args := append(append([]any{territoryID, scan}, w.args...), limit,
-				p.Lat, p.Lat, p.Lon, p.Lon, cos*cos, r*r, textsearch.TSQuery(terms, ""), page)
+			args := append(append(append([]any{territoryID, scan}, w.args...), limit),
+				append(flatCircleArgs(p, q.RadiusM), textsearch.TSQuery(terms, ""), page)...)
 			read := 0
 			cs, err := s.circleRows(ctx, text, args, p, q.RadiusM, &read)
 			if err != nil || len(cs) >= need {
