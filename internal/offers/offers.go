@@ -120,6 +120,9 @@ type Listing struct {
 	hiddenOwner      bool
 	statusBeforeHide Status
 	acceptedCount    int
+	// coverRead: Photos holds the cover, read with the row (PostgreSQL's
+	// searches), so the page needs no query for covers.
+	coverRead bool
 }
 
 // Single reports whether the listing is one object that only one member

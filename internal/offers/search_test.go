@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/media"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 )
@@ -96,6 +97,59 @@ func TestSearch(t *testing.T) {
 			{Near: &home, RadiusM: -1}, {Offset: MaxOffset + 1}} {
 			if _, err := e.svc.Search(ctx, e.anon, e.ter, bad); err == nil {
 				t.Errorf("%+v accepted", bad)
+			}
+		}
+	})
+}
+
+// TestSearchCovers: every way a search takes gives each hit its cover
+// (first photo), and none to a listing without photos: near a point with
+// and without words (from a word set and without one), newest first within
+// a circle with and without words, and without a place.
+func TestSearchCovers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		covers := map[int64]string{}
+		for i := range 12 {
+			l := sample(fmt.Sprintf("Perceuse %d", i), 45.75+float64(i)*0.001, 4.83+float64(i%5)*0.001)
+			if i%3 != 0 {
+				l.Photos = []media.Photo{photo(byte(i % 5)), photo(5)}
+			}
+			l = e.create(t, e.owner, l)
+			if i%3 != 0 {
+				covers[l.ID] = photo(byte(i % 5)).Key
+			}
+		}
+		defer func(n int) { frequentPostings = n }(frequentPostings)
+		st := e.svc.store.(*SQLStore)
+		near := &geo.Point{Lat: 45.755, Lon: 4.831}
+		for _, frequent := range []int{0, frequentPostings} { // words' sets, then none
+			sets := frequent == 0
+			frequentPostings = frequent
+			e.forgetFrequencies()
+			st.words = newWordSets(maxWordSetBytes)
+			for _, q := range []Query{{Near: near}, {Near: near, Text: "perceuse"}, {Near: near, RadiusM: 2000, Sort: SortRecent},
+				{Near: near, RadiusM: 2000, Sort: SortRecent, Text: "perceuse"}, {Text: "perceuse"}, {}} {
+				q.Limit = 20
+				res, err := e.svc.Search(ctx, e.anon, e.ter, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Items) != 12 {
+					t.Fatalf("%+v: %d hits", q, len(res.Items))
+				}
+				for _, h := range res.Items {
+					want, got := covers[h.Listing.ID], ""
+					if len(h.Listing.Photos) > 1 {
+						t.Fatalf("%+v: listing %d has %d photos", q, h.Listing.ID, len(h.Listing.Photos))
+					} else if len(h.Listing.Photos) == 1 {
+						got = h.Listing.Photos[0].Key
+					}
+					if got != want || h.Listing.Photos == nil {
+						t.Fatalf("%+v (sets %v): listing %d has cover %q, want %q", q, sets, h.Listing.ID, got, want)
+					}
+				}
 			}
 		}
 	})

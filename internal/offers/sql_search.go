@@ -80,10 +80,14 @@ func (s *SQLStore) Search(ctx context.Context, territoryID int64, within geo.BBo
 	cands = cands[q.Offset:min(len(cands), q.Offset+q.Limit)]
 	if rowsRead(cands) {
 		res.Items = make([]Hit, len(cands))
+		var uncovered []Hit
 		for i, c := range cands {
 			res.Items[i] = Hit{Listing: c.row}
+			if !c.row.coverRead {
+				uncovered = append(uncovered, res.Items[i])
+			}
 		}
-		err = s.covers(ctx, territoryID, res.Items)
+		err = s.covers(ctx, territoryID, uncovered)
 	} else {
 		ids := make([]int64, len(cands))
 		for i, c := range cands {

@@ -63,7 +63,8 @@ func (s *SQLStore) changedWordListingsPostgres(ctx context.Context, territoryID 
 }
 
 // checkSearchablePostgres is checkSearchable (sql_wordsets.go) with the
-// ids as one array parameter, reading the rows' public columns.
+// ids as one array parameter, reading the rows' public columns and covers
+// (the page then needs no other query).
 func (s *SQLStore) checkSearchablePostgres(ctx context.Context, territoryID int64, now time.Time, ids []any, checked map[int64]bool,
 	read map[int64]*Listing) error {
 	arr := make([]int64, len(ids))
@@ -71,13 +72,13 @@ func (s *SQLStore) checkSearchablePostgres(ctx context.Context, territoryID int6
 		arr[i] = id.(int64)
 		checked[arr[i]] = false
 	}
-	ls, err := s.listings(ctx, false, `SELECT `+publicColumns+` FROM listings l WHERE l.id = ANY(?) AND l.territory_id = ? AND `+
-		s.searchable()+` AND l.expires_at > ?`, arr, territoryID, now)
+	ls, err := s.listingsWithCovers(ctx, `SELECT `+pgWithCoverColumns+` FROM `+pgWithCoverFrom+`
+		WHERE l.id = ANY(?) AND l.territory_id = ? AND `+s.searchable()+` AND l.expires_at > ?`, arr, territoryID, now)
 	if err != nil {
 		return err
 	}
-	for _, l := range ls {
-		checked[l.ID], read[l.ID] = true, l
+	for id, l := range ls {
+		checked[id], read[id] = true, l
 	}
 	return nil
 }
