@@ -242,9 +242,15 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	}
 	js = append(js, ']')
 	args = append(args, string(js))
+	// A category without a mode: the index with the cell right after the
+	// category (00033), one seek per row of cells where the others need
+	// one per mode.
 	index := "listings_cell_mode"
-	if q.Category != "" {
+	switch {
+	case q.Category != "" && q.Mode != "":
 		index = "listings_cell_category"
+	case q.Category != "":
+		index = "listings_cell_category_any"
 	}
 	cols := "l.id, l.pub_lat, l.pub_lon"
 	if withCreated {
@@ -261,7 +267,7 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	if q.Mode != "" {
 		sb.WriteString(" AND l.mode_code = ?")
 		args = append(args, modeCodes[q.Mode])
-	} else {
+	} else if q.Category == "" {
 		// Every mode, spelled out, so that the cell ranges after it in the
 		// index are used.
 		sb.WriteString(" AND l.mode_code IN (" + allModeCodes + ")")
