@@ -442,14 +442,15 @@ func (s *SQLStore) checkWords(ctx context.Context, match string, ids []any, chec
 	return recordChecked(rows, ids, checked)
 }
 
-func idsJSON(ids []any) string {
+// idsJSON is a JSON array of ids (int64, or any holding int64).
+func idsJSON[T any](ids []T) string {
 	js := make([]byte, 0, 8*len(ids)+2)
 	js = append(js, '[')
 	for i, id := range ids {
 		if i > 0 {
 			js = append(js, ',')
 		}
-		js = strconv.AppendInt(js, id.(int64), 10)
+		js = strconv.AppendInt(js, any(id).(int64), 10)
 	}
 	return string(append(js, ']'))
 }
