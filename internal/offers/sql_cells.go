@@ -28,15 +28,6 @@ const (
 	cellBand = 4
 )
 
-// allModeCodes lists every mode's code, for a query on any mode.
-var allModeCodes = func() string {
-	codes := make([]string, 0, len(Modes))
-	for _, m := range Modes {
-		codes = append(codes, strconv.Itoa(modeCodes[m]))
-	}
-	return strings.Join(codes, ", ")
-}()
-
 func cellRow(lat float64) int64 { return int64((lat + 90) * cellsPerDeg) }
 func cellCol(lon float64) int64 { return int64((lon + 180) * cellsPerDeg) }
 
@@ -247,15 +238,17 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	}
 	js = append(js, ']')
 	args = append(args, string(js))
-	// A category without a mode: the index with the cell right after the
-	// category (00033), one seek per row of cells where the others need
-	// one per mode.
-	index := "listings_cell_mode"
+	// The index of the filters given (00033): without a mode, one that
+	// holds no mode before the cells, one seek per band where the others
+	// need one per mode.
+	index := "listings_cell_all"
 	switch {
 	case q.Category != "" && q.Mode != "":
 		index = "listings_cell_category"
 	case q.Category != "":
 		index = "listings_cell_category_any"
+	case q.Mode != "":
+		index = "listings_cell_mode"
 	}
 	cols := "l.id, l.pub_lat, l.pub_lon"
 	if withCreated {
@@ -272,10 +265,6 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	if q.Mode != "" {
 		sb.WriteString(" AND l.mode_code = ?")
 		args = append(args, modeCodes[q.Mode])
-	} else if q.Category == "" {
-		// Every mode, spelled out, so that the cell ranges after it in the
-		// index are used.
-		sb.WriteString(" AND l.mode_code IN (" + allModeCodes + ")")
 	}
 	sb.WriteString(" AND l.band_cell BETWEEN r.blo AND r.bhi AND l.cell BETWEEN r.lo AND r.hi")
 	if q.Kind != "" {
