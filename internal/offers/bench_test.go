@@ -297,6 +297,10 @@ func timedAfter(b *testing.B, between func(r *rand.Rand) error, fn func(r *rand.
 	hits := 0
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	// Reads from the OS (SQLite's page misses), less what reading the
+	// counter itself costs.
+	r0 := threadReads()
+	readsBase, reads := threadReads()-r0, int64(0)
 	for b.Loop() {
 		if between != nil {
 			b.StopTimer()
@@ -305,6 +309,7 @@ func timedAfter(b *testing.B, between func(r *rand.Rand) error, fn func(r *rand.
 			}
 			b.StartTimer()
 		}
+		rd := threadReads()
 		c0 := threadCPU()
 		t0 := time.Now()
 		n, err := fn(r)
@@ -313,6 +318,7 @@ func timedAfter(b *testing.B, between func(r *rand.Rand) error, fn func(r *rand.
 		}
 		ds = append(ds, time.Since(t0))
 		cpu = append(cpu, threadCPU()-c0)
+		reads += threadReads() - rd - readsBase
 		hits += n
 	}
 	if len(ds) == 0 {
@@ -327,6 +333,9 @@ func timedAfter(b *testing.B, between func(r *rand.Rand) error, fn func(r *rand.
 		b.ReportMetric(float64(x.ds[len(x.ds)*99/100].Microseconds()), x.name+"p99-µs")
 	}
 	b.ReportMetric(float64(hits)/float64(len(ds)), "hits/op")
+	if r0 >= 0 {
+		b.ReportMetric(float64(reads)/float64(len(ds)), "preads/op")
+	}
 }
 
 // A member's home somewhere in the city.

@@ -3,7 +3,6 @@ package offers
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -136,7 +135,7 @@ func (s *SQLStore) InsertListing(ctx context.Context, l *Listing) error {
 		if err := s.SetPhotos(ctx, l.TerritoryID, l.ID, l.Photos); err != nil {
 			return err
 		}
-		if _, err := s.syncText(ctx, l); err != nil {
+		if _, err := s.syncText(ctx, l, nil); err != nil {
 			return err
 		}
 		return s.logChanges(ctx, l.TerritoryID, l.ID)
@@ -165,7 +164,7 @@ func (s *SQLStore) UpdateListing(ctx context.Context, l *Listing) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, "err.listing_not_found")
 		}
-		reindexed, err := s.syncText(ctx, l)
+		reindexed, err := s.syncText(ctx, l, &was)
 		if err != nil {
 			return err
 		}
@@ -191,20 +190,19 @@ func (s *SQLStore) ListingsOf(ctx context.Context, territoryID, ownerID int64) (
 }
 
 // syncText keeps the FTS5 row of a listing (PostgreSQL has a generated
-// column) and reports whether it rewrote it.
-func (s *SQLStore) syncText(ctx context.Context, l *Listing) (bool, error) {
+// column) and reports whether it rewrote it. was is the listing's state
+// before an update (nil for a new listing): the FTS5 row is made of the
+// texts and filters it holds, so an update that changes none of them
+// leaves the row as it is, without reading it.
+func (s *SQLStore) syncText(ctx context.Context, l *Listing, was *listingState) (bool, error) {
 	if s.postgres() {
 		return false, nil
 	}
-	title, body, facets := ftsColumns(l)
-	var was [3]string
-	err := s.q.QueryRow(ctx, `SELECT title, body, facets FROM listings_fts WHERE rowid = ?`, l.ID).Scan(&was[0], &was[1], &was[2])
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("listing %d: read index: %w", l.ID, err)
-	}
-	if err == nil && was == [3]string{title, body, facets} {
+	if was != nil && was.title == l.Title && was.description == l.Description && was.wants == l.WantedInReturn &&
+		was.kind == kindCodes[l.Kind] && was.mode == modeCodes[l.Mode] && was.category == categoryCodes[l.Category] {
 		return false, nil
 	}
+	title, body, facets := ftsColumns(l)
 	if _, err := s.q.Exec(ctx, `DELETE FROM listings_fts WHERE rowid = ?`, l.ID); err != nil {
 		return false, fmt.Errorf("listing %d: unindex: %w", l.ID, err)
 	}

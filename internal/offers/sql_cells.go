@@ -22,16 +22,11 @@ const (
 	cellStride  = 1000000
 	// maxRangesPerQuery keeps one query's parameters well under SQLite's limit.
 	maxRangesPerQuery = 200
+	// cellBand is how many rows of cells a band holds: SQLite's cell
+	// indexes keep cells band by band, then by column (band_cell,
+	// migration 00033), so that a square's part of a band is one range.
+	cellBand = 4
 )
-
-// allModeCodes lists every mode's code, for a query on any mode.
-var allModeCodes = func() string {
-	codes := make([]string, 0, len(Modes))
-	for _, m := range Modes {
-		codes = append(codes, strconv.Itoa(modeCodes[m]))
-	}
-	return strings.Join(codes, ", ")
-}()
 
 func cellRow(lat float64) int64 { return int64((lat + 90) * cellsPerDeg) }
 func cellCol(lon float64) int64 { return int64((lon + 180) * cellsPerDeg) }
@@ -228,29 +223,38 @@ func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now 
 func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges [][2]int64, withCreated bool) (string, []any) {
 	var sb strings.Builder
 	args := make([]any, 0, 6)
-	js := make([]byte, 0, 24*len(ranges)+2)
+	bands := inBands(ranges)
+	js := make([]byte, 0, 48*len(bands)+2)
 	js = append(js, '[')
-	for i, rg := range ranges {
+	for i, bd := range bands {
 		if i > 0 {
 			js = append(js, ',')
 		}
-		js = append(js, '[')
-		js = strconv.AppendInt(js, rg[0], 10)
-		js = append(js, ',')
-		js = strconv.AppendInt(js, rg[1], 10)
+		for j, v := range bd {
+			js = append(js, "[,"[min(j, 1)])
+			js = strconv.AppendInt(js, v, 10)
+		}
 		js = append(js, ']')
 	}
 	js = append(js, ']')
 	args = append(args, string(js))
-	index := "listings_cell_mode"
-	if q.Category != "" {
+	// The index of the filters given (00033): without a mode, one that
+	// holds no mode before the cells, one seek per band where the others
+	// need one per mode.
+	index := "listings_cell_all"
+	switch {
+	case q.Category != "" && q.Mode != "":
 		index = "listings_cell_category"
+	case q.Category != "":
+		index = "listings_cell_category_any"
+	case q.Mode != "":
+		index = "listings_cell_mode"
 	}
 	cols := "l.id, l.pub_lat, l.pub_lon"
 	if withCreated {
 		cols += ", l.created_at"
 	}
-	sb.WriteString("WITH r(lo, hi) AS (SELECT value ->> 0, value ->> 1 FROM json_each(?))" +
+	sb.WriteString("WITH r(blo, bhi, lo, hi) AS MATERIALIZED (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?))" +
 		" SELECT " + cols + " FROM r CROSS JOIN listings l INDEXED BY " + index +
 		" WHERE l.territory_id = ? AND " + s.searchable())
 	args = append(args, territoryID)
@@ -261,12 +265,8 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	if q.Mode != "" {
 		sb.WriteString(" AND l.mode_code = ?")
 		args = append(args, modeCodes[q.Mode])
-	} else {
-		// Every mode, spelled out, so that the cell ranges after it in the
-		// index are used.
-		sb.WriteString(" AND l.mode_code IN (" + allModeCodes + ")")
 	}
-	sb.WriteString(" AND l.cell BETWEEN r.lo AND r.hi")
+	sb.WriteString(" AND l.band_cell BETWEEN r.blo AND r.bhi AND l.cell BETWEEN r.lo AND r.hi")
 	if q.Kind != "" {
 		sb.WriteString(" AND l.kind_code = ?")
 		args = append(args, kindCodes[q.Kind])
@@ -274,6 +274,28 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	sb.WriteString(" AND l.expires_at > ?")
 	args = append(args, now)
 	return sb.String(), args
+}
+
+// inBands turns ranges of cells (one row each, see block.minus) into the
+// ranges of band_cell they lie in, with the cells' own bounds: [band_cell
+// low, high, cell low, high]. Ranges of the same columns on consecutive
+// rows of a band become one, which the index holds together; the rows
+// between low and high are exactly theirs, so no cell is read twice.
+func inBands(ranges [][2]int64) [][4]int64 {
+	out := make([][4]int64, 0, len(ranges))
+	open := map[[3]int64]int{} // band, first and last column -> index in out
+	for _, rg := range ranges {
+		row, c0, c1 := rg[0]/cellStride, rg[0]%cellStride, rg[1]%cellStride
+		band := row / cellBand
+		key := [3]int64{band, c0, c1}
+		if i, ok := open[key]; ok && out[i][3]/cellStride == row-1 {
+			out[i][3] = rg[1]
+			continue
+		}
+		open[key] = len(out)
+		out = append(out, [4]int64{band*cellStride + c0, band*cellStride + c1, rg[0], rg[1]})
+	}
+	return out
 }
 
 // A word is frequent when more than frequentPostings listings (of every
@@ -409,14 +431,15 @@ func (s *SQLStore) checkWords(ctx context.Context, match string, ids []any, chec
 	return recordChecked(rows, ids, checked)
 }
 
-func idsJSON(ids []any) string {
+// idsJSON is a JSON array of ids (int64, or any holding int64).
+func idsJSON[T any](ids []T) string {
 	js := make([]byte, 0, 8*len(ids)+2)
 	js = append(js, '[')
 	for i, id := range ids {
 		if i > 0 {
 			js = append(js, ',')
 		}
-		js = strconv.AppendInt(js, id.(int64), 10)
+		js = strconv.AppendInt(js, any(id).(int64), 10)
 	}
 	return string(append(js, ']'))
 }

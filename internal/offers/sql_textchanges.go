@@ -82,6 +82,17 @@ func (s *SQLStore) logChanges(ctx context.Context, territoryID int64, ids ...int
 			return fmt.Errorf("text changes of territory %d: lock: %w", territoryID, err)
 		}
 	}
+	if !s.postgres() {
+		// One statement for all of them (an expiry run or a member
+		// hidden logs hundreds), seqs in the order of ids.
+		if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_changes (territory_id, seq, listing_id)
+			SELECT ?, m.seq + j.key + 1, j.value FROM json_each(?) j,
+				(SELECT COALESCE(MAX(seq), 0) AS seq FROM listing_text_changes WHERE territory_id = ?) m ORDER BY j.key`,
+			territoryID, idsJSON(ids), territoryID); err != nil {
+			return fmt.Errorf("text changes of territory %d: %w", territoryID, err)
+		}
+		return nil
+	}
 	for _, id := range ids {
 		if _, err := s.q.Exec(ctx, `INSERT INTO listing_text_changes (territory_id, seq, listing_id)
 			SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM listing_text_changes WHERE territory_id = ?`,
