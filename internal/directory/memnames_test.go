@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,6 +161,31 @@ func TestNamesMatchMoreStopsEarly(t *testing.T) {
 	} {
 		if got := mem.namesMatchMore(textsearch.QueryTerms(tc.text), memFilter{}, n, scan); got != tc.want {
 			t.Errorf("%q: got %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestWordStarts: the form is found only at the start of a word, as
+// splitting the key into words and comparing each would find it.
+func TestWordStarts(t *testing.T) {
+	byWords := func(key string, forms []string) bool {
+		for _, w := range strings.Fields(key) {
+			for _, f := range forms {
+				if strings.HasPrefix(w, f) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	keys := []string{"", "partage", "lieu de partage", "departage", "departage partage", "apartage xpartage", "partag",
+		"par tage", "jardin partage 27", "27 partage", "pa", "lieu de papartage", "velo2000 partage"}
+	forms := [][]string{{"partag"}, {"pa"}, {"tage"}, {"27"}, {"2000"}, {"xyz", "tag"}, {"lieu", "departag"}, {"partagee"}}
+	for _, k := range keys {
+		for _, f := range forms {
+			if got, want := wordStarts(k, f), byWords(k, f); got != want {
+				t.Errorf("%q %q: %v, want %v", k, f, got, want)
+			}
 		}
 	}
 }

@@ -107,6 +107,7 @@ func (b *memIndexBuilder) Add(id int64, lat, lon float64, name, nameKey, tags []
 	return true
 }
 
+// Facets records the categories and kind of the row Add just took.
 func (b *memIndexBuilder) Facets(categories, kind []byte) {
 	if n := len(b.facets); n > 0 {
 		b.facets[n-1] = memFacets(categories, kind)
