@@ -137,9 +137,9 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 // commonest words are known to pass the cap from the in-memory names and
 // their facets, with a category or kind filter too (a match in the name
 // is a match: search holds every lexeme of search_name), and read nothing
-// to count; the others read their matches once, up to
-// the cap, which both counts and ranks them. The name group's queries test
-// search_name alone.
+// to count; the others read their matches once, up to the cap, which
+// both counts and ranks them. The name group's queries test search_name
+// alone.
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
 	words := newSideWords(tsq, pgFacets(q.Categories, q.Kinds, q.OrganisationID))
