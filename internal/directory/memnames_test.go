@@ -4,20 +4,26 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
 
-// TestMemNamesAreFoundByPostgres: every name the in-memory index is sure
-// of (sameWordsInPostgres) and finds for a search, PostgreSQL's name
-// index finds too, for names full of what the two engines might read
-// differently; and a search decided from memory gives the page and total
-// the database alone gives.
-func TestMemNamesAreFoundByPostgres(t *testing.T) {
-	db := storetest.OpenPostgres(t)
+// TestMemNamesAreFoundByTheDatabase: every name the in-memory index is
+// sure of (sameWordsInPostgres) and finds for a search, the database's
+// name index finds too (PostgreSQL's search_name, FTS5's name column),
+// for names full of what the engines might read differently; and a
+// search decided from memory gives the page and total the database alone
+// gives.
+func TestMemNamesAreFoundByTheDatabase(t *testing.T) {
+	storetest.Each(t, testMemNamesAreFoundBy)
+}
+
+func testMemNamesAreFoundBy(t *testing.T, db *store.DB) {
 	e := newEnv(t, db)
 	ctx := context.Background()
 	st := NewSQLStore(db)
@@ -59,9 +65,13 @@ func TestMemNamesAreFoundByPostgres(t *testing.T) {
 		"fr", "caecilia", "27059", "007", "12", "34", "14", "75", "abc", "3", "5", "aero", "nandu", "lodz", "eco", "croix", "zoe", "noel", "depot", "vente", "grainotheque",
 		"partageons", "atelier", "yeux", "yvon", "vélo2000", "pentes", "cafe", "jardin", "lieu partage"} {
 		terms := textsearch.QueryTerms(text)
-		var inPG []int64
-		rows, err := db.R.QueryContext(ctx, `SELECT id FROM initiatives WHERE territory_id = $1 AND status = 'published'
-			AND id IN (SELECT initiative_id FROM initiative_search WHERE search_name @@ to_tsquery('simple', $2))`, e.ter.ID, tsQuery(terms))
+		var inDB []int64
+		query, args := `SELECT id FROM initiatives WHERE territory_id = $1 AND status = 'published'
+			AND id IN (SELECT initiative_id FROM initiative_search WHERE search_name @@ to_tsquery('simple', $2))`, []any{e.ter.ID, tsQuery(terms)}
+		if !st.postgres() {
+			query, args = `SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH ?`, []any{ftsNameMatch(terms, nil)}
+		}
+		rows, err := db.R.QueryContext(ctx, query, args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,17 +80,17 @@ func TestMemNamesAreFoundByPostgres(t *testing.T) {
 			if err := rows.Scan(&id); err != nil {
 				t.Fatal(err)
 			}
-			inPG = append(inPG, id)
+			inDB = append(inDB, id)
 		}
 		rows.Close()
-		slices.Sort(inPG)
+		slices.Sort(inDB)
 		for i := range mem.size() {
 			if !mem.sameWords[i] || !nameHasAll(mem.name(i), terms) {
 				continue
 			}
 			sure++
-			if _, ok := slices.BinarySearch(inPG, mem.ids[i]); !ok {
-				t.Errorf("%q: memory finds %q (id %d), PostgreSQL does not", text, mem.name(i), mem.ids[i])
+			if _, ok := slices.BinarySearch(inDB, mem.ids[i]); !ok {
+				t.Errorf("%q: memory finds %q (id %d), the database does not", text, mem.name(i), mem.ids[i])
 			}
 		}
 	}
@@ -89,7 +99,7 @@ func TestMemNamesAreFoundByPostgres(t *testing.T) {
 	}
 	// "partage" is in more than countCap names: decided from memory, the
 	// same page and total as the database's own count.
-	if !mem.namesMatchMore(textsearch.QueryTerms("partage"), countCap, memNameScan) {
+	if !mem.namesMatchMore(textsearch.QueryTerms("partage"), memFilter{}, countCap, memNameScan) {
 		t.Fatal("partage: not decided from memory")
 	}
 	for _, page := range [][2]int{{20, 0}, {20, 980}, {50, 1150}, {20, 2300}} {
@@ -149,8 +159,33 @@ func TestNamesMatchMoreStopsEarly(t *testing.T) {
 		{"atelier", true},
 		{"absent", false},
 	} {
-		if got := mem.namesMatchMore(textsearch.QueryTerms(tc.text), n, scan); got != tc.want {
+		if got := mem.namesMatchMore(textsearch.QueryTerms(tc.text), memFilter{}, n, scan); got != tc.want {
 			t.Errorf("%q: got %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestWordStarts: the form is found only at the start of a word, as
+// splitting the key into words and comparing each would find it.
+func TestWordStarts(t *testing.T) {
+	byWords := func(key string, forms []string) bool {
+		for _, w := range strings.Fields(key) {
+			for _, f := range forms {
+				if strings.HasPrefix(w, f) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	keys := []string{"", "partage", "lieu de partage", "departage", "departage partage", "apartage xpartage", "partag",
+		"par tage", "jardin partage 27", "27 partage", "pa", "lieu de papartage", "velo2000 partage"}
+	forms := [][]string{{"partag"}, {"pa"}, {"tage"}, {"27"}, {"2000"}, {"xyz", "tag"}, {"lieu", "departag"}, {"partagee"}}
+	for _, k := range keys {
+		for _, f := range forms {
+			if got, want := wordStarts(k, f), byWords(k, f); got != want {
+				t.Errorf("%q %q: %v, want %v", k, f, got, want)
+			}
 		}
 	}
 }

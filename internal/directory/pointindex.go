@@ -19,6 +19,10 @@ type IndexedPoint struct {
 	Lon     float64
 	NameKey string
 	Tags    string
+	// Categories and Kind, for the in-memory count of a filtered
+	// search (see memFacets); tests only, the store calls Facets.
+	Categories []string
+	Kind       Kind
 }
 
 // PointSink receives a territory's published initiatives, in id order,
@@ -30,6 +34,9 @@ type PointSink interface {
 	Grow(n int)
 	// Add takes one row; false stops the read (the index is over budget).
 	Add(id int64, lat, lon float64, name, nameKey, tags []byte) bool
+	// Facets takes the categories (as stored: ",food,energy,") and the
+	// kind of the row Add just took.
+	Facets(categories, kind []byte)
 }
 
 // memIndex is a territory's published initiatives in memory, at one data
@@ -47,6 +54,9 @@ type memIndex struct {
 	// sameWords[i]: entry i's name splits into the same words in Go
 	// and in PostgreSQL (see sameWordsInPostgres).
 	sameWords []bool
+	// facets[i]: entry i's categories and kind (see memFacets), so that
+	// a filtered search can be counted in memory too.
+	facets []uint16
 }
 
 // memIndexBuilder is the PointSink that builds a memIndex.
@@ -57,6 +67,7 @@ type memIndexBuilder struct {
 	text     []byte
 	offs     []uint32
 	same     []bool
+	facets   []uint16
 	sorted   bool
 	tooLarge bool
 }
@@ -72,6 +83,7 @@ func (b *memIndexBuilder) Grow(n int) {
 	b.lon = slices.Grow(b.lon, n)
 	b.offs = slices.Grow(b.offs, 2*n)
 	b.same = slices.Grow(b.same, n)
+	b.facets = slices.Grow(b.facets, n)
 	b.text = slices.Grow(b.text, 40*n) // a folded name and tags, on average (36 bytes in the bench city)
 }
 
@@ -87,11 +99,19 @@ func (b *memIndexBuilder) Add(id int64, lat, lon float64, name, nameKey, tags []
 	b.lat = append(b.lat, lat)
 	b.lon = append(b.lon, lon)
 	b.same = append(b.same, sameWordsInPostgres(name))
+	b.facets = append(b.facets, 0) // none known until Facets: no filter admits it
 	b.text = append(b.text, nameKey...)
 	b.offs = append(b.offs, uint32(len(b.text)))
 	b.text = append(b.text, tags...)
 	b.offs = append(b.offs, uint32(len(b.text)))
 	return true
+}
+
+// Facets records the categories and kind of the row Add just took.
+func (b *memIndexBuilder) Facets(categories, kind []byte) {
+	if n := len(b.facets); n > 0 {
+		b.facets[n-1] = memFacets(categories, kind)
+	}
 }
 
 // build returns the index, or nil when the rows passed the budget.
@@ -107,7 +127,8 @@ func (b *memIndexBuilder) build() *memIndex {
 	// so the bytes are never written again, as strings.Builder does.
 	text := unsafe.String(unsafe.SliceData(b.text), len(b.text))
 	b.text = nil
-	m := &memIndex{ids: slices.Clip(b.ids), text: text, offs: slices.Clip(b.offs), sameWords: slices.Clip(b.same)}
+	m := &memIndex{ids: slices.Clip(b.ids), text: text, offs: slices.Clip(b.offs), sameWords: slices.Clip(b.same),
+		facets: slices.Clip(b.facets)}
 	m.points = newPointIndex(b.ids, b.lat, b.lon)
 	return m
 }
@@ -123,6 +144,7 @@ func (b *memIndexBuilder) sortByID() {
 	for _, i := range order {
 		nb.Add(b.ids[i], b.lat[i], b.lon[i], nil, b.text[b.offs[2*i]:b.offs[2*i+1]], b.text[b.offs[2*i+1]:b.offs[2*i+2]])
 		nb.same[len(nb.same)-1] = b.same[i]
+		nb.facets[len(nb.facets)-1] = b.facets[i]
 	}
 	*b = *nb
 }
@@ -134,6 +156,7 @@ func newMemIndex(pts []IndexedPoint) *memIndex {
 	b.Grow(len(pts))
 	for _, p := range pts {
 		b.Add(p.ID, p.Lat, p.Lon, []byte(p.NameKey), []byte(p.NameKey), []byte(p.Tags))
+		b.Facets([]byte(joinList(p.Categories)), []byte(p.Kind))
 	}
 	return b.build()
 }

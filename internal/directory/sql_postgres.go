@@ -134,11 +134,12 @@ func (s *SQLStore) searchPostgres(ctx context.Context, territoryID int64, q Quer
 // base holds the conditions but the words, on columns the side table
 // copies (see sideFrom): every query here reads initiative_search alone
 // until it has the page's ids, then the page's rows by primary key. The
-// commonest words are known to pass the cap from the in-memory names (a
-// match in the name is a match: search holds every lexeme of search_name)
-// and read nothing to count; the others read their matches once, up to
-// the cap, which both counts and ranks them. The name group's queries test
-// search_name alone.
+// commonest words are known to pass the cap from the in-memory names and
+// their facets, with a category or kind filter too (a match in the name
+// is a match: search holds every lexeme of search_name), and read nothing
+// to count; the others read their matches once, up to the cap, which
+// both counts and ranks them. The name group's queries test search_name
+// alone.
 func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *where, terms [][]string, tsq string, q Query) (Result, error) {
 	var res Result
 	words := newSideWords(tsq, pgFacets(q.Categories, q.Kinds, q.OrganisationID))
@@ -147,19 +148,20 @@ func (s *SQLStore) rankedPostgres(ctx context.Context, territoryID int64, base *
 	var n int
 	var err error
 	filtered := len(q.Categories) > 0 || len(q.Kinds) > 0 || q.OrganisationID != 0
-	many := q.mem != nil && !filtered &&
-		q.mem.namesMatchMore(terms, countCap, memNameScan) // the in-memory names pass the cap: so do the database's (see memnames.go)
+	// The in-memory names that pass the filter and the cap: so do the
+	// database's (see memnames.go).
+	many := q.mem.filteredNamesMatchMore(terms, q)
 	nameCounted := false
 	countName := func() (err error) {
 		n, many, err = s.countCapped(ctx, `SELECT 1`+sideFrom+baseSQL+words.name, args(words.nameArgs...)...)
 		nameCounted = true
 		return err
 	}
-	if filtered {
-		// The in-memory names know no filters: count the filtered name
-		// group first (GIN reads only its matches, see pgFacets), so that
-		// a common word past the cap skips reading its candidates (847
-		// of 1,995 buffers for "partage" in the category food).
+	if filtered && !many {
+		// Not known in memory: count the filtered name group first (GIN
+		// reads only its matches, see pgFacets), so that a common word
+		// past the cap skips reading its candidates (847 of 1,995
+		// buffers for "partage" in the category food).
 		if err := countName(); err != nil {
 			return res, err
 		}

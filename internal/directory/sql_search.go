@@ -489,10 +489,10 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	return hits, nil
 }
 
-// PublishedPoints reads the position, names and tags of every published
-// initiative into sink, as raw bytes (no string per row), after a count
-// that sizes the sink's arrays: grown by appending, they would leave as
-// much garbage again.
+// PublishedPoints reads the position, names, tags, categories and kind
+// of every published initiative into sink, as raw bytes (no string per
+// row), after a count that sizes the sink's arrays: grown by appending,
+// they would leave as much garbage again.
 func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64, sink PointSink) error {
 	const published = ` FROM initiatives WHERE territory_id = ? AND status = 'published'`
 	var n int
@@ -500,21 +500,22 @@ func (s *SQLStore) PublishedPoints(ctx context.Context, territoryID int64, sink 
 		return fmt.Errorf("published points: %w", err)
 	}
 	sink.Grow(n)
-	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name, name_key, tags`+published+` ORDER BY id`, territoryID)
+	rows, err := s.q.Query(ctx, `SELECT id, lat, lon, name, name_key, tags, categories, kind`+published+` ORDER BY id`, territoryID)
 	if err != nil {
 		return fmt.Errorf("published points: %w", err)
 	}
 	defer rows.Close()
 	var id int64
 	var lat, lon float64
-	var name, key, tags sql.RawBytes
+	var name, key, tags, cats, kind sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&id, &lat, &lon, &name, &key, &tags); err != nil {
+		if err := rows.Scan(&id, &lat, &lon, &name, &key, &tags, &cats, &kind); err != nil {
 			return fmt.Errorf("published points: %w", err)
 		}
 		if !sink.Add(id, lat, lon, name, key, tags) {
 			return nil
 		}
+		sink.Facets(cats, kind)
 	}
 	return rows.Err()
 }

@@ -16,23 +16,36 @@ func (s *SQLStore) rankedSQLiteMem(ctx context.Context, territoryID int64, q Que
 	m := q.mem
 	var res Result
 	match := ftsMatch(terms, filters)
-	all, err := s.ftsIDs(ctx, m, match, 0, countCap+1)
-	if err != nil {
-		return res, err
-	}
-	res.Total, res.TotalCapped = min(len(all), countCap), len(all) > countCap
-	if !res.TotalCapped {
-		res.Items, err = s.byIDs(ctx, territoryID, rankIDs(m, terms, all, q.Limit, q.Offset))
-		return res, err
-	}
 	nameMatch := ftsNameMatch(terms, filters)
-	// Enough of the name group for the page when it is too large to rank
-	// (then it is newest first), all of it otherwise.
-	inName, err := s.ftsIDs(ctx, m, nameMatch, 0, max(countCap+1, q.Offset+q.Limit))
-	if err != nil {
-		return res, err
+	var inName []int64
+	var err error
+	// The in-memory names that pass the filter and the cap: so do FTS5's
+	// (see memnames.go; its name column holds every word of the name),
+	// and only the page's matches are walked, not 1,001 of every column
+	// and 1,001 of the name.
+	many := m.filteredNamesMatchMore(terms, q)
+	if many {
+		res.Total, res.TotalCapped = countCap, true
+		if inName, err = s.ftsIDs(ctx, m, nameMatch, 0, q.Offset+q.Limit); err != nil {
+			return res, err
+		}
+	} else {
+		all, err := s.ftsIDs(ctx, m, match, 0, countCap+1)
+		if err != nil {
+			return res, err
+		}
+		res.Total, res.TotalCapped = min(len(all), countCap), len(all) > countCap
+		if !res.TotalCapped {
+			res.Items, err = s.byIDs(ctx, territoryID, rankIDs(m, terms, all, q.Limit, q.Offset))
+			return res, err
+		}
+		// Enough of the name group for the page when it is too large to
+		// rank (then it is newest first), all of it otherwise.
+		if inName, err = s.ftsIDs(ctx, m, nameMatch, 0, max(countCap+1, q.Offset+q.Limit)); err != nil {
+			return res, err
+		}
+		many = len(inName) > countCap
 	}
-	many := len(inName) > countCap
 	var ids []int64
 	switch {
 	case many:

@@ -544,8 +544,8 @@ func BenchmarkNearMe(b *testing.B) {
 }
 
 // BenchmarkSearchCommonWord is full-text search for the word in half the
-// entries, also within one category (where the in-memory names cannot
-// tell the count, so the database counts), and for a rare pair of words,
+// entries, also within one category (the in-memory names tell the count
+// from their facets), and for a rare pair of words,
 // over loopback HTTP, and the directory service's part of the common
 // one. Repeated searches are
 // answered by the service's result cache (keyed by the territory's data
