@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -50,7 +49,7 @@ func carpoolAdminFlow(t *testing.T, db string) {
 }
 
 func TestCarpoolAdminSQLite(t *testing.T) {
-	carpoolAdminFlow(t, filepath.Join(t.TempDir(), "cli.db"))
+	carpoolAdminFlow(t, storetest.SQLitePath(t))
 }
 
 func TestCarpoolAdminPostgres(t *testing.T) {

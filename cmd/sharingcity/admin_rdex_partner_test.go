@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,7 +63,7 @@ func rdexPartnerFlow(t *testing.T, db string) {
 }
 
 func TestRDEXPartnerAdminSQLite(t *testing.T) {
-	rdexPartnerFlow(t, filepath.Join(t.TempDir(), "cli.db"))
+	rdexPartnerFlow(t, storetest.SQLitePath(t))
 }
 
 func TestRDEXPartnerAdminPostgres(t *testing.T) {

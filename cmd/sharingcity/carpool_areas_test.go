@@ -55,7 +55,7 @@ func carpoolAreasFlow(t *testing.T, db string) {
 }
 
 func TestCarpoolAreasSQLite(t *testing.T) {
-	carpoolAreasFlow(t, filepath.Join(t.TempDir(), "cli.db"))
+	carpoolAreasFlow(t, storetest.SQLitePath(t))
 }
 
 func TestCarpoolAreasPostgres(t *testing.T) {

@@ -112,7 +112,7 @@ func importExportFlow(t *testing.T, db string) {
 }
 
 func TestImportExportSQLite(t *testing.T) {
-	importExportFlow(t, filepath.Join(t.TempDir(), "cli.db"))
+	importExportFlow(t, storetest.SQLitePath(t))
 }
 
 func TestImportExportPostgres(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +62,7 @@ func TestStartJobsRunsAndStops(t *testing.T) {
 }
 
 func TestJobsCommand(t *testing.T) {
-	dsn := filepath.Join(t.TempDir(), "jobs.db")
+	dsn := storetest.SQLitePath(t)
 	jobsCLI := func(args ...string) (string, error) {
 		var out bytes.Buffer
 		env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard, getenv: func(string) string { return "" }}

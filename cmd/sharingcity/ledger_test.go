@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +16,7 @@ import (
 // TestLedgerVerify: exit 0 on a consistent ledger, 1 naming the account
 // once a balance no longer matches its journal.
 func TestLedgerVerify(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { ledgerVerifyFlow(t, filepath.Join(t.TempDir(), "l.db")) })
+	t.Run("sqlite", func(t *testing.T) { ledgerVerifyFlow(t, storetest.SQLitePath(t)) })
 	t.Run("postgres", func(t *testing.T) { ledgerVerifyFlow(t, storetest.PostgresURL(t)) })
 }
 

@@ -40,17 +40,52 @@ func chromiumPath() string {
 	return ""
 }
 
-// browser is one headless Chromium for a test; each person in a flow gets a
-// tab in its own browser context, so cookies are never shared.
+// browser is the headless Chromium the tests share; each person in a flow
+// gets a tab in its own browser context, so cookies and storage are never
+// shared, between people or between tests.
 type browser struct {
 	ctx context.Context
 }
 
+// sharedBrowser is started by the first test that needs it and closed by
+// TestMain: one Chromium for the run instead of one per test, whose start
+// costs seconds of CPU under load.
+type sharedBrowser struct {
+	once  sync.Once
+	b     *browser
+	err   error
+	close func()
+}
+
+// shared is the run's browser; TestMain owns its end.
+var shared sharedBrowser
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.close != nil {
+		shared.close()
+	}
+	os.Exit(code)
+}
+
+// startBrowser returns the run's browser, starting it on first use.
 func startBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
 		t.Skip("no Chromium: set SHARINGCITY_CHROMIUM or install Debian's chromium package (CI always has it)")
+	}
+	shared.once.Do(func() { shared.b, shared.close, shared.err = launchBrowser(path) })
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.b
+}
+
+func launchBrowser(path string) (*browser, func(), error) {
+	dir, err := os.MkdirTemp("", "sharingcity-e2e-chromium-")
+	if err != nil {
+		return nil, nil, err
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
@@ -61,10 +96,10 @@ func startBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 	)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	closeAll := func() { cancel(); cancelAlloc(); os.RemoveAll(dir) }
 	// The browser's life is bound to the context of its first run, so that
 	// run has no timeout; a start that hangs is caught by the watchdog.
 	started := make(chan error, 1)
@@ -72,12 +107,14 @@ func startBrowser(t *testing.T) *browser {
 	select {
 	case err := <-started:
 		if err != nil {
-			t.Fatalf("start chromium %s: %v", path, err)
+			closeAll()
+			return nil, nil, fmt.Errorf("start chromium %s: %w", path, err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatalf("start chromium %s: no answer after 30 s", path)
+		closeAll()
+		return nil, nil, fmt.Errorf("start chromium %s: no answer after 30 s", path)
 	}
-	return &browser{ctx: ctx}
+	return &browser{ctx: ctx}, closeAll, nil
 }
 
 // tab is one person's window: its own cookies, a desktop viewport, and the

@@ -55,7 +55,7 @@ func newEnv(t testing.TB, db *store.DB) *env {
 			t.Fatalf("create territory: %v", err)
 		}
 	}
-	e.accounts = account.NewService(db, mail.NewOutbox(db, nil, e.clock.now), nil, e.clock.now, account.Options{})
+	e.accounts = account.NewService(db, mail.NewOutbox(db, nil, e.clock.now), nil, e.clock.now, account.Options{Hash: account.TestHashParams})
 	user := func(n int, ter *territory.Territory, role access.Role) access.Actor {
 		var id int64
 		if err := db.QueryRowW(ctx, `INSERT INTO users (email, password_hash, created_at) VALUES (?, 'x', ?) RETURNING id`,
