@@ -113,7 +113,7 @@ func openApp(ctx context.Context, log *slog.Logger, opts appOptions) (*app, erro
 	routers := route.NewCache(&http.Client{Timeout: 5 * time.Second}, log)
 	routerOf := func(t *territory.Territory) route.Router { return routers.For(t.ID, t.RouterKind, t.RouterURL) }
 	a.mobility = mobility.NewService(mobility.NewSQLStore(db), territories, routerOf, log, now,
-		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, FeedSecret: feeds})
+		mobility.Options{BaseURL: opts.baseURL, Mail: sender, People: accounts, Ledger: led, Orgs: accounts, Users: accounts, FeedSecret: feeds})
 	msgs.RegisterSubject("trip", a.mobility)
 	a.rdex = rdex.NewService(rdex.NewSQLStore(db))
 	a.partnerAdmin = rdex.NewPartners(rdex.NewSQLStore(db))

@@ -121,6 +121,26 @@ func (s *SQLStore) UserByID(ctx context.Context, id int64) (*User, error) {
 	return scanUser(s.readRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 }
 
+func (s *SQLStore) UsersByID(ctx context.Context, ids []int64) (map[int64]*User, error) {
+	out := make(map[int64]*User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	err := store.Collect(ctx, s.q(), `SELECT `+userColumns+` FROM users u WHERE u.id IN (`+store.Placeholders(len(ids))+`)`, args,
+		func(sc store.Scanner) error {
+			u, err := scanUser(sc)
+			if err == nil {
+				out[u.ID] = u
+			}
+			return err
+		})
+	return out, err
+}
+
 func (s *SQLStore) UserByEmail(ctx context.Context, email string) (*User, error) {
 	return scanUser(s.readRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = ?`, email))
 }

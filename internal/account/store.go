@@ -19,6 +19,8 @@ type Store interface {
 
 	InsertUser(ctx context.Context, u *User, passwordHash string) error
 	UserByID(ctx context.Context, id int64) (*User, error)
+	// UsersByID reads the users of ids that exist, in one query.
+	UsersByID(ctx context.Context, ids []int64) (map[int64]*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// Credentials returns the user and their password hash.
 	Credentials(ctx context.Context, email string) (*User, string, error)

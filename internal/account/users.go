@@ -16,6 +16,12 @@ func (s *Service) User(ctx context.Context, id int64) (*User, error) {
 	return s.store.UserByID(ctx, id)
 }
 
+// UsersByID returns the users of ids that exist, in one query: a lookup
+// like User for lists that name many members; a missing id is left out.
+func (s *Service) UsersByID(ctx context.Context, ids []int64) (map[int64]*User, error) {
+	return s.store.UsersByID(ctx, ids)
+}
+
 // Contact returns how to write to a member, for modules that notify people
 // (their e-mail, the name to greet them by and their language). A deleted
 // member is errs.NotFound.

@@ -93,7 +93,7 @@ func startServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	msgs.RegisterSubject("listing", off)
-	mob := mobility.NewService(mobility.NewSQLStore(db), territories, nil, log, time.Now, mobility.Options{})
+	mob := mobility.NewService(mobility.NewSQLStore(db), territories, nil, log, time.Now, mobility.Options{Users: accounts})
 	msgs.RegisterSubject("trip", mob)
 	book := booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, outbox, nil, log, time.Now, booking.Options{BaseURL: base})
 	photos, err := media.NewDiskStore(t.TempDir())

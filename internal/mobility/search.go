@@ -35,6 +35,31 @@ type Match struct {
 	PickupAt      time.Time `json:"pickup_at"` // estimated from the route's duration
 }
 
+// searchQuery checks q and fills its defaults: now, the service's
+// SearchWindow, offers, MaxResults.
+func (s *Service) searchQuery(ter *territory.Territory, q Query) (Query, error) {
+	var v errs.Validator
+	checkEnds(&v, ter, q.From, q.To)
+	if q.Kind == "" {
+		q.Kind = KindOffer
+	}
+	v.Check(oneOf(q.Kind, KindOffer, KindRequest), "kind", "err.mobility.kind")
+	v.Check(q.Window >= 0 && q.Window <= 24*time.Hour, "window", "err.mobility.window_range")
+	if err := v.Err(); err != nil {
+		return q, err
+	}
+	if q.At.IsZero() {
+		q.At = s.clock()
+	}
+	if q.Window == 0 {
+		q.Window = s.opts.SearchWindow
+	}
+	if q.Limit <= 0 || q.Limit > MaxResults {
+		q.Limit = MaxResults
+	}
+	return q, nil
+}
+
 // MaxResults bounds a search's answer.
 const MaxResults = 50
 
@@ -47,24 +72,9 @@ const candidatesLimit = 1000
 // then checked exactly on its polyline. Results go by detour (to 100 m),
 // then time.
 func (s *Service) Search(ctx context.Context, _ access.Actor, ter *territory.Territory, q Query) ([]Match, error) {
-	var v errs.Validator
-	checkEnds(&v, ter, q.From, q.To)
-	if q.Kind == "" {
-		q.Kind = KindOffer
-	}
-	v.Check(oneOf(q.Kind, KindOffer, KindRequest), "kind", "err.mobility.kind")
-	v.Check(q.Window >= 0 && q.Window <= 24*time.Hour, "window", "err.mobility.window_range")
-	if err := v.Err(); err != nil {
+	q, err := s.searchQuery(ter, q)
+	if err != nil {
 		return nil, err
-	}
-	if q.At.IsZero() {
-		q.At = s.clock()
-	}
-	if q.Window == 0 {
-		q.Window = s.opts.SearchWindow
-	}
-	if q.Limit <= 0 || q.Limit > MaxResults {
-		q.Limit = MaxResults
 	}
 	from, to := q.At.Add(-q.Window), q.At.Add(q.Window)
 	if now := s.clock(); from.Before(now) {

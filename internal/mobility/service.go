@@ -29,6 +29,12 @@ type People interface {
 	Contact(ctx context.Context, userID int64) (email, displayName, lang string, err error)
 }
 
+// Users reads many members at once, for the names in lists
+// (account.Service).
+type Users interface {
+	UsersByID(ctx context.Context, ids []int64) (map[int64]*account.User, error)
+}
+
 // Orgs finds the organisation a trip goes to (account.Service).
 type Orgs interface {
 	Organisation(ctx context.Context, territoryID, id int64) (*account.Organisation, error)
@@ -57,6 +63,7 @@ type Options struct {
 	People         People
 	Ledger         Ledger
 	Orgs           Orgs   // without it, organisation destinations are not checked
+	Users          Users  // without it, lists name members by number
 	FeedSecret     []byte // signs members' calendar addresses; without it there is no feed
 }
 

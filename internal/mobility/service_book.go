@@ -2,6 +2,9 @@ package mobility
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
@@ -237,6 +240,9 @@ type Mine struct {
 	// Standing bookings ("every week") on my trips and my own.
 	StandingAsDriver    []*Standing `json:"standing_as_driver"`
 	StandingAsPassenger []*Standing `json:"standing_as_passenger"`
+	// Names are the names of the other members in the bookings above
+	// (see Service.names), read at once.
+	Names map[int64]string `json:"-"`
 }
 
 // MyTrips returns actor's carpooling in the territory.
@@ -261,7 +267,50 @@ func (s *Service) MyTrips(ctx context.Context, actor access.Actor, ter *territor
 	if m.StandingAsPassenger, err = s.store.Standings(ctx, ter.ID, StandingFilter{PassengerID: actor.UserID}); err != nil {
 		return nil, err
 	}
+	fillActions(actor.UserID, m.StandingAsDriver...)
+	fillActions(actor.UserID, m.StandingAsPassenger...)
+	var ids []int64
+	for _, list := range [][]*Booking{m.AsDriver, m.AsPassenger} {
+		for _, b := range list {
+			ids = append(ids, b.PassengerID, b.DriverID)
+		}
+	}
+	for _, list := range [][]*Standing{m.StandingAsDriver, m.StandingAsPassenger} {
+		for _, st := range list {
+			ids = append(ids, st.PassengerID, st.DriverID)
+		}
+	}
+	if m.Names, err = s.names(ctx, ids); err != nil {
+		return nil, err
+	}
 	return &m, nil
+}
+
+// names reads the names of members ids in one query: what they chose to
+// show, else their e-mail address (the other side of a booking writes to
+// them), else "#id" for a member gone or without Options.Users.
+func (s *Service) names(ctx context.Context, ids []int64) (map[int64]string, error) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[int64]string, len(ids))
+	for _, id := range ids {
+		out[id] = "#" + strconv.FormatInt(id, 10)
+	}
+	if s.opts.Users == nil || len(ids) == 0 {
+		return out, nil
+	}
+	users, err := s.opts.Users.UsersByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("mobility: names: %w", err)
+	}
+	for id, u := range users {
+		if u.DisplayName != "" {
+			out[id] = u.DisplayName
+		} else {
+			out[id] = u.Email
+		}
+	}
+	return out, nil
 }
 
 // newBooking is the booking req makes on one departure of t.

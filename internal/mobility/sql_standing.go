@@ -67,11 +67,17 @@ func scanStanding(sc store.Scanner) (*Standing, error) {
 	return &st, nil
 }
 
+// LockTrip holds the trip's row until the transaction ends: a lock
+// outside one would end at once and protect nothing, so it is refused.
+// Each dialect locks its own way (sql_postgres.go, sql_sqlite.go).
 func (s *SQLStore) LockTrip(ctx context.Context, territoryID, id int64) error {
-	return s.write(ctx, func(s *SQLStore) error {
-		_, err := s.q.Exec(ctx, `UPDATE trips SET horizon_until = horizon_until WHERE id = ? AND territory_id = ?`, id, territoryID)
-		return err
-	})
+	if s.tx == nil {
+		return fmt.Errorf("mobility: lock trip %d outside a transaction", id)
+	}
+	if s.db.Dialect() == store.Postgres {
+		return s.lockTripPostgres(ctx, territoryID, id)
+	}
+	return s.lockTripSQLite()
 }
 
 func (s *SQLStore) InsertStanding(ctx context.Context, st *Standing) error {

@@ -49,6 +49,9 @@ type Standing struct {
 	// Filled for lists.
 	FromLabel string `json:"from_label,omitempty"`
 	ToLabel   string `json:"to_label,omitempty"`
+	// Actions are what the member it is shown to may do to it now (see
+	// Standing.may), filled by the methods that return it to a member.
+	Actions []StandingAction `json:"actions,omitempty"`
 }
 
 // covers reports whether the standing booking rides occurrence o.
@@ -136,6 +139,7 @@ func (s *Service) BookStanding(ctx context.Context, actor access.Actor, ter *ter
 	}
 	s.log.InfoContext(ctx, "mobility: standing booking", "territory", ter.Slug, "trip", t.ID, "standing", st.ID,
 		"status", st.Status, "booked", len(res.Bookings), "missed", len(res.Missed))
+	fillActions(actor.UserID, st)
 	return res, nil
 }
 
@@ -213,13 +217,7 @@ func applyStanding(ctx context.Context, tx Store, t *Trip, st *Standing, occs []
 func (s *Service) AcceptStanding(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64) (*StandingResult, error) {
 	var res *StandingResult
 	var t *Trip
-	err := s.changeStanding(ctx, actor, ter, id, func(tx Store, st *Standing, now time.Time) error {
-		if st.DriverID != actor.UserID {
-			return errs.E(errs.Forbidden, "err.mobility.driver_only")
-		}
-		if st.Status != BookingPending {
-			return errs.E(errs.Conflict, "err.mobility.booking_changed")
-		}
+	err := s.changeStanding(ctx, actor, ter, id, StandingAccept, func(tx Store, st *Standing, now time.Time) error {
 		st.Status, st.UpdatedAt = BookingAccepted, now
 		if err := tx.SetStandingStatus(ctx, st, BookingPending); err != nil {
 			return err
@@ -249,13 +247,7 @@ func (s *Service) AcceptStanding(ctx context.Context, actor access.Actor, ter *t
 // RefuseStanding lets the driver refuse a pending standing booking.
 func (s *Service) RefuseStanding(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, reason string) (*StandingResult, error) {
 	var out *Standing
-	err := s.changeStanding(ctx, actor, ter, id, func(tx Store, st *Standing, now time.Time) error {
-		if st.DriverID != actor.UserID {
-			return errs.E(errs.Forbidden, "err.mobility.driver_only")
-		}
-		if st.Status != BookingPending {
-			return errs.E(errs.Conflict, "err.mobility.booking_changed")
-		}
+	err := s.changeStanding(ctx, actor, ter, id, StandingRefuse, func(tx Store, st *Standing, now time.Time) error {
 		st.Status, st.Reason, st.UpdatedAt = BookingRefused, text.OneLine(reason), now
 		out = st
 		return tx.SetStandingStatus(ctx, st, BookingPending)
@@ -271,14 +263,8 @@ func (s *Service) RefuseStanding(ctx context.Context, actor access.Actor, ter *t
 // and their seats freed, in one transaction. Past departures stay.
 func (s *Service) CancelStanding(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, reason string) (*StandingResult, error) {
 	res := &StandingResult{Bookings: []*Booking{}, Missed: []Occurrence{}}
-	err := s.changeStanding(ctx, actor, ter, id, func(tx Store, st *Standing, now time.Time) error {
-		if st.PassengerID != actor.UserID && st.DriverID != actor.UserID {
-			return errs.E(errs.Forbidden, "err.mobility.not_yours")
-		}
+	err := s.changeStanding(ctx, actor, ter, id, StandingCancel, func(tx Store, st *Standing, now time.Time) error {
 		from := st.Status
-		if from != BookingPending && from != BookingAccepted {
-			return errs.E(errs.Conflict, "err.mobility.booking_changed")
-		}
 		st.Status, st.Reason, st.CancelledBy, st.UpdatedAt = BookingCancelled, text.OneLine(reason), actor.UserID, now
 		res.Standing = st
 		if err := tx.SetStandingStatus(ctx, st, from); err != nil {
@@ -312,14 +298,17 @@ func (s *Service) CancelStanding(ctx context.Context, actor access.Actor, ter *t
 	return res, nil
 }
 
-// changeStanding runs fn on standing booking id in one transaction.
+// changeStanding runs fn on standing booking id in one transaction, once
+// actor may take action on it; the standing booking it leaves carries
+// what actor may do next.
 func (s *Service) changeStanding(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64,
-	fn func(tx Store, st *Standing, now time.Time) error) error {
+	action StandingAction, fn func(tx Store, st *Standing, now time.Time) error) error {
 	if err := actor.RequireUser(); err != nil {
 		return err
 	}
 	now := s.clock()
-	return s.store.WithTx(ctx, func(tx Store) error {
+	var changed *Standing
+	err := s.store.WithTx(ctx, func(tx Store) error {
 		st, err := tx.GetStanding(ctx, ter.ID, id)
 		if err != nil {
 			return err
@@ -330,8 +319,16 @@ func (s *Service) changeStanding(ctx context.Context, actor access.Actor, ter *t
 		if err := tx.LockTrip(ctx, ter.ID, st.TripID); err != nil {
 			return err
 		}
+		if err := st.may(actor.UserID, action); err != nil {
+			return err
+		}
+		changed = st
 		return fn(tx, st, now)
 	})
+	if err == nil {
+		fillActions(actor.UserID, changed)
+	}
+	return err
 }
 
 // StandingBooking returns a standing booking to its passenger or driver.
@@ -343,6 +340,7 @@ func (s *Service) StandingBooking(ctx context.Context, actor access.Actor, ter *
 	if actor.UserID == 0 || (st.PassengerID != actor.UserID && st.DriverID != actor.UserID) {
 		return nil, errs.E(errs.NotFound, "err.mobility.standing_not_found")
 	}
+	fillActions(actor.UserID, st)
 	return st, nil
 }
 

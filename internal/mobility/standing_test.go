@@ -362,12 +362,23 @@ func TestStandingAcceptRacesExtension(t *testing.T) {
 		for err := range errc {
 			t.Fatal(err)
 		}
-		sum := e.checkSeats(t, tr)
-		occs, _ := e.svc.store.Occurrences(ctx, e.ter.ID, tr.ID, e.clock.now(), 1000)
-		for _, o := range occs {
-			if sum[o.ID] != len(ids) {
-				t.Fatalf("departure %s %s: %d seats booked, want %d", o.LocalDate, o.LocalTime, sum[o.ID], len(ids))
-			}
-		}
+		e.everyDepartureHolds(t, tr, len(ids))
 	})
+}
+
+// everyDepartureHolds checks the seats of tr (checkSeats) and that each of
+// its departures to come holds want accepted seats; it returns them.
+func (e *env) everyDepartureHolds(t *testing.T, tr *Trip, want int) []Occurrence {
+	t.Helper()
+	sum := e.checkSeats(t, tr)
+	occs, err := e.svc.store.Occurrences(context.Background(), e.ter.ID, tr.ID, e.clock.now(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range occs {
+		if sum[o.ID] != want {
+			t.Fatalf("departure %s %s: %d seats booked, want %d", o.LocalDate, o.LocalTime, sum[o.ID], want)
+		}
+	}
+	return occs
 }

@@ -87,9 +87,8 @@ type Store interface {
 
 	TerritoryOf(ctx context.Context, thing Thing, id int64) (int64, error)
 
-	// LockTrip takes the trip's row lock until the transaction ends (a
-	// no-op UPDATE, so both dialects): standing bookings and the horizon
-	// job serialize on it.
+	// LockTrip takes the trip's row lock until the transaction ends (only
+	// inside one): standing bookings and the horizon job serialize on it.
 	LockTrip(ctx context.Context, territoryID, id int64) error
 	// InsertStanding adds st; Conflict "err.mobility.already_standing" when
 	// the passenger already holds a live one on the trip.

@@ -34,6 +34,8 @@ type PartnerStore interface {
 	// Partners lists a territory's partners by name, only the enabled
 	// ones when enabledOnly.
 	Partners(ctx context.Context, territoryID int64, enabledOnly bool) ([]*Partner, error)
+	// Partner reads a territory's partner by id; NotFound when none.
+	Partner(ctx context.Context, territoryID, id int64) (*Partner, error)
 	// DeletePartner removes a territory's partner by name; NotFound when none.
 	DeletePartner(ctx context.Context, territoryID int64, name string) error
 	// SetPartnerEnabled turns asking a territory's partner on or off;
@@ -87,6 +89,15 @@ func (s *Partners) List(ctx context.Context, actor access.Actor, territoryID int
 	return s.store.Partners(ctx, territoryID, false)
 }
 
+// Get returns a territory's partner by id, for its administrators; a
+// partner of another territory is NotFound.
+func (s *Partners) Get(ctx context.Context, actor access.Actor, territoryID, id int64) (*Partner, error) {
+	if err := actor.Require(territoryID, access.Admin); err != nil {
+		return nil, err
+	}
+	return s.store.Partner(ctx, territoryID, id)
+}
+
 // Remove deletes a territory's partner.
 func (s *Partners) Remove(ctx context.Context, actor access.Actor, territoryID int64, name string) error {
 	if err := actor.Require(territoryID, access.Admin); err != nil {
@@ -124,15 +135,27 @@ func (s *SQLStore) Partners(ctx context.Context, territoryID int64, enabledOnly 
 	}
 	out := []*Partner{}
 	err := store.Collect(ctx, s.db, q+` ORDER BY name`, args, func(sc store.Scanner) error {
-		var p Partner
-		if err := sc.Scan(&p.ID, &p.TerritoryID, &p.Name, &p.URL, &p.PublicKey, &p.PrivateKey, &p.Enabled, &p.CreatedAt); err != nil {
-			return err
+		p, err := scanPartner(sc)
+		if err == nil {
+			out = append(out, p)
 		}
-		p.CreatedAt = p.CreatedAt.UTC()
-		out = append(out, &p)
-		return nil
+		return err
 	})
 	return out, err
+}
+
+func (s *SQLStore) Partner(ctx context.Context, territoryID, id int64) (*Partner, error) {
+	p, err := scanPartner(s.db.QueryRow(ctx, `SELECT `+partnerColumns+` FROM rdex_partners WHERE territory_id = ? AND id = ?`, territoryID, id))
+	return p, store.NotFound(err, "err.rdex_partner_not_found")
+}
+
+func scanPartner(sc store.Scanner) (*Partner, error) {
+	var p Partner
+	if err := sc.Scan(&p.ID, &p.TerritoryID, &p.Name, &p.URL, &p.PublicKey, &p.PrivateKey, &p.Enabled, &p.CreatedAt); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	return &p, nil
 }
 
 func (s *SQLStore) SetPartnerEnabled(ctx context.Context, territoryID int64, name string, enabled bool) error {

@@ -71,8 +71,32 @@ func TestPartners(t *testing.T) {
 		if on, err := svc.Enabled(ctx, a.ID); err != nil || len(on) != 1 || on[0].Name != "Mobicoop" {
 			t.Fatalf("enabled: %+v %v", on, err)
 		}
+		// Get reads one partner by id, in its own territory only.
+		b := &territory.Territory{Slug: "b", Name: "B", BBox: geo.BBox{MinLon: 3, MinLat: 45, MaxLon: 4, MaxLat: 46}}
+		if err := ters.Create(ctx, access.SystemActor(), b); err != nil {
+			t.Fatal(err)
+		}
+		adminB := access.Actor{UserID: 10, Roles: map[int64]access.Role{b.ID: access.Admin}}
+		if got, err := svc.Get(ctx, admin, a.ID, p.ID); err != nil || got.Name != "Mobicoop" || got.URL != p.URL || got.PrivateKey != "secret" || !got.Enabled {
+			t.Fatalf("get: %+v %v", got, err)
+		}
+		if _, err := svc.Get(ctx, adminB, b.ID, p.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("another territory's partner: %v", err)
+		}
+		if _, err := svc.Get(ctx, adminB, a.ID, p.ID); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("another territory's administrator: %v", err)
+		}
+		if _, err := svc.Get(ctx, member, a.ID, p.ID); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a member: %v", err)
+		}
+		if _, err := svc.Get(ctx, admin, a.ID, p.ID+1000); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("no such partner: %v", err)
+		}
 		if err := svc.Remove(ctx, admin, a.ID, "Mobicoop"); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := svc.Get(ctx, admin, a.ID, p.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("a removed partner: %v", err)
 		}
 		if err := svc.Remove(ctx, admin, a.ID, "Mobicoop"); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("remove twice: %v", err)

@@ -72,7 +72,7 @@ func newTestEnv(t *testing.T, db *store.DB) *testEnv {
 		t.Fatal(err)
 	}
 	msgs.RegisterSubject("listing", off)
-	mob := mobility.NewService(mobility.NewSQLStore(db), territories, nil, log, time.Now, mobility.Options{FeedSecret: []byte("test feed secret"), Orgs: accounts})
+	mob := mobility.NewService(mobility.NewSQLStore(db), territories, nil, log, time.Now, mobility.Options{FeedSecret: []byte("test feed secret"), Orgs: accounts, Users: accounts})
 	msgs.RegisterSubject("trip", mob)
 	book := booking.NewService(booking.NewSQLStore(db), accounts, accounts, territories, outbox, nil, log, time.Now, booking.Options{BaseURL: "http://test.local"})
 	photos, err := media.NewDiskStore(t.TempDir())

@@ -38,8 +38,8 @@ func (s *Server) mobilityAPITable() []apiHandler {
 		{"GET", "/api/v1/me/mobility-profile", s.apiMobilityProfile},
 		{"PUT", "/api/v1/me/mobility-profile", s.apiSetMobilityProfile},
 	}
-	for _, a := range standingActions {
-		t = append(t, apiHandler{"POST", "/api/v1/trip-standings/{id}/" + a, s.apiTripStandingAction(a)})
+	for _, a := range mobility.StandingActions() {
+		t = append(t, apiHandler{"POST", "/api/v1/trip-standings/{id}/" + string(a), s.apiTripStandingAction(a)})
 	}
 	for _, a := range tripBookingActions {
 		t = append(t, apiHandler{"POST", "/api/v1/trip-bookings/{id}/" + a, s.apiTripBookingAction(a)})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +15,6 @@ import (
 // Standing bookings ("every week") and the member's mobility profile: the
 // JSON API and the pages' forms share the service calls below.
 
-// standingActions are the POST /api/v1/trip-standings/{id}/ACTION routes.
-var standingActions = []string{"accept", "refuse", "cancel"}
-
 func standingIn(res *mobility.StandingResult, loc *time.Location) *mobility.StandingResult {
 	if st := res.Standing; st != nil {
 		st.CreatedAt, st.UpdatedAt = st.CreatedAt.In(loc), st.UpdatedAt.In(loc)
@@ -26,18 +24,6 @@ func standingIn(res *mobility.StandingResult, loc *time.Location) *mobility.Stan
 	}
 	res.Missed = occurrencesIn(res.Missed, loc)
 	return res
-}
-
-func (s *Server) standingAction(r *http.Request, a access.Actor, ter *territory.Territory, id int64, action, reason string) (*mobility.StandingResult, error) {
-	switch action {
-	case "accept":
-		return s.Mobility.AcceptStanding(r.Context(), a, ter, id)
-	case "refuse":
-		return s.Mobility.RefuseStanding(r.Context(), a, ter, id, reason)
-	case "cancel":
-		return s.Mobility.CancelStanding(r.Context(), a, ter, id, reason)
-	}
-	return nil, errs.ErrNotFound
 }
 
 func (s *Server) apiTripStanding(w http.ResponseWriter, r *http.Request) {
@@ -50,13 +36,13 @@ func (s *Server) apiTripStanding(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) apiTripStandingAction(action string) http.HandlerFunc {
+func (s *Server) apiTripStandingAction(action mobility.StandingAction) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Reason string `json:"reason"`
 		}
 		s.mobilityByID(w, r, mobility.ThingStanding, http.StatusOK, true, &in, func(ter *territory.Territory, a access.Actor, id int64) (any, error) {
-			res, err := s.standingAction(r, a, ter, id, action, in.Reason)
+			res, err := s.Mobility.ActOnStanding(r.Context(), a, ter, id, action, in.Reason)
 			if err != nil {
 				return nil, err
 			}
@@ -85,7 +71,8 @@ func (s *Server) apiSetMobilityProfile(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, p, err)
 }
 
-// standingRow is a standing booking in "my trips".
+// standingRow is a standing booking in "my trips"; its buttons are the
+// actions the service allows (Standing.Actions).
 type standingRow struct {
 	S                   *mobility.Standing
 	Who, Days, Legs     string
@@ -93,7 +80,7 @@ type standingRow struct {
 	Accept, Refuse, Can bool
 }
 
-func (s *Server) standingRowOf(r *http.Request, p *Page, st *mobility.Standing, driver bool) standingRow {
+func standingRowOf(p *Page, st *mobility.Standing, driver bool, names map[int64]string) standingRow {
 	row := standingRow{S: st, Status: p.L.T("mob.status_" + string(st.Status)), Trip: st.FromLabel + " → " + st.ToLabel,
 		Legs: p.L.T("mob.legs_" + string(st.Legs)), Days: p.L.T("mob.every_day")}
 	if row.Trip == " → " {
@@ -107,13 +94,13 @@ func (s *Server) standingRowOf(r *http.Request, p *Page, st *mobility.Standing, 
 		row.Days = strings.Join(days, ", ")
 	}
 	if driver {
-		row.Who = s.memberName(r, st.PassengerID)
+		row.Who = names[st.PassengerID]
 	} else {
-		row.Who = s.memberName(r, st.DriverID)
+		row.Who = names[st.DriverID]
 	}
-	row.Accept = driver && st.Status == mobility.BookingPending
-	row.Refuse = row.Accept
-	row.Can = st.Status == mobility.BookingPending || st.Status == mobility.BookingAccepted
+	row.Accept = slices.Contains(st.Actions, mobility.StandingAccept)
+	row.Refuse = slices.Contains(st.Actions, mobility.StandingRefuse)
+	row.Can = slices.Contains(st.Actions, mobility.StandingCancel)
 	return row
 }
 
@@ -153,9 +140,9 @@ func (s *Server) tripStandingActionPage(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	action := r.PostForm.Get("action")
-	res, err := s.standingAction(r, p.Actor, p.Territory, id, action, r.PostForm.Get("reason"))
-	msg := p.L.T("mob.done_standing_" + action)
+	action := mobility.StandingAction(r.PostForm.Get("action"))
+	res, err := s.Mobility.ActOnStanding(r.Context(), p.Actor, p.Territory, id, action, r.PostForm.Get("reason"))
+	msg := p.L.T("mob.done_standing_" + string(action))
 	if err == nil && len(res.Missed) > 0 {
 		msg += " " + p.L.T("mob.standing_missed", "Dates", missedDates(res.Missed))
 	}

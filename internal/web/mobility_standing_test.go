@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -42,11 +43,22 @@ func TestMobilityStandingAndWomenOnlyAPI(t *testing.T) {
 		resp = e.do(nil, "POST", book, rider, map[string]any{"seats": 1, "standing": true, "days": []string{"mon", "thu"}, "legs": "out"})
 		body = readBody(resp)
 		if resp.StatusCode != http.StatusCreated || !strings.Contains(body, `"standing":{`) || !strings.Contains(body, `"status":"accepted"`) ||
-			!strings.Contains(body, `"days":["mon","thu"]`) || !strings.Contains(body, `"standing_id":`) {
+			!strings.Contains(body, `"days":["mon","thu"]`) || !strings.Contains(body, `"standing_id":`) || !strings.Contains(body, `"actions":["cancel"]`) {
 			t.Fatalf("standing: %d %s", resp.StatusCode, body)
 		}
 		var standingID int64
 		fmt.Sscanf(body[strings.Index(body, `"standing":{"id":`)+17:], "%d", &standingID)
+		// What each side may do, as the pages offer it: both may stop it.
+		for _, tok := range []string{driver, rider} {
+			path := fmt.Sprintf("/api/v1/trip-standings/%d", standingID)
+			if body := readBody(e.do(nil, "GET", path, tok, nil)); !strings.Contains(body, `"actions":["cancel"]`) {
+				t.Fatalf("actions of an accepted standing booking: %s", body)
+			}
+		}
+		if body := readBody(e.do(nil, "GET", "/api/v1/territories/test/my/trips", driver, nil)); !strings.Contains(body, `"standing_as_driver":[{`) ||
+			!strings.Contains(body, `"actions":["cancel"]`) {
+			t.Fatalf("my trips: %s", body)
+		}
 		// The plain contract: 201, then 409 with a readable reason.
 		if resp := e.do(nil, "POST", book, other, map[string]any{"seats": 1}); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("book: %d %s", resp.StatusCode, readBody(resp))
@@ -56,7 +68,8 @@ func TestMobilityStandingAndWomenOnlyAPI(t *testing.T) {
 			t.Fatalf("full: %d %s", resp.StatusCode, body)
 		}
 		resp = e.do(nil, "POST", fmt.Sprintf("/api/v1/trip-standings/%d/cancel", standingID), rider, map[string]any{"reason": "Télétravail"})
-		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"status":"cancelled"`) || !strings.Contains(body, "Télétravail") {
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"status":"cancelled"`) || !strings.Contains(body, "Télétravail") ||
+			strings.Contains(body, `"actions"`) {
 			t.Fatalf("cancel standing: %d %s", resp.StatusCode, body)
 		}
 
@@ -195,8 +208,17 @@ func TestMobilityStandingPages(t *testing.T) {
 	}
 	body := readBody(e.get(driver, "/t/test/my/trips?lang=en"))
 	i := strings.Index(body, "/t/test/trip-standings/")
-	if i < 0 || !strings.Contains(body, "Tuesday, Friday") || !strings.Contains(body, "there and back") {
+	if i < 0 || !strings.Contains(body, "Tuesday, Friday") || !strings.Contains(body, "there and back") || !strings.Contains(body, "<td>rider@example.org</td>") {
 		t.Fatalf("driver's list: %s", body)
+	}
+	// The buttons are the actions the service allows each side.
+	for _, c := range []struct {
+		who  *http.Client
+		want string
+	}{{driver, "accept refuse cancel"}, {rider, "cancel"}} {
+		if got := standingButtons(readBody(e.get(c.who, "/t/test/my/trips"))); got != c.want {
+			t.Fatalf("pending: buttons %q, want %q", got, c.want)
+		}
 	}
 	action := body[i : i+strings.Index(body[i:], `"`)]
 	if resp := e.form(rider, action, url.Values{"action": {"accept"}}); resp.StatusCode != http.StatusForbidden {
@@ -206,13 +228,19 @@ func TestMobilityStandingPages(t *testing.T) {
 		t.Fatalf("accept: %d %s", resp.StatusCode, readBody(resp))
 	}
 	body = readBody(e.get(rider, "/t/test/my/trips?lang=fr"))
-	if !strings.Contains(body, "mardi, vendredi") || !strings.Contains(body, "Acceptée") || !strings.Contains(body, "aller et retour") {
+	if !strings.Contains(body, "mardi, vendredi") || !strings.Contains(body, "Acceptée") || !strings.Contains(body, "aller et retour") ||
+		!strings.Contains(body, "<td>driver@example.org</td>") {
 		t.Fatalf("rider's list: %s", body)
+	}
+	for _, who := range []*http.Client{driver, rider} {
+		if got := standingButtons(readBody(e.get(who, "/t/test/my/trips"))); got != "cancel" {
+			t.Fatalf("accepted: buttons %q", got)
+		}
 	}
 	if resp := e.form(rider, action, url.Values{"action": {"cancel"}, "reason": {"Déménagement"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("stop: %d %s", resp.StatusCode, readBody(resp))
 	}
-	if body := readBody(e.get(rider, "/t/test/my/trips")); !strings.Contains(body, "Déménagement") {
+	if body := readBody(e.get(rider, "/t/test/my/trips")); !strings.Contains(body, "Déménagement") || standingButtons(body) != "" {
 		t.Fatalf("after stopping: %s", body)
 	}
 	// The profile form: unticked by default, saved, shown ticked to its owner.
@@ -226,3 +254,15 @@ func TestMobilityStandingPages(t *testing.T) {
 		t.Fatalf("profile not saved: %s", body)
 	}
 }
+
+// standingButtons lists the actions of the standing bookings' forms on a
+// page, in order.
+func standingButtons(body string) string {
+	var out []string
+	for _, m := range standingButton.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return strings.Join(out, " ")
+}
+
+var standingButton = regexp.MustCompile(`trip-standings/\d+/action" class="inline"><input type="hidden" name="action" value="(\w+)"`)

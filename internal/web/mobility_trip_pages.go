@@ -107,7 +107,7 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 		}
 		for _, b := range mine.AsDriver {
 			if b.TripID == id {
-				tv.Bookings = append(tv.Bookings, s.bookingRowOf(r, p, b, true, nil))
+				tv.Bookings = append(tv.Bookings, s.bookingRowOf(p, b, true, nil, mine.Names))
 			}
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 	return tv, nil
 }
 
-func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, driver bool, reviewed map[int64]bool) bookingRow {
+func (s *Server) bookingRowOf(p *Page, b *mobility.Booking, driver bool, reviewed map[int64]bool, names map[int64]string) bookingRow {
 	loc := p.Territory.Location()
 	row := bookingRow{B: b, When: b.DepartsAt.In(loc).Format("02/01/2006 15:04"), Status: p.L.T("mob.status_" + string(b.Status)),
 		Trip: b.FromLabel + " → " + b.ToLabel}
@@ -135,9 +135,9 @@ func (s *Server) bookingRowOf(r *http.Request, p *Page, b *mobility.Booking, dri
 		row.Trip = p.L.T("mob.trip_n", "ID", b.TripID)
 	}
 	if driver {
-		row.Who = s.memberName(r, b.PassengerID)
+		row.Who = names[b.PassengerID]
 	} else {
-		row.Who = s.memberName(r, b.DriverID)
+		row.Who = names[b.DriverID]
 	}
 	future := b.DepartsAt.After(s.Now())
 	row.Accept = driver && future && b.Status == mobility.BookingPending
@@ -282,16 +282,16 @@ func (s *Server) myTripsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, b := range m.AsDriver {
-		v.AsDriver = append(v.AsDriver, s.bookingRowOf(r, p, b, true, reviewed))
+		v.AsDriver = append(v.AsDriver, s.bookingRowOf(p, b, true, reviewed, m.Names))
 	}
 	for _, b := range m.AsPassenger {
-		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(r, p, b, false, reviewed))
+		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(p, b, false, reviewed, m.Names))
 	}
 	for _, st := range m.StandingAsDriver {
-		v.StandingAsDriver = append(v.StandingAsDriver, s.standingRowOf(r, p, st, true))
+		v.StandingAsDriver = append(v.StandingAsDriver, standingRowOf(p, st, true, m.Names))
 	}
 	for _, st := range m.StandingAsPassenger {
-		v.StandingAsPassenger = append(v.StandingAsPassenger, s.standingRowOf(r, p, st, false))
+		v.StandingAsPassenger = append(v.StandingAsPassenger, standingRowOf(p, st, false, m.Names))
 	}
 	if v.Profile, err = s.Mobility.MyProfile(r.Context(), p.Actor); err != nil {
 		s.renderError(w, r, err)

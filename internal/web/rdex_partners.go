@@ -19,33 +19,20 @@ import (
 // the window of departure times, and our API key; no member's data.
 
 // askPartners starts asking the partners for q and returns what waits for
-// their answers (empty without partners, or for a query the site's own
-// search refuses anyway).
+// their answers: empty without partners, or for a query the site's own
+// search refuses anyway. The service decides the day and window asked.
 func (s *Server) askPartners(r *http.Request, ter *territory.Territory, q mobility.Query) func() []rdex.PartnerJourney {
 	none := func() []rdex.PartnerJourney { return []rdex.PartnerJourney{} }
-	if s.Partners == nil || !q.From.Valid() || !q.To.Valid() || !ter.BBox.Contains(q.From) || !ter.BBox.Contains(q.To) {
+	if s.Partners == nil {
 		return none
 	}
-	loc := ter.Location()
-	at, window := q.At, q.Window
-	if at.IsZero() {
-		at = s.Now()
+	ask, err := s.Mobility.PartnerAsk(ter, q)
+	if err != nil {
+		return none
 	}
-	if window <= 0 || window > 24*time.Hour {
-		window = time.Hour
-	}
-	at = at.In(loc)
-	day := midnight(at)
-	lo, hi := at.Add(-window), at.Add(window)
-	if lo.Before(day) {
-		lo = day
-	}
-	if end := day.AddDate(0, 0, 1).Add(-time.Second); hi.After(end) {
-		hi = end
-	}
-	return s.Partners.Start(r.Context(), rdex.PartnerSearch{TerritoryID: ter.ID, Drivers: q.Kind != mobility.KindRequest,
+	return s.Partners.Start(r.Context(), rdex.PartnerSearch{TerritoryID: ter.ID, Drivers: ask.Drivers,
 		From: rdex.Point{Lat: q.From.Lat, Lon: q.From.Lon}, To: rdex.Point{Lat: q.To.Lat, Lon: q.To.Lon},
-		Day: day, MinTime: lo.Sub(day), MaxTime: hi.Sub(day)})
+		Day: ask.Day, MinTime: ask.Window.Min, MaxTime: ask.Window.Max})
 }
 
 // partnerRow is a partner's journey on the search page.

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/rdex"
@@ -110,27 +111,21 @@ func (s *Server) rdexPartnerSetEnabled(enabled bool) http.HandlerFunc {
 	}
 }
 
-// rdexPartnerRemovePage asks to confirm a removal: a page of its own, so
-// that removing works, and is confirmed, without JavaScript.
+// rdexPartnerRemovePage asks to confirm a removal (?id=): a page of its
+// own, so that removing works, and is confirmed, without JavaScript.
 func (s *Server) rdexPartnerRemovePage(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.territoryPage(w, r, "rdexadm.remove_title")
 	if !ok {
 		return
 	}
-	list, err := s.RDEXPartners.List(r.Context(), p.Actor, p.Territory.ID)
+	id, _ := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64) // no partner has id 0: NotFound, once the actor may know
+	pt, err := s.RDEXPartners.Get(r.Context(), p.Actor, p.Territory.ID, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	name := r.URL.Query().Get("name")
-	for _, pt := range list {
-		if pt.Name == name {
-			p.Data = partnerAdminView{Remove: pt}
-			s.render(w, r, http.StatusOK, "rdex_partner_remove", p)
-			return
-		}
-	}
-	s.renderError(w, r, errs.E(errs.NotFound, "err.rdex_partner_not_found"))
+	p.Data = partnerAdminView{Remove: pt}
+	s.render(w, r, http.StatusOK, "rdex_partner_remove", p)
 }
 
 func (s *Server) rdexPartnerRemove(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,16 +131,28 @@ func TestRDEXPartnersAdminPage(t *testing.T) {
 			t.Fatalf("not enabled again: %+v", on)
 		}
 
-		// Removing: a confirmation page first, which removes nothing.
-		resp = e.get(admin, partnersPage+"/remove?name=Mobicoop")
+		// Removing: the list's button opens a confirmation page (by id),
+		// which removes nothing.
+		list, err := rdex.NewPartners(rdex.NewSQLStore(db)).List(context.Background(), access.SystemActor(), e.ter.ID)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("partners: %+v %v", list, err)
+		}
+		id := strconv.FormatInt(list[0].ID, 10)
+		if body := readBody(e.get(admin, partnersPage)); !strings.Contains(body, `<input type="hidden" name="id" value="`+id+`">`) {
+			t.Fatalf("the remove button does not name the partner's id: %s", body)
+		}
+		resp = e.get(admin, partnersPage+"/remove?id="+id)
 		body = readBody(resp)
-		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Remove “Mobicoop”") || !strings.Contains(body, `method="post" action="`+partnersPage+`/remove"`) {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Remove “Mobicoop”") || !strings.Contains(body, `method="post" action="`+partnersPage+`/remove"`) ||
+			!strings.Contains(body, `name="name" value="Mobicoop"`) {
 			t.Fatalf("confirmation: %d %s", resp.StatusCode, body)
 		}
-		if resp := e.get(admin, partnersPage+"/remove?name=Nobody"); resp.StatusCode != http.StatusNotFound {
-			t.Fatalf("confirmation of an unknown partner: %d", resp.StatusCode)
+		for _, q := range []string{"?id=999999", "?id=x", ""} {
+			if resp := e.get(admin, partnersPage+"/remove"+q); resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("confirmation of an unknown partner (%q): %d", q, resp.StatusCode)
+			}
 		}
-		if list, _ := rdex.NewPartners(rdex.NewSQLStore(db)).List(context.Background(), access.SystemActor(), e.ter.ID); len(list) != 1 {
+		if list, _ = rdex.NewPartners(rdex.NewSQLStore(db)).List(context.Background(), access.SystemActor(), e.ter.ID); len(list) != 1 {
 			t.Fatal("the confirmation page removed the partner")
 		}
 		resp = e.form(admin, partnersPage+"/remove", url.Values{"name": {"Mobicoop"}})
@@ -163,8 +176,8 @@ func TestRDEXPartnersAdminForbidden(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newTestEnv(t, db)
 		partners := rdex.NewPartners(rdex.NewSQLStore(db))
-		if err := partners.Add(context.Background(), access.SystemActor(), e.ter.ID,
-			&rdex.Partner{Name: "Mobicoop", URL: "https://api.mobicoop.example/rdex", PublicKey: "pub", PrivateKey: "secret", Enabled: true}); err != nil {
+		mobicoop := &rdex.Partner{Name: "Mobicoop", URL: "https://api.mobicoop.example/rdex", PublicKey: "pub", PrivateKey: "secret", Enabled: true}
+		if err := partners.Add(context.Background(), access.SystemActor(), e.ter.ID, mobicoop); err != nil {
 			t.Fatal(err)
 		}
 		member, _ := e.member("member@example.org", access.Member)
@@ -180,7 +193,7 @@ func TestRDEXPartnersAdminForbidden(t *testing.T) {
 			{"POST", partnersPage, url.Values{"name": {"Other"}, "url": {"https://other.example/rdex"}, "public_key": {"p"}, "private_key": {"s"}}},
 			{"POST", partnersPage + "/disable", url.Values{"name": {"Mobicoop"}}},
 			{"POST", partnersPage + "/enable", url.Values{"name": {"Mobicoop"}}},
-			{"GET", partnersPage + "/remove?name=Mobicoop", nil},
+			{"GET", partnersPage + "/remove?id=" + strconv.FormatInt(mobicoop.ID, 10), nil},
 			{"POST", partnersPage + "/remove", url.Values{"name": {"Mobicoop"}}},
 		}
 		do := func(c *http.Client, k call) *http.Response {

@@ -162,8 +162,10 @@ func TestPartnerPlatforms(t *testing.T) {
 		calls := partnerCalls.Load()
 		t0 = time.Now()
 		resp = e.do(nil, "GET", search+"&partners=1", rider, nil)
+		// The answer's time, not the spec check's (it parses the whole document).
+		elapsed = time.Since(t0)
 		body = string(newSpecChecker(t).check("GET", search+"&partners=1", resp)) // as the document says
-		if elapsed := time.Since(t0); elapsed > time.Second || partnerCalls.Load() != calls || !strings.Contains(body, tripURL) {
+		if elapsed > time.Second || partnerCalls.Load() != calls || !strings.Contains(body, tripURL) {
 			t.Errorf("second search: %v, %d calls to the partner (was %d): %s", elapsed, partnerCalls.Load(), calls, body)
 		}
 		// Without partners=1, the contract is unchanged.
