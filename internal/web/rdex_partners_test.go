@@ -83,10 +83,16 @@ func TestPartnerPlatforms(t *testing.T) {
 		}))
 		defer partnerTS.Close()
 
+		// The hanging partner answers only when its caller gives up, or
+		// after a minute, which only a search without a deadline waits for.
+		var hangCalls atomic.Int32
+		var hangWaited atomic.Bool
 		hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hangCalls.Add(1)
 			select {
 			case <-r.Context().Done():
-			case <-time.After(10 * time.Second):
+			case <-time.After(time.Minute):
+				hangWaited.Store(true)
 			}
 		}))
 		defer hang.Close()
@@ -114,9 +120,7 @@ func TestPartnerPlatforms(t *testing.T) {
 		_, rider := e.member("rider@example.org", access.Member)
 		search := "/api/v1/territories/test/trips?from=45.1801,5.7301&to=45.1660,5.7440&at=" + strings.ReplaceAll(dep.Add(20*time.Minute).Format(time.RFC3339), "+", "%2B")
 
-		t0 := time.Now()
 		resp = e.do(nil, "GET", search+"&partners=1", rider, nil)
-		elapsed := time.Since(t0)
 		var out struct {
 			Trips    []tripMatchJSON       `json:"trips"`
 			Partners []rdex.PartnerJourney `json:"partners"`
@@ -125,8 +129,8 @@ func TestPartnerPlatforms(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &out); err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("search: %d %s", resp.StatusCode, body)
 		}
-		if elapsed > 2500*time.Millisecond {
-			t.Errorf("the search took %v: a hanging partner delayed it", elapsed)
+		if hangWaited.Load() || hangCalls.Load() != 1 {
+			t.Errorf("the search waited for the hanging partner (%d calls)", hangCalls.Load())
 		}
 		if len(out.Trips) != 0 || len(out.Partners) != 1 {
 			t.Fatalf("want the partner's journey only: %s", body)
@@ -159,14 +163,13 @@ func TestPartnerPlatforms(t *testing.T) {
 
 		// Again: the answer comes from the cache, the failing partners are
 		// skipped for a while, so nothing waits.
+		// Counted, not timed: a timed check fails on a loaded machine.
 		calls := partnerCalls.Load()
-		t0 = time.Now()
 		resp = e.do(nil, "GET", search+"&partners=1", rider, nil)
-		// The answer's time, not the spec check's (it parses the whole document).
-		elapsed = time.Since(t0)
 		body = string(newSpecChecker(t).check("GET", search+"&partners=1", resp)) // as the document says
-		if elapsed > time.Second || partnerCalls.Load() != calls || !strings.Contains(body, tripURL) {
-			t.Errorf("second search: %v, %d calls to the partner (was %d): %s", elapsed, partnerCalls.Load(), calls, body)
+		if partnerCalls.Load() != calls || hangCalls.Load() != 1 || !strings.Contains(body, tripURL) {
+			t.Errorf("second search: %d calls to the partner (was %d), %d to the hanging one (was 1): %s",
+				partnerCalls.Load(), calls, hangCalls.Load(), body)
 		}
 		// Without partners=1, the contract is unchanged.
 		resp = e.do(nil, "GET", search, rider, nil)
