@@ -273,13 +273,15 @@ func TestLeaseRenewedWhileRunning(t *testing.T) {
 	eachTwoHandles(t, func(t *testing.T, dbA, dbB *store.DB) {
 		ctx := context.Background()
 		var runs atomic.Int32
-		opts := Options{Lease: 300 * time.Millisecond, Poll: 20 * time.Millisecond}
+		// A lease long enough that a renewal every third of it arrives
+		// in time on a loaded machine (300 ms failed at load 20).
+		opts := Options{Lease: time.Second, Poll: 20 * time.Millisecond}
 		var queues []*Queue
 		for _, db := range []*store.DB{dbA, dbB} {
 			q := New(db, testLog(t), time.Now, opts)
 			q.Register("long", func(context.Context, json.RawMessage) error {
 				runs.Add(1)
-				time.Sleep(time.Second) // three leases
+				time.Sleep(2500 * time.Millisecond) // more than two leases
 				return nil
 			})
 			if err := q.Start(ctx); err != nil {
