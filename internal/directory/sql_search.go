@@ -538,6 +538,6 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (`+
+	return s.packedHits(ctx, len(ids), `SELECT `+s.packedCols()+` FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 }
