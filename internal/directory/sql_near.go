@@ -26,13 +26,16 @@ var packedColumns = func() string {
 	var b strings.Builder
 	b.WriteString(`i.id, i.territory_id, i.lat, i.lon, COALESCE(i.organisation_id, 0), COALESCE(i.mapjam_id, 0),
 	COALESCE(i.created_by, 0), i.created_at, i.updated_at, i.revision, `)
+	// One concat() rather than 44 "||": SQLite grows the value at each
+	// "||", a tenth of the read's CPU.
+	b.WriteString("concat(")
 	for k, c := range packedTexts {
 		if k > 0 {
-			b.WriteString(" || ")
+			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "octet_length(i.%s) || ':' || i.%s", c, c)
+		fmt.Fprintf(&b, "octet_length(i.%s), ':', i.%s", c, c)
 	}
-	return b.String()
+	return b.String() + ")"
 }()
 
 // sqlitePackedColumns reads the times as text (see sqliteInitiativeColumns).
