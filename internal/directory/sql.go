@@ -99,9 +99,9 @@ func scanInitiative(sc store.Scanner, extra ...any) (*Initiative, error) {
 }
 
 // initiativeRow reads rows of initiativeColumns, reusing its destinations
-// from one row to the next: a page of hits (every "near me") is read
-// through one, and the 26 destinations were a third of the bytes its
-// rows allocated besides the driver's.
+// from one row to the next: a page of search hits is read through one,
+// and the 26 destinations were a third of the bytes its rows allocated
+// besides the driver's.
 type initiativeRow struct {
 	txt  [4]string // categories, tags, opening hours and commons as stored
 	dest []any

@@ -216,8 +216,9 @@ func (s *SQLStore) searchArgs(args []any) []any {
 	return args
 }
 
-// hitsHot reads rows by id, the few query shapes every "near me" and
-// search page runs: through a prepared statement.
+// hitsHot reads rows by id, the query shape every ranked search page
+// runs: through a prepared statement. ("near me" reads its page packed,
+// see sql_near.go.)
 func (s *SQLStore) hitsHot(ctx context.Context, q string, args ...any) ([]Hit, error) {
 	rows, err := s.q.Query(ctx, q, args...)
 	return s.scanHits(rows, err)
