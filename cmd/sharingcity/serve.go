@@ -156,9 +156,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	return nil
 }
 
-// prepareNear builds the "near me" index of every territory, one at a
-// time so that only one build's rows are in memory at once; the index's
-// own bound keeps the most recently built when they do not all fit.
+// prepareNear builds the "near me" indexes at start-up (see
+// directory.Service.PrepareAllNear), then hands the start-up garbage back
+// to the OS.
 func prepareNear(ctx context.Context, a *app, log *slog.Logger) {
 	start := time.Now()
 	ters, err := a.territories.List(ctx)
@@ -166,10 +166,8 @@ func prepareNear(ctx context.Context, a *app, log *slog.Logger) {
 		log.Warn("near index at start-up", "err", err)
 		return
 	}
-	for _, t := range ters {
-		a.directory.PrepareNear(ctx, t)
-	}
-	log.Debug("near indexes built at start-up", "territories", len(ters), "took", time.Since(start))
+	n := a.directory.PrepareAllNear(ctx, ters)
+	log.Debug("near indexes built at start-up", "territories", n, "of", len(ters), "took", time.Since(start))
 	// Start-up leaves about 20 MB of garbage in the heap (the account
 	// service's argon2 hash, the build's buffers) that the runtime would
 	// otherwise hand back to the OS only slowly.

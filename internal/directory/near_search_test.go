@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -59,6 +60,43 @@ func TestSearchLigatures(t *testing.T) {
 			res, err := e.svc.Search(context.Background(), e.ter, Query{Text: q})
 			if err != nil || res.Total != 1 {
 				t.Errorf("%q: %d results, %v", q, res.Total, err)
+			}
+		}
+	})
+}
+
+// TestPublishedByIDsReadsWholeRows checks the packed read of a "near me"
+// page (sql_near.go) against the plain read of each row, on texts that
+// look like its own framing: colons, digits, multi-byte letters, empty
+// fields, JSON columns.
+func TestPublishedByIDsReadsWholeRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		odd := []string{"", ":", "12:", "3:abc", "é:ü 🚲", "a,b:c\n\"x\""}
+		var ids []int64
+		for i, s := range odd {
+			in := sample("Atelier "+s, 45.75+float64(i)/1000, 4.83)
+			in.Summary, in.Description, in.Address, in.Website = s, s+s, s, ""
+			in.Tags = []string{"12:3", "vélo"}
+			in.Commons = Commons{Resource: s, Governance: "1:" + s}
+			ids = append(ids, e.published(t, in).ID)
+		}
+		st := NewSQLStore(db)
+		hits, err := st.PublishedByIDs(ctx, e.ter.ID, append(ids, ids[0]+1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != len(ids) {
+			t.Fatalf("%d hits, want %d", len(hits), len(ids))
+		}
+		for _, h := range hits {
+			want, err := st.Get(ctx, e.ter.ID, h.Initiative.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(h.Initiative, want) {
+				t.Errorf("initiative %d:\n got %+v\nwant %+v", want.ID, h.Initiative, want)
 			}
 		}
 	})

@@ -131,20 +131,33 @@ func (n *nearIndexes) startLocked(territoryID int64, key dataKey) chan struct{} 
 	return done
 }
 
+// full reports whether the indexes held use the whole budget of points.
+func (n *nearIndexes) full() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.heldLocked() >= n.maxPoints
+}
+
+func (n *nearIndexes) heldLocked() int {
+	total := 0
+	for _, e := range n.byTer {
+		total += e.ix.size()
+	}
+	return total
+}
+
 // evictLocked drops the least recently used indexes, other than keep's,
 // until the points held fit the budget.
 func (n *nearIndexes) evictLocked(keep int64) {
-	for {
-		total := 0
+	for n.heldLocked() > n.maxPoints {
 		var victim int64
 		var oldest *nearEntry
 		for id, e := range n.byTer {
-			total += e.ix.size()
 			if id != keep && (oldest == nil || e.used < oldest.used) {
 				victim, oldest = id, e
 			}
 		}
-		if total <= n.maxPoints || oldest == nil {
+		if oldest == nil {
 			return
 		}
 		delete(n.byTer, victim)

@@ -11,6 +11,7 @@ import (
 	"github.com/sharingcity/sharingcity/internal/geo"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
+	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
 // bruteNearest is the reference: every point, planar distance at p.
@@ -156,4 +157,36 @@ func TestNearIndexFollowsDataVersion(t *testing.T) {
 			t.Fatalf("after an archive: %+v, %v", hits, err)
 		}
 	})
+}
+
+// TestPrepareAllNearStopsAtBudget checks the start-up build of the "near
+// me" indexes: every territory while they fit, and none past a full
+// budget, whose build would evict one just made.
+func TestPrepareAllNearStopsAtBudget(t *testing.T) {
+	e := newEnv(t, storetest.OpenSQLite(t))
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		e.published(t, sample(fmt.Sprintf("Atelier %d", i), 45.75+float64(i)/100, 4.83))
+	}
+	var ters []*territory.Territory
+	for _, slug := range []string{e.ter.Slug, e.other.Slug} {
+		ter, err := e.territories.Get(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ters = append(ters, ter)
+	}
+	indexed := func() int { // without get, which would start a build
+		e.svc.near.mu.Lock()
+		defer e.svc.near.mu.Unlock()
+		return len(e.svc.near.byTer)
+	}
+	e.svc.near.maxPoints = 3
+	if n := e.svc.PrepareAllNear(ctx, ters); n != 1 || indexed() != 1 {
+		t.Fatalf("budget of 3 points: prepared %d, %d indexed, want 1", n, indexed())
+	}
+	e.svc.near.maxPoints = 10
+	if n := e.svc.PrepareAllNear(ctx, ters); n != 2 || indexed() != 2 {
+		t.Fatalf("budget of 10 points: prepared %d, %d indexed, want 2", n, indexed())
+	}
 }

@@ -165,6 +165,23 @@ func (s *Service) PrepareNear(ctx context.Context, ter *territory.Territory) {
 	s.near.prepare(ctx, ter.ID, s.dataKey(ter))
 }
 
+// PrepareAllNear builds the "near me" indexes of ters, one at a time so
+// that only one build's rows are in memory at once, and stops when the
+// instance's budget of indexed points is full (a further build would evict
+// one just made) or ctx ends. It returns how many were prepared; the
+// others are built by their first "near me".
+func (s *Service) PrepareAllNear(ctx context.Context, ters []*territory.Territory) int {
+	n := 0
+	for _, ter := range ters {
+		if ctx.Err() != nil || s.near.full() {
+			break
+		}
+		s.PrepareNear(ctx, ter)
+		n++
+	}
+	return n
+}
+
 func checkMap(box geo.BBox, f Filter) error {
 	var v errs.Validator
 	v.Check(box.Valid(), "bbox", "err.bbox_range")

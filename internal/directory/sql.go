@@ -99,9 +99,9 @@ func scanInitiative(sc store.Scanner, extra ...any) (*Initiative, error) {
 }
 
 // initiativeRow reads rows of initiativeColumns, reusing its destinations
-// from one row to the next: a page of hits (every "near me") is read
-// through one, and the 26 destinations were a third of the bytes its
-// rows allocated besides the driver's.
+// from one row to the next: a page of search hits is read through one,
+// and the 26 destinations were a third of the bytes its rows allocated
+// besides the driver's.
 type initiativeRow struct {
 	txt  [4]string // categories, tags, opening hours and commons as stored
 	dest []any
@@ -118,20 +118,29 @@ func (r *initiativeRow) scan(sc store.Scanner, extra ...any) (*Initiative, error
 	if err := sc.Scan(append(r.dest, extra...)...); err != nil {
 		return nil, store.NotFound(err, "err.initiative_not_found")
 	}
-	in.Categories, in.Tags = splitList(*cats), splitList(*tags)
+	if err := in.setStored(*cats, *tags, *hours, *commons); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// setStored decodes the columns kept as text (lists, JSON) and puts the
+// times in UTC, after a scan.
+func (in *Initiative) setStored(cats, tags, hours, commons string) error {
+	in.Categories, in.Tags = splitList(cats), splitList(tags)
 	// Most entries have neither: skip the decoder for the empty values.
-	if *hours != "[]" && *hours != "" {
-		if err := json.Unmarshal([]byte(*hours), &in.OpeningHours); err != nil {
-			return nil, fmt.Errorf("initiative %d: opening hours: %w", in.ID, err)
+	if hours != "[]" && hours != "" {
+		if err := json.Unmarshal([]byte(hours), &in.OpeningHours); err != nil {
+			return fmt.Errorf("initiative %d: opening hours: %w", in.ID, err)
 		}
 	}
-	if *commons != "{}" && *commons != "" {
-		if err := json.Unmarshal([]byte(*commons), &in.Commons); err != nil {
-			return nil, fmt.Errorf("initiative %d: commons: %w", in.ID, err)
+	if commons != "{}" && commons != "" {
+		if err := json.Unmarshal([]byte(commons), &in.Commons); err != nil {
+			return fmt.Errorf("initiative %d: commons: %w", in.ID, err)
 		}
 	}
 	in.CreatedAt, in.UpdatedAt = in.CreatedAt.UTC(), in.UpdatedAt.UTC()
-	return in, nil
+	return nil
 }
 
 func (s *SQLStore) list(ctx context.Context, q string, args ...any) ([]*Initiative, error) {

@@ -292,6 +292,6 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, p geo.Po
 // statement text whatever their number, so each connection prepares it
 // once and binds one parameter instead of 23 for a "near me".
 func (s *SQLStore) publishedByIDsPostgres(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error) {
-	return s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id = ANY(?)`,
+	return s.packedHits(ctx, len(ids), `SELECT `+s.packedCols()+` FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id = ANY(?)`,
 		territoryID, ids)
 }

@@ -216,8 +216,9 @@ func (s *SQLStore) searchArgs(args []any) []any {
 	return args
 }
 
-// hitsHot reads rows by id, the few query shapes every "near me" and
-// search page runs: through a prepared statement.
+// hitsHot reads rows by id, the query shape every ranked search page
+// runs: through a prepared statement. ("near me" reads its page packed,
+// see sql_near.go.)
 func (s *SQLStore) hitsHot(ctx context.Context, q string, args ...any) ([]Hit, error) {
 	rows, err := s.q.Query(ctx, q, args...)
 	return s.scanHits(rows, err)
@@ -539,6 +540,6 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return s.hitsHot(ctx, `SELECT `+s.cols()+`, 0.0 FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (`+
+	return s.packedHits(ctx, len(ids), `SELECT `+s.packedCols()+` FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (`+
 		store.Placeholders(len(ids))+`)`, args...)
 }

@@ -5,6 +5,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -80,6 +81,8 @@ type Server struct {
 	limits     *limiters
 	metrics    *metrics
 	mapCache   *tileCache
+	// bodies holds *[]byte buffers for the search pages (see apiSearch).
+	bodies sync.Pool
 }
 
 // Bounds of the map's tile cache (see tileCache): 2 MB of compressed
@@ -134,6 +137,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		limits:     newLimiters(cfg.LoginPerMinute, cfg.PostPerMinute, deps.Now),
 		mapCache:   newTileCache(mapCacheBytes, mapCachePlainBytes),
 	}
+	s.bodies.New = func() any { b := make([]byte, 0, 32<<10); return &b }
 	if deps.Registry != nil {
 		s.metrics = newMetrics(deps.Registry)
 	}
