@@ -85,7 +85,7 @@ func testMemNamesAreFoundBy(t *testing.T, db *store.DB) {
 		rows.Close()
 		slices.Sort(inDB)
 		for i := range mem.size() {
-			if !mem.sameWords[i] || !nameHasAll(mem.name(i), terms) {
+			if mem.starts[i] == 0 || !nameHasAll(mem.name(i), terms) {
 				continue
 			}
 			sure++
@@ -187,5 +187,31 @@ func TestWordStarts(t *testing.T) {
 				t.Errorf("%q %q: %v, want %v", k, f, got, want)
 			}
 		}
+	}
+}
+
+// TestWordStartsNeverHideAMatch checks that the word-start bits only skip
+// names that do not match: every form that begins a word of a name has
+// its bit in the name's bits.
+func TestWordStartsNeverHideAMatch(t *testing.T) {
+	names := []string{"atelier partage velo", "repair cafe", "la ruche qui dit oui", "x y", "ab", "a bc de",
+		"jardin partage des 3 chenes", "cafe  double espace", "épicerie solidaire", "zz top"}
+	forms := []string{"pa", "partage", "re", "repar", "ru", "ab", "bc", "de", "ja", "3c", "ch", "ep", "épi", "so", "zz", "to", "ca"}
+	checked := 0
+	for _, name := range names {
+		starts := wordStartsOf(name)
+		for _, f := range forms {
+			terms := [][]string{{f}}
+			if !nameHasAll(name, terms) {
+				continue
+			}
+			checked++
+			if starts&wordStartBit(f) == 0 {
+				t.Errorf("%q begins a word of %q but its bit is not in the name's", f, name)
+			}
+		}
+	}
+	if checked < 15 {
+		t.Fatalf("only %d matches checked", checked)
 	}
 }

@@ -51,9 +51,10 @@ type memIndex struct {
 	ids    []int64 // ascending
 	text   string  // entry i's folded name then its tags, from offs[2i]
 	offs   []uint32
-	// sameWords[i]: entry i's name splits into the same words in Go
-	// and in PostgreSQL (see sameWordsInPostgres).
-	sameWords []bool
+	// starts[i]: the word starts of entry i's name (see wordStartsOf),
+	// or 0 when its name does not split into the same words in Go and
+	// in PostgreSQL (see sameWordsInPostgres), which no search counts.
+	starts []uint16
 	// facets[i]: entry i's categories and kind (see memFacets), so that
 	// a filtered search can be counted in memory too.
 	facets []uint16
@@ -127,8 +128,14 @@ func (b *memIndexBuilder) build() *memIndex {
 	// so the bytes are never written again, as strings.Builder does.
 	text := unsafe.String(unsafe.SliceData(b.text), len(b.text))
 	b.text = nil
-	m := &memIndex{ids: slices.Clip(b.ids), text: text, offs: slices.Clip(b.offs), sameWords: slices.Clip(b.same),
-		facets: slices.Clip(b.facets)}
+	m := &memIndex{ids: slices.Clip(b.ids), text: text, offs: slices.Clip(b.offs), facets: slices.Clip(b.facets)}
+	m.starts = make([]uint16, len(b.same))
+	for i, same := range b.same {
+		if same {
+			m.starts[i] = wordStartsOf(m.name(i))
+		}
+	}
+	b.same = nil
 	m.points = newPointIndex(b.ids, b.lat, b.lon)
 	return m
 }
