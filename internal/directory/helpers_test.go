@@ -126,3 +126,14 @@ func (e *env) version(t testing.TB) int64 {
 	}
 	return v
 }
+
+// memIndexOf builds the in-memory index of a territory's published
+// entries, as "near me" and the name checks use it.
+func memIndexOf(t testing.TB, st *SQLStore, territoryID int64) *memIndex {
+	t.Helper()
+	b := newMemIndexBuilder(maxNearPoints)
+	if err := st.PublishedPoints(context.Background(), territoryID, b); err != nil {
+		t.Fatal(err)
+	}
+	return b.build()
+}

@@ -112,11 +112,7 @@ func TestFilteredSearchFromMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := newMemIndexBuilder(maxNearPoints)
-		if err := st.PublishedPoints(ctx, e.ter.ID, b); err != nil {
-			t.Fatal(err)
-		}
-		mem := b.build()
+		mem := memIndexOf(t, st, e.ter.ID)
 		for _, tc := range []struct {
 			name   string
 			q      Query

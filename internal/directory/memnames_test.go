@@ -55,11 +55,7 @@ func testMemNamesAreFoundBy(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := newMemIndexBuilder(maxNearPoints)
-	if err := st.PublishedPoints(ctx, e.ter.ID, b); err != nil {
-		t.Fatal(err)
-	}
-	mem := b.build()
+	mem := memIndexOf(t, st, e.ter.ID)
 	sure := 0
 	for _, text := range []string{"partage", "repar", "velo", "oeuvre", "œuvre", "strasse", "straße", "oeil", "lyon", "69",
 		"fr", "caecilia", "27059", "007", "12", "34", "14", "75", "abc", "3", "5", "aero", "nandu", "lodz", "eco", "croix", "zoe", "noel", "depot", "vente", "grainotheque",

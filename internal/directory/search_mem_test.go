@@ -46,11 +46,7 @@ func TestRankedSearchFromMemoryIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := newMemIndexBuilder(maxNearPoints)
-	if err := st.PublishedPoints(ctx, e.ter.ID, b); err != nil {
-		t.Fatal(err)
-	}
-	mem := b.build()
+	mem := memIndexOf(t, st, e.ter.ID)
 	for _, text := range []string{"atelier", "partage", "velo", "atelier partage", "solidaire", "jardin velo", "nothing"} {
 		for _, page := range [][2]int{{20, 0}, {20, 40}, {50, 350}, {20, 1120}, {100, 1300}} {
 			q := Query{Text: text, Sort: SortRelevance, Limit: page[0], Offset: page[1]}
