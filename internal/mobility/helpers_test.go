@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/errs"
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/ledger"
+	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/territory"
 )
@@ -67,6 +70,18 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	e.svc = NewService(NewSQLStore(db), ts, nil, slog.New(slog.DiscardHandler), e.clock.now, Options{})
 	e.driver = e.member(t)
 	return e
+}
+
+// withLedger gives the service a mail outbox, accounts and a ledger, for
+// contributions in units.
+func (e *env) withLedger(db *store.DB) (*account.Service, *mail.Outbox) {
+	log := slog.New(slog.DiscardHandler)
+	outbox := mail.NewOutbox(db, log, e.clock.now)
+	accounts := account.NewService(db, outbox, log, e.clock.now, account.Options{BaseURL: "http://test.local", Hash: account.TestHashParams})
+	ts := territory.NewService(territory.NewSQLStore(db))
+	led := ledger.NewService(ledger.NewSQLStore(db), accounts, ts, log, e.clock.now)
+	e.svc = NewService(NewSQLStore(db), ts, nil, log, e.clock.now, Options{BaseURL: "http://test.local", Mail: outbox, People: accounts, Ledger: led})
+	return accounts, outbox
 }
 
 // member creates a verified member of Lyon.

@@ -216,6 +216,11 @@ type Booking struct {
 	DepartsAt time.Time `json:"departs_at"`
 	FromLabel string    `json:"from_label,omitempty"`
 	ToLabel   string    `json:"to_label,omitempty"`
+	// Reviewed and Actions are for the member it is shown to: whether they
+	// reviewed it, and what they may do to it now (see Service.mayBooking);
+	// filled by MyTrips.
+	Reviewed bool            `json:"reviewed,omitempty"`
+	Actions  []BookingAction `json:"actions,omitempty"`
 }
 
 func oneOf[T comparable](x T, xs ...T) bool {

@@ -42,11 +42,8 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, ter *territory
 		return nil, err
 	}
 	now := s.clock()
-	switch {
-	case b.Status != BookingAccepted:
-		return nil, errs.E(errs.Conflict, "err.mobility.review_not_accepted")
-	case b.DepartsAt.After(now):
-		return nil, errs.E(errs.Conflict, "err.mobility.review_too_early")
+	if err := s.mayBooking(b, actor.UserID, ActReview, now); err != nil {
+		return nil, err
 	}
 	r := &Review{TerritoryID: ter.ID, BookingID: b.ID, ReviewerID: actor.UserID, RevieweeID: b.DriverID, Rating: rating,
 		Comment: comment, CreatedAt: now}
@@ -63,14 +60,6 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, ter *territory
 // ratings, comments and reviewers' ids).
 func (s *Service) ReviewsOf(ctx context.Context, ter *territory.Territory, userID int64) ([]Review, error) {
 	return s.store.ReviewsOf(ctx, ter.ID, userID)
-}
-
-// ReviewedBy returns the bookings a member already reviewed, for pages.
-func (s *Service) ReviewedBy(ctx context.Context, actor access.Actor, ter *territory.Territory) (map[int64]bool, error) {
-	if err := actor.RequireUser(); err != nil {
-		return nil, err
-	}
-	return s.store.ReviewedBy(ctx, ter.ID, actor.UserID)
 }
 
 func (s *SQLStore) InsertReview(ctx context.Context, r *Review) error {

@@ -144,18 +144,18 @@ func (s *Service) occurrenceFor(ctx context.Context, t *Trip, id int64, now time
 // a guarded UPDATE in the same transaction, or the answer is Conflict
 // "err.mobility.full" and nothing changes.
 func (s *Service) Accept(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64) (*Booking, error) {
-	return s.decide(ctx, actor, ter, id, BookingAccepted, "")
+	return s.decide(ctx, actor, ter, id, ActAccept, BookingAccepted, "")
 }
 
 // Refuse lets the driver refuse a pending booking, with a reason.
 func (s *Service) Refuse(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, reason string) (*Booking, error) {
-	return s.decide(ctx, actor, ter, id, BookingRefused, reason)
+	return s.decide(ctx, actor, ter, id, ActRefuse, BookingRefused, reason)
 }
 
 // changeBooking runs fn on booking id inside one transaction, for the
-// signed-in actor; fn checks who may do what.
+// signed-in actor, once mayBooking allows action.
 func (s *Service) changeBooking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64,
-	fn func(tx Store, b *Booking, now time.Time) error) (*Booking, error) {
+	action BookingAction, fn func(tx Store, b *Booking, now time.Time) error) (*Booking, error) {
 	if err := actor.RequireUser(); err != nil {
 		return nil, err
 	}
@@ -166,8 +166,8 @@ func (s *Service) changeBooking(ctx context.Context, actor access.Actor, ter *te
 		if b, err = tx.GetBooking(ctx, ter.ID, id); err != nil {
 			return err
 		}
-		if !b.DepartsAt.After(now) {
-			return errs.E(errs.Invalid, "err.mobility.departed")
+		if err := s.mayBooking(b, actor.UserID, action, now); err != nil {
+			return err
 		}
 		return fn(tx, b, now)
 	})
@@ -177,14 +177,9 @@ func (s *Service) changeBooking(ctx context.Context, actor access.Actor, ter *te
 	return b, nil
 }
 
-func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, to BookingStatus, reason string) (*Booking, error) {
-	return s.changeBooking(ctx, actor, ter, id, func(tx Store, b *Booking, now time.Time) error {
-		if b.DriverID != actor.UserID {
-			return errs.E(errs.Forbidden, "err.mobility.driver_only")
-		}
-		if b.Status != BookingPending {
-			return errs.E(errs.Conflict, "err.mobility.booking_changed")
-		}
+func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64,
+	action BookingAction, to BookingStatus, reason string) (*Booking, error) {
+	return s.changeBooking(ctx, actor, ter, id, action, func(tx Store, b *Booking, now time.Time) error {
 		b.Status, b.Reason, b.UpdatedAt = to, text.OneLine(reason), now
 		if err := tx.SetBookingStatus(ctx, b, BookingPending); err != nil {
 			return err
@@ -200,14 +195,8 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, ter *territory
 // accepted booking before departure, with a reason; accepted seats are
 // freed in the same transaction.
 func (s *Service) CancelBooking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64, reason string) (*Booking, error) {
-	return s.changeBooking(ctx, actor, ter, id, func(tx Store, b *Booking, now time.Time) error {
-		if b.PassengerID != actor.UserID && b.DriverID != actor.UserID {
-			return errs.E(errs.Forbidden, "err.mobility.not_yours")
-		}
+	return s.changeBooking(ctx, actor, ter, id, ActCancel, func(tx Store, b *Booking, now time.Time) error {
 		from := b.Status
-		if from != BookingPending && from != BookingAccepted {
-			return errs.E(errs.Conflict, "err.mobility.booking_changed")
-		}
 		b.Status, b.Reason, b.CancelledBy, b.UpdatedAt = BookingCancelled, text.OneLine(reason), actor.UserID, now
 		if err := tx.SetBookingStatus(ctx, b, from); err != nil {
 			return err
@@ -269,6 +258,17 @@ func (s *Service) MyTrips(ctx context.Context, actor access.Actor, ter *territor
 	}
 	fillActions(actor.UserID, m.StandingAsDriver...)
 	fillActions(actor.UserID, m.StandingAsPassenger...)
+	reviewed, err := s.store.ReviewedBy(ctx, ter.ID, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	for _, list := range [][]*Booking{m.AsDriver, m.AsPassenger} {
+		for _, b := range list {
+			b.Reviewed = reviewed[b.ID]
+		}
+		s.fillBookingActions(actor.UserID, now, list...)
+	}
 	var ids []int64
 	for _, list := range [][]*Booking{m.AsDriver, m.AsPassenger} {
 		for _, b := range list {

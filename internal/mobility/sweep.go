@@ -111,15 +111,11 @@ func (s *Service) PayContribution(ctx context.Context, actor access.Actor, ter *
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case s.opts.Ledger == nil || b.UnitsDue == 0:
-		return nil, errs.E(errs.Conflict, "err.mobility.nothing_to_pay")
-	case b.PassengerID != actor.UserID:
-		return nil, errs.E(errs.Forbidden, "err.mobility.not_yours")
-	case b.Status != BookingAccepted || b.DepartsAt.After(s.clock()):
-		return nil, errs.E(errs.Conflict, "err.mobility.nothing_to_pay")
-	case b.PaidEntry > 0:
+	switch err := s.mayBooking(b, actor.UserID, ActPay, s.clock()); {
+	case err == errPaid:
 		return b, nil
+	case err != nil:
+		return nil, err
 	}
 	entry, err := s.transfer(ctx, actor, ter, b)
 	if err != nil {

@@ -2,19 +2,14 @@ package mobility
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/access"
-	"github.com/sharingcity/sharingcity/internal/account"
 	"github.com/sharingcity/sharingcity/internal/errs"
-	"github.com/sharingcity/sharingcity/internal/ledger"
-	"github.com/sharingcity/sharingcity/internal/mail"
 	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
-	"github.com/sharingcity/sharingcity/internal/territory"
 )
 
 // Reminders go once to the driver and the accepted passengers; after the
@@ -24,12 +19,7 @@ func TestSweepRemindsPaysAndCounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
-		log := slog.New(slog.DiscardHandler)
-		outbox := mail.NewOutbox(db, log, e.clock.now)
-		accounts := account.NewService(db, outbox, log, e.clock.now, account.Options{BaseURL: "http://test.local", Hash: account.TestHashParams})
-		ts := territory.NewService(territory.NewSQLStore(db))
-		led := ledger.NewService(ledger.NewSQLStore(db), accounts, ts, log, e.clock.now)
-		e.svc = NewService(NewSQLStore(db), ts, nil, log, e.clock.now, Options{BaseURL: "http://test.local", Mail: outbox, People: accounts, Ledger: led})
+		accounts, outbox := e.withLedger(db)
 		members := func(as ...access.Actor) {
 			for _, a := range as {
 				if err := accounts.Grant(ctx, access.SystemActor(), e.ter.ID, a.Email, access.Member); err != nil {

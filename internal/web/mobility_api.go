@@ -245,20 +245,10 @@ func (s *Server) apiTripBookingAction(action string) http.HandlerFunc {
 	}
 }
 
-// tripBookingAction calls the service method behind an action name (the
-// API's and the pages' forms share it).
+// tripBookingAction runs an action named by the API's route or the pages'
+// form.
 func (s *Server) tripBookingAction(r *http.Request, a access.Actor, ter *territory.Territory, id int64, action, reason string) (*mobility.Booking, error) {
-	switch action {
-	case "accept":
-		return s.Mobility.Accept(r.Context(), a, ter, id)
-	case "refuse":
-		return s.Mobility.Refuse(r.Context(), a, ter, id, reason)
-	case "cancel":
-		return s.Mobility.CancelBooking(r.Context(), a, ter, id, reason)
-	case "pay":
-		return s.Mobility.PayContribution(r.Context(), a, ter, id)
-	}
-	return nil, errs.ErrNotFound
+	return s.Mobility.ActOnBooking(r.Context(), a, ter, id, mobility.BookingAction(action), reason)
 }
 
 func (s *Server) apiMyTrips(w http.ResponseWriter, r *http.Request) {

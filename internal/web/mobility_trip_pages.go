@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -107,7 +108,7 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 		}
 		for _, b := range mine.AsDriver {
 			if b.TripID == id {
-				tv.Bookings = append(tv.Bookings, s.bookingRowOf(p, b, true, nil, mine.Names))
+				tv.Bookings = append(tv.Bookings, s.bookingRowOf(p, b, true, mine.Names))
 			}
 		}
 	}
@@ -127,7 +128,9 @@ func (s *Server) tripView(r *http.Request, p *Page, id int64) (*tripView, error)
 	return tv, nil
 }
 
-func (s *Server) bookingRowOf(p *Page, b *mobility.Booking, driver bool, reviewed map[int64]bool, names map[int64]string) bookingRow {
+// bookingRowOf shows a booking to the member MyTrips returned it to: its
+// buttons are the actions the service listed (Booking.Actions).
+func (s *Server) bookingRowOf(p *Page, b *mobility.Booking, driver bool, names map[int64]string) bookingRow {
 	loc := p.Territory.Location()
 	row := bookingRow{B: b, When: b.DepartsAt.In(loc).Format("02/01/2006 15:04"), Status: p.L.T("mob.status_" + string(b.Status)),
 		Trip: b.FromLabel + " → " + b.ToLabel}
@@ -139,15 +142,12 @@ func (s *Server) bookingRowOf(p *Page, b *mobility.Booking, driver bool, reviewe
 	} else {
 		row.Who = names[b.DriverID]
 	}
-	future := b.DepartsAt.After(s.Now())
-	row.Accept = driver && future && b.Status == mobility.BookingPending
-	row.Refuse = row.Accept
-	row.Can = future && (b.Status == mobility.BookingPending || b.Status == mobility.BookingAccepted)
-	if !future && b.Status == mobility.BookingAccepted {
-		row.Reviewed = reviewed[b.ID]
-		row.Review = !row.Reviewed
-		row.Pay = !driver && b.UnitsDue > 0 && b.PaidEntry <= 0
-	}
+	row.Accept = slices.Contains(b.Actions, mobility.ActAccept)
+	row.Refuse = slices.Contains(b.Actions, mobility.ActRefuse)
+	row.Can = slices.Contains(b.Actions, mobility.ActCancel)
+	row.Review = slices.Contains(b.Actions, mobility.ActReview)
+	row.Pay = slices.Contains(b.Actions, mobility.ActPay)
+	row.Reviewed = b.Reviewed
 	switch {
 	case b.UnitsDue > 0 && b.PaidEntry > 0:
 		row.Payment = p.L.T("mob.paid")
@@ -276,16 +276,11 @@ func (s *Server) myTripsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Trips = append(v.Trips, row)
 	}
-	reviewed, err := s.Mobility.ReviewedBy(r.Context(), p.Actor, p.Territory)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	for _, b := range m.AsDriver {
-		v.AsDriver = append(v.AsDriver, s.bookingRowOf(p, b, true, reviewed, m.Names))
+		v.AsDriver = append(v.AsDriver, s.bookingRowOf(p, b, true, m.Names))
 	}
 	for _, b := range m.AsPassenger {
-		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(p, b, false, reviewed, m.Names))
+		v.AsPassenger = append(v.AsPassenger, s.bookingRowOf(p, b, false, m.Names))
 	}
 	for _, st := range m.StandingAsDriver {
 		v.StandingAsDriver = append(v.StandingAsDriver, standingRowOf(p, st, true, m.Names))
