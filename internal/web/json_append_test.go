@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 	"time"
 
@@ -20,18 +21,7 @@ import (
 // encoders differ.
 func TestAppendHitMatchesEncoder(t *testing.T) {
 	ter := &territory.Territory{Slug: "grand-lyon-2"}
-	created := time.Date(2026, 11, 26, 6, 1, 2, 123456000, time.UTC)
-	full := directory.Initiative{
-		ID: 12345678901, Name: `Répar'café "du" <marché> & co`, Summary: "tab\there\nline\r\b\f\x01\x1f\x7f",
-		Description: "ligne\u2028para\u2029fin \xff\xfe invalid, emoji 🚲, é", Categories: []string{"food", "repair"},
-		Tags: []string{"vélo", "<b>"}, Kind: directory.KindAssociation, Address: `1 rue \ "X"`,
-		Position:     geo.Point{Lat: 45.764043, Lon: 4.835659},
-		OpeningHours: []directory.OpeningHours{{Day: 1, Opens: "09:00", Close: "12:00"}, {Day: 7, Opens: "<", Close: "&"}},
-		Website:      "https://example.org/?a=1&b=<2>", Email: "a@b.c", Phone: "+33 4",
-		OrganisationID: 7, Commons: directory.Commons{Resource: "jardin", Governance: "<règles>"},
-		Status: directory.StatusPublished, RejectReason: "no", MapJamID: 3, Revision: 12,
-		CreatedAt: created, UpdatedAt: created.Add(time.Second),
-	}
+	full := fullInitiative()
 	bare := directory.Initiative{ID: 1, Name: "x", Kind: directory.KindAssociation, Status: directory.StatusPublished}
 	cases := []struct {
 		name string
@@ -60,6 +50,23 @@ func TestAppendHitMatchesEncoder(t *testing.T) {
 				t.Errorf("appendHit:\n got %s\nwant %s", got, want.Bytes())
 			}
 		})
+	}
+}
+
+// fullInitiative fills every field a list carries, with the strings,
+// numbers and times that make the encoders differ.
+func fullInitiative() directory.Initiative {
+	created := time.Date(2026, 11, 26, 6, 1, 2, 123456000, time.UTC)
+	return directory.Initiative{
+		ID: 12345678901, Name: `Répar'café "du" <marché> & co`, Summary: "tab\there\nline\r\b\f\x01\x1f\x7f",
+		Description: "ligne\u2028para\u2029fin \xff\xfe invalid, emoji 🚲, é", Categories: []string{"food", "repair"},
+		Tags: []string{"vélo", "<b>"}, Kind: directory.KindAssociation, Address: `1 rue \ "X"`,
+		Position:     geo.Point{Lat: 45.764043, Lon: 4.835659},
+		OpeningHours: []directory.OpeningHours{{Day: 1, Opens: "09:00", Close: "12:00"}, {Day: 7, Opens: "<", Close: "&"}},
+		Website:      "https://example.org/?a=1&b=<2>", Email: "a@b.c", Phone: "+33 4",
+		OrganisationID: 7, Commons: directory.Commons{Resource: "jardin", Governance: "<règles>"},
+		Status: directory.StatusPublished, RejectReason: "no", MapJamID: 3, Revision: 12,
+		CreatedAt: created, UpdatedAt: created.Add(time.Second),
 	}
 }
 
@@ -108,6 +115,24 @@ func TestSearchPageMatchesEncoder(t *testing.T) {
 		e.srv.writeHitsEncoded(rec, e.ter, res, q.Near != nil)
 		if body != rec.Body.String() {
 			t.Errorf("%s:\n got %s\nwant %s", path, body, rec.Body.String())
+		}
+	}
+}
+
+// TestAppendHitCoversEveryField guards appendHit against a field added to
+// initiativeJSON and not to the appender: the "full" initiative of
+// TestAppendHitMatchesEncoder must fill every field that lists carry, or a
+// new field would be checked only while it is empty.
+func TestAppendHitCoversEveryField(t *testing.T) {
+	full := fullInitiative()
+	v := reflect.ValueOf((&Server{}).initiativeJSON(&territory.Territory{Slug: "x"}, &full, false))
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		if name == "DescriptionHTML" { // single reads only
+			continue
+		}
+		if v.Field(i).IsZero() {
+			t.Errorf("initiativeJSON.%s is empty in the full case: fill it, and teach appendHit to write it", name)
 		}
 	}
 }
