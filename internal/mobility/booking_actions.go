@@ -96,18 +96,26 @@ func (s *Service) fillBookingActions(userID int64, now time.Time, list ...*Booki
 
 // ActOnBooking takes action on booking id for actor: the pages' forms and
 // the API name the action, the service runs it. A review has its own
-// method (it carries a rating).
+// method (it carries a rating). The booking comes back with what actor
+// may do to it next.
 func (s *Service) ActOnBooking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64,
 	action BookingAction, reason string) (*Booking, error) {
+	var b *Booking
+	var err error
 	switch action {
 	case ActAccept:
-		return s.Accept(ctx, actor, ter, id)
+		b, err = s.Accept(ctx, actor, ter, id)
 	case ActRefuse:
-		return s.Refuse(ctx, actor, ter, id, reason)
+		b, err = s.Refuse(ctx, actor, ter, id, reason)
 	case ActCancel:
-		return s.CancelBooking(ctx, actor, ter, id, reason)
+		b, err = s.CancelBooking(ctx, actor, ter, id, reason)
 	case ActPay:
-		return s.PayContribution(ctx, actor, ter, id)
+		b, err = s.PayContribution(ctx, actor, ter, id)
+	default:
+		return nil, errs.ErrNotFound
 	}
-	return nil, errs.ErrNotFound
+	if err != nil {
+		return nil, err
+	}
+	return s.withActions(ctx, actor, b)
 }

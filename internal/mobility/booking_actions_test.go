@@ -95,6 +95,7 @@ func TestBookingActions(t *testing.T) {
 					if got.Reviewed != c.reviewed {
 						t.Fatalf("reviewed %v, want %v", got.Reviewed, c.reviewed)
 					}
+					sameAsListed(t, got, func() (*Booking, error) { return e.svc.Booking(ctx, who, e.ter, b.ID) })
 					for _, a := range BookingActions() {
 						if err := act(e, stranger, b.ID, a); err == nil {
 							t.Fatalf("a stranger took %s", a)
@@ -109,10 +110,18 @@ func TestBookingActions(t *testing.T) {
 					if after := listed(t, e, who, b.ID, asDriver); after.Status != c.status || after.PaidEntry != 0 {
 						t.Fatalf("refused actions changed the booking: %+v", after)
 					}
-					if s.take != "" {
+					if s.take == ActReview {
 						if err := act(e, who, b.ID, s.take); err != nil {
 							t.Fatalf("%s is offered but refused: %v", s.take, err)
 						}
+					} else if s.take != "" {
+						changed, err := e.svc.ActOnBooking(ctx, who, e.ter, b.ID, s.take, "")
+						if err != nil {
+							t.Fatalf("%s is offered but refused: %v", s.take, err)
+						}
+						sameAsListed(t, listed(t, e, who, b.ID, asDriver), func() (*Booking, error) { return changed, nil })
+					}
+					if s.take != "" {
 						if after := listed(t, e, who, b.ID, asDriver); slices.Contains(after.Actions, s.take) {
 							t.Fatalf("after %s, still offered: %v", s.take, after.Actions)
 						}
@@ -141,6 +150,20 @@ func listed(t *testing.T, e *env, who access.Actor, id int64, asDriver bool) *Bo
 	}
 	t.Fatalf("booking %d not in my trips", id)
 	return nil
+}
+
+// sameAsListed fails unless the booking one returns offers who the same
+// actions and review state as the list.
+func sameAsListed(t *testing.T, want *Booking, one func() (*Booking, error)) {
+	t.Helper()
+	got, err := one()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != want.ID || got.Reviewed != want.Reviewed || !slices.Equal(got.Actions, want.Actions) {
+		t.Fatalf("booking %d alone: actions %v, reviewed %v; listed: actions %v, reviewed %v",
+			got.ID, got.Actions, got.Reviewed, want.Actions, want.Reviewed)
+	}
 }
 
 // act takes action a through the service's own methods.

@@ -98,3 +98,10 @@ func (s *SQLStore) ReviewedBy(ctx context.Context, territoryID, userID int64) (m
 		})
 	return out, err
 }
+
+func (s *SQLStore) HasReviewed(ctx context.Context, territoryID, bookingID, userID int64) (bool, error) {
+	var n int
+	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM trip_reviews WHERE booking_id = ? AND reviewer_id = ? AND territory_id = ?`,
+		bookingID, userID, territoryID).Scan(&n)
+	return n > 0, err
+}

@@ -217,6 +217,18 @@ func (s *Service) Booking(ctx context.Context, actor access.Actor, ter *territor
 	if actor.UserID == 0 || (b.PassengerID != actor.UserID && b.DriverID != actor.UserID) {
 		return nil, errs.E(errs.NotFound, "err.mobility.booking_not_found")
 	}
+	return s.withActions(ctx, actor, b)
+}
+
+// withActions sets on b what actor may do to it now, as MyTrips lists it,
+// so that a booking read or changed alone offers the same buttons.
+func (s *Service) withActions(ctx context.Context, actor access.Actor, b *Booking) (*Booking, error) {
+	reviewed, err := s.store.HasReviewed(ctx, b.TerritoryID, b.ID, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	b.Reviewed = reviewed
+	s.fillBookingActions(actor.UserID, s.clock(), b)
 	return b, nil
 }
 

@@ -120,6 +120,8 @@ type Store interface {
 	InsertReview(ctx context.Context, r *Review) error
 	ReviewsOf(ctx context.Context, territoryID, userID int64) ([]Review, error)
 	ReviewedBy(ctx context.Context, territoryID, userID int64) (map[int64]bool, error)
+	// HasReviewed tells whether userID reviewed booking bookingID.
+	HasReviewed(ctx context.Context, territoryID, bookingID, userID int64) (bool, error)
 
 	// MemberData reads one member's trips, bookings and reviews, everywhere.
 	MemberData(ctx context.Context, userID int64) (*MemberData, error)

@@ -72,8 +72,24 @@ func TestMobilityAPIContract(t *testing.T) {
 			t.Fatalf("3 of 2 seats: %d %s", resp.StatusCode, readBody(resp))
 		}
 		resp = e.do(nil, "POST", book, rider, map[string]any{"seats": 1})
-		if body := readBody(resp); resp.StatusCode != http.StatusCreated || !strings.Contains(body, `"status":"accepted"`) {
-			t.Fatalf("book: %d %s", resp.StatusCode, body)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("book: %d %s", resp.StatusCode, readBody(resp))
+		}
+		booking := decode[struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+		}](t, resp)
+		if booking.Status != "accepted" {
+			t.Fatalf("booked: %+v", booking)
+		}
+		// A booking read alone offers what my trips offer: either side may
+		// cancel before the departure.
+		bookingURL := fmt.Sprintf("/api/v1/trip-bookings/%d", booking.ID)
+		for _, who := range []string{rider, driver} {
+			resp = e.do(nil, "GET", bookingURL, who, nil)
+			if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"actions":["cancel"]`) {
+				t.Fatalf("booking read alone: %d %s", resp.StatusCode, body)
+			}
 		}
 		// The accepted passenger now sees the phone.
 		resp = e.do(nil, "GET", fmt.Sprintf("/api/v1/trips/%d", trip.ID), rider, nil)
@@ -117,6 +133,11 @@ func TestMobilityAPIContract(t *testing.T) {
 		resp = e.do(nil, "GET", "/api/v1/me/export", driver, nil)
 		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"mobility": {`) || !strings.Contains(body, "0601020304") {
 			t.Fatalf("driver's export: %d %s", resp.StatusCode, body)
+		}
+		// The answer to an action says what is left to do: nothing.
+		resp = e.do(nil, "POST", bookingURL+"/cancel", rider, map[string]any{"reason": "malade"})
+		if body := readBody(resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"status":"cancelled"`) || strings.Contains(body, `"actions"`) {
+			t.Fatalf("cancel: %d %s", resp.StatusCode, body)
 		}
 	})
 }
