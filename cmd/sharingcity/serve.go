@@ -40,7 +40,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	mediaDir := fs.String("media-dir", envDefault(env, "MEDIA_DIR", "media"), "where uploaded photos are stored (env SHARINGCITY_MEDIA_DIR)")
 	trustProxy := fs.Bool("trust-proxy", envDefault(env, "TRUST_PROXY", "") == "true", "behind a reverse proxy: take client addresses from X-Forwarded-For (env SHARINGCITY_TRUST_PROXY=true)")
 	geocoderURL := fs.String("geocoder-url", envDefault(env, "GEOCODER_URL", ""), "BAN/addok geocoder for addresses in searches, e.g. https://api-adresse.data.gouv.fr; empty: the directory's own addresses (env SHARINGCITY_GEOCODER_URL)")
-	memLimit := fs.String("memory-limit", envDefault(env, "MEMORY_LIMIT", ""), "soft limit of the Go heap, e.g. 80MiB: the collector works harder as it nears it; empty: GOMEMLIMIT or none (env SHARINGCITY_MEMORY_LIMIT)")
+	memLimit := fs.String("memory-limit", envDefault(env, "MEMORY_LIMIT", ""), "soft limit of the Go heap, e.g. 80MiB: the collector works harder as it nears it; off: none; empty: GOMEMLIMIT, else three quarters of the container's memory limit (cgroup), else none (env SHARINGCITY_MEMORY_LIMIT)")
 	gcPercent := fs.String("gc-percent", envDefault(env, "GC_PERCENT", ""), "heap growth allowed between collections, in percent of the live heap, as Go's GOGC; empty: GOGC, or 50 when it is not set either (env SHARINGCITY_GC_PERCENT)")
 	postRate := fs.Int("post-per-minute", atoiOr(envDefault(env, "POST_PER_MINUTE", "30"), 30), "contributions allowed per minute per member (env SHARINGCITY_POST_PER_MINUTE)")
 	if err := parse(fs, args); err != nil {
@@ -50,12 +50,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *memLimit != "" {
-		n, err := parseBytes(*memLimit)
-		if err != nil {
-			return usageError{"--memory-limit: " + err.Error()}
-		}
+	if n, from, err := memoryLimitOf(*memLimit, env.getenv("GOMEMLIMIT"), os.ReadFile); err != nil {
+		return usageError{"--memory-limit: " + err.Error()}
+	} else if n > 0 {
 		debug.SetMemoryLimit(n)
+		log.Info("memory limit", "bytes", n, "from", from)
 	}
 	if pct, set, err := gcPercentOf(*gcPercent, env.getenv("GOGC")); err != nil {
 		return usageError{"--gc-percent: " + err.Error()}
@@ -215,6 +214,42 @@ func gcPercentOf(flagValue, gogc string) (pct int, set bool, err error) {
 
 // parseBytes reads a size: a number of bytes, or one followed by KiB, MiB,
 // GiB (or KB, MB, GB, taken as the same powers of two).
+// cgroupMemoryFiles hold the memory limit of the container serve runs
+// in: cgroup v2, then v1.
+var cgroupMemoryFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
+
+// memoryLimitOf is the soft memory limit serve sets and where it comes
+// from: the flag ("off": none), else none when GOMEMLIMIT is set (the
+// runtime applies it), else part of the container's limit read by
+// readFile, so that a server in a 128 MiB container collects harder
+// before it is killed for memory instead of after. Three quarters, and
+// 48 MiB at least left for what the Go heap does not count (the binary,
+// SQLite's page caches), but never under half.
+func memoryLimitOf(flag, gomemlimit string, readFile func(string) ([]byte, error)) (int64, string, error) {
+	switch {
+	case flag == "off":
+		return 0, "", nil
+	case flag != "":
+		n, err := parseBytes(flag)
+		return n, "flag", err
+	case gomemlimit != "":
+		return 0, "", nil
+	}
+	for _, f := range cgroupMemoryFiles {
+		b, err := readFile(f)
+		if err != nil {
+			continue
+		}
+		limit, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || limit <= 0 || limit >= 1<<50 { // "max", or v1's "unlimited" (about 2^63)
+			return 0, "", nil
+		}
+		n := max(min(limit/4*3, limit-48<<20), limit/2)
+		return n, f, nil
+	}
+	return 0, "", nil
+}
+
 func parseBytes(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	mult := int64(1)
