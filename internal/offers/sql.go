@@ -87,7 +87,8 @@ func scanListing(sc store.Scanner, private bool, extra ...any) (*Listing, error)
 	var expired bool
 	dest := []any{&l.ID, &l.TerritoryID, &l.OwnerID, &l.Kind, &l.Mode, &l.Title, &l.Description, &l.Category,
 		&l.Condition, &l.PriceCents, &l.Currency, &l.WantedInReturn, &l.Availability, &l.Quantity,
-		&l.Position.Lat, &l.Position.Lon, &l.Status, &l.HideReason, &l.ExpiresAt, &l.CreatedAt, &l.UpdatedAt,
+		&l.Position.Lat, &l.Position.Lon, &l.Status, &l.HideReason,
+		timeColumn{&l.ExpiresAt}, timeColumn{&l.CreatedAt}, timeColumn{&l.UpdatedAt},
 		&l.hiddenOwner, &expired}
 	var exactLat, exactLon float64
 	if private {

@@ -275,7 +275,10 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 		sb.WriteString(" AND l.kind_code = ?")
 		args = append(args, kindCodes[q.Kind])
 	}
-	sb.WriteString(" AND l.expires_at > ?")
+	// +: expires_at's NUMERIC affinity (DATETIME) made SQLite try to
+	// read the bound text as a number at each entry (6 % of the CPU of
+	// newest with a category in 500 m); both are text, compared as such.
+	sb.WriteString(" AND +l.expires_at > ?")
 	args = append(args, now)
 	return sb.String(), args
 }

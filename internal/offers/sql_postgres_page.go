@@ -28,13 +28,7 @@ func (s *SQLStore) pageByIDsPostgres(ctx context.Context, territoryID int64, ids
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]Hit, 0, len(ids))
-	for _, id := range ids {
-		if l := byID[id]; l != nil {
-			hits = append(hits, Hit{Listing: l})
-		}
-	}
-	return hits, nil
+	return hitsInOrder(ids, byID), nil
 }
 
 // listingsWithCovers runs a query of pgWithCoverColumns and returns its

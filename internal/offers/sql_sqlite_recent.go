@@ -59,7 +59,7 @@ func (s *SQLStore) newestWalkSQLite(ctx context.Context, territoryID int64, q Qu
 	w.add("l.pub_lat BETWEEN ? AND ?", box.MinLat, box.MaxLat)
 	w.add("l.pub_lon BETWEEN ? AND ?", box.MinLon, box.MaxLon)
 	w.add(flatCircle("l."), flatCircleArgs(p, q.RadiusM)...)
-	w.add("l.expires_at > ?", now)
+	w.add("+l.expires_at > ?", now) // see cellsQuery
 	if q.Category != "" && q.Mode != "" {
 		w.add("l.mode_code = ?", modeCodes[q.Mode])
 	}
