@@ -265,7 +265,7 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	}
 	cols := "l.id, l.pub_lat, l.pub_lon"
 	if withCreated {
-		cols += ", l.created_at"
+		cols += ", CAST(l.created_at AS TEXT)" // parsed once, by auxTime
 	}
 	sb.WriteString("WITH r(blo, bhi, lo, hi) AS MATERIALIZED (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?))" +
 		" SELECT " + cols + " FROM r CROSS JOIN listings l INDEXED BY " + index +

@@ -66,7 +66,7 @@ func (s *SQLStore) newestWalkSQLite(ctx context.Context, territoryID int64, q Qu
 	if q.Kind != "" {
 		w.add("l.kind_code = ?", kindCodes[q.Kind])
 	}
-	text := `SELECT l.id, l.pub_lat, l.pub_lon, l.created_at FROM listings l INDEXED BY ` + index + `
+	text := `SELECT l.id, l.pub_lat, l.pub_lon, CAST(l.created_at AS TEXT) FROM listings l INDEXED BY ` + index + `
 		WHERE ` + w.String() + ` ORDER BY l.created_at DESC, l.id DESC LIMIT ?`
 	// The ring holds about 2 % of the flat circle's rows: too many of
 	// them for the margin is one walk in several hundred, walked again.
