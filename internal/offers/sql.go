@@ -26,11 +26,14 @@ type SQLStore struct {
 	frequent *termFrequency
 	// words holds frequent words' sets of listings (sql_wordsets.go).
 	words *wordSets
+	// floors bounds SQLite's walks of the newest (sql_sqlite_recent.go).
+	floors *walkFloors
 }
 
 // NewSQLStore returns a store over db.
 func NewSQLStore(db *store.DB) *SQLStore {
-	return &SQLStore{db: db, q: db, frequent: newTermFrequency(time.Now), words: newWordSets(maxWordSetBytes)}
+	return &SQLStore{db: db, q: db, frequent: newTermFrequency(time.Now), words: newWordSets(maxWordSetBytes),
+		floors: newWalkFloors(time.Now)}
 }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
@@ -41,7 +44,7 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 		return fn(s)
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		return fn(&SQLStore{db: s.db, q: tx, inTx: true, frequent: s.frequent, words: s.words})
+		return fn(&SQLStore{db: s.db, q: tx, inTx: true, frequent: s.frequent, words: s.words, floors: s.floors})
 	})
 }
 
@@ -84,7 +87,8 @@ func scanListing(sc store.Scanner, private bool, extra ...any) (*Listing, error)
 	var expired bool
 	dest := []any{&l.ID, &l.TerritoryID, &l.OwnerID, &l.Kind, &l.Mode, &l.Title, &l.Description, &l.Category,
 		&l.Condition, &l.PriceCents, &l.Currency, &l.WantedInReturn, &l.Availability, &l.Quantity,
-		&l.Position.Lat, &l.Position.Lon, &l.Status, &l.HideReason, &l.ExpiresAt, &l.CreatedAt, &l.UpdatedAt,
+		&l.Position.Lat, &l.Position.Lon, &l.Status, &l.HideReason,
+		timeColumn{&l.ExpiresAt}, timeColumn{&l.CreatedAt}, timeColumn{&l.UpdatedAt},
 		&l.hiddenOwner, &expired}
 	var exactLat, exactLon float64
 	if private {

@@ -124,7 +124,16 @@ func (s *SQLStore) nearCells(ctx context.Context, territoryID int64, within geo.
 	if match != "" {
 		sparse *= frequentShare
 	}
-	radius := 15 * math.Sqrt(sparse*float64(need))
+	// Without words (SQLite's cells), every listing of the square comes
+	// through the driver (about 1 µs each) where a step more costs one
+	// query: a first square of 10 (was 15) brings a page 3 of a category
+	// and a mode 122 listings at p50, 228 at p99 (was 200, 439), in one
+	// step at p50, three at p99 (two), for 15-20 % less thread CPU.
+	scale := 15.0
+	if match == "" && words == nil {
+		scale = 10
+	}
+	radius := scale * math.Sqrt(sparse*float64(need))
 	if q.RadiusM > 0 {
 		radius = min(radius, q.RadiusM)
 	}
@@ -201,14 +210,15 @@ func (s *SQLStore) inCells(ctx context.Context, territoryID int64, q Query, now 
 	}
 	defer rows.Close()
 	var out []cand
+	// Scanned into the same variables: Scan's pointers make them escape,
+	// one allocation each per row otherwise.
+	var id int64
+	var pt geo.Point
 	for rows.Next() {
-		var c cand
-		var pt geo.Point
-		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon); err != nil {
+		if err := rows.Scan(&id, &pt.Lat, &pt.Lon); err != nil {
 			return nil, err
 		}
-		c.dist = geo.Distance(p, pt)
-		out = append(out, c)
+		out = append(out, cand{id: id, dist: geo.Distance(p, pt)})
 	}
 	return out, rows.Err()
 }
@@ -238,6 +248,9 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	}
 	js = append(js, ']')
 	args = append(args, string(js))
+	// The filters that pick the index's part travel as +?: SQLite may plan
+	// by a bare parameter there (sqlite_stat4), and then prepared the
+	// statement again at each new binding (7 % of a page 3's CPU).
 	// The index of the filters given (00033): without a mode, one that
 	// holds no mode before the cells, one seek per band where the others
 	// need one per mode.
@@ -252,18 +265,18 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 	}
 	cols := "l.id, l.pub_lat, l.pub_lon"
 	if withCreated {
-		cols += ", l.created_at"
+		cols += ", CAST(l.created_at AS TEXT)" // parsed once, by auxTime
 	}
 	sb.WriteString("WITH r(blo, bhi, lo, hi) AS MATERIALIZED (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?))" +
 		" SELECT " + cols + " FROM r CROSS JOIN listings l INDEXED BY " + index +
-		" WHERE l.territory_id = ? AND " + s.searchable())
+		" WHERE l.territory_id = +? AND " + s.searchable())
 	args = append(args, territoryID)
 	if q.Category != "" {
-		sb.WriteString(" AND l.category_code = ?")
+		sb.WriteString(" AND l.category_code = +?")
 		args = append(args, categoryCodes[q.Category])
 	}
 	if q.Mode != "" {
-		sb.WriteString(" AND l.mode_code = ?")
+		sb.WriteString(" AND l.mode_code = +?")
 		args = append(args, modeCodes[q.Mode])
 	}
 	sb.WriteString(" AND l.band_cell BETWEEN r.blo AND r.bhi AND l.cell BETWEEN r.lo AND r.hi")
@@ -271,7 +284,10 @@ func (s *SQLStore) cellsQuery(territoryID int64, q Query, now time.Time, ranges 
 		sb.WriteString(" AND l.kind_code = ?")
 		args = append(args, kindCodes[q.Kind])
 	}
-	sb.WriteString(" AND l.expires_at > ?")
+	// +: expires_at's NUMERIC affinity (DATETIME) made SQLite try to
+	// read the bound text as a number at each entry (6 % of the CPU of
+	// newest with a category in 500 m); both are text, compared as such.
+	sb.WriteString(" AND +l.expires_at > ?")
 	args = append(args, now)
 	return sb.String(), args
 }

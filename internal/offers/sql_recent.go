@@ -2,7 +2,6 @@ package offers
 
 import (
 	"context"
-	"math"
 	"sort"
 	"time"
 
@@ -60,6 +59,13 @@ func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within
 			sortByCreated(cs)
 			return cs, err
 		}
+	case !s.postgres():
+		cs, ok, err := s.newestWalkSQLite(ctx, territoryID, q, now, need)
+		if err == nil && !ok {
+			cs, err = s.newestInCells(ctx, territoryID, within, q, now, need)
+		}
+		sortByCreated(cs)
+		return cs, err
 	}
 	// The box holds 4/π times the circle's area: ask for a margin of box
 	// matches, more if the circle was short of them.
@@ -76,13 +82,7 @@ func (s *SQLStore) recentInCircle(ctx context.Context, territoryID int64, within
 			break // scanned recentScan, or the whole territory
 		}
 	}
-	var cs []cand
-	var err error
-	if s.postgres() {
-		cs, _, err = s.circlePostgres(ctx, territoryID, q, now, need, 0)
-	} else {
-		cs, err = s.newestInCells(ctx, territoryID, within, q, now, need)
-	}
+	cs, _, err := s.circlePostgres(ctx, territoryID, q, now, need, 0)
 	sortByCreated(cs)
 	return cs, err
 }
@@ -102,12 +102,9 @@ func (s *SQLStore) newestInCells(ctx context.Context, territoryID int64, within 
 	if b.empty() {
 		return nil, nil
 	}
-	cos := math.Cos(math.Min(89.9, math.Max(math.Abs(box.MinLat), math.Abs(box.MaxLat))) * math.Pi / 180)
-	r := q.RadiusM * 1.01 / metresPerDeg
 	text, args := s.cellsQuery(territoryID, q, now, b.minus(block{1, 0, 1, 0}), true)
-	text += ` AND (l.pub_lat - ?) * (l.pub_lat - ?) + (l.pub_lon - ?) * (l.pub_lon - ?) * ? <= ?
-		ORDER BY l.created_at DESC, l.id DESC LIMIT ?`
-	args = append(args, p.Lat, p.Lat, p.Lon, p.Lon, cos*cos, r*r)
+	text += ` AND ` + flatCircle("l.") + ` ORDER BY l.created_at DESC, l.id DESC LIMIT ?`
+	args = append(args, flatCircleArgs(p, q.RadiusM)...)
 	for limit := need + need/4 + 8; ; limit *= 4 {
 		read := 0
 		cs, err := s.circleRows(ctx, text, append(args, limit), p, q.RadiusM, &read)
@@ -117,29 +114,17 @@ func (s *SQLStore) newestInCells(ctx context.Context, territoryID int64, within 
 	}
 }
 
-// newestInCircle walks the territory's recentScan newest listings until
-// limit of them lie in the circle's box with the filters (SQLite and
-// PostgreSQL both pull the inner rows only as the outer LIMIT needs them),
-// and returns those in the circle, with how many were in the box.
+// newestInCircle (PostgreSQL; SQLite's is newestWalkSQLite) walks the
+// territory's recentScan newest listings until limit of them lie in the
+// circle's box with the filters (the inner rows are pulled only as the
+// outer LIMIT needs them), and returns those in the circle, with how many
+// were in the box.
 func (s *SQLStore) newestInCircle(ctx context.Context, territoryID int64, q Query, now time.Time, limit int) ([]cand, int, error) {
 	box := geo.Around(*q.Near, q.RadiusM)
 	inner := &where{} // the walk: its index's columns before created_at
 	inner.add("l.territory_id = ?", territoryID)
 	inner.add(s.searchable())
-	index := ""
-	if !s.postgres() {
-		// The filter's own newest listings (00025): 11 (categories) or 5
-		// (modes) times fewer entries for a page than every listing's.
-		index = " INDEXED BY listings_recent_cover"
-		switch {
-		case q.Category != "":
-			index = " INDEXED BY listings_recent_category"
-			inner.add("l.category_code = ?", categoryCodes[q.Category])
-		case q.Mode != "":
-			index = " INDEXED BY listings_recent_mode"
-			inner.add("l.mode_code = ?", modeCodes[q.Mode])
-		}
-	} else if q.Mode != "" {
+	if q.Mode != "" {
 		// PostgreSQL's own (00030); a category keeps the walk of every
 		// listing, after the circle (recentInCircle).
 		inner.add("l.mode_code = CAST(? AS SMALLINT)", modeCodes[q.Mode])
@@ -161,7 +146,7 @@ func (s *SQLStore) newestInCircle(ctx context.Context, territoryID int64, q Quer
 	inBox := 0
 	cs, err := s.circleRows(ctx, `SELECT id, pub_lat, pub_lon, created_at FROM (
 		SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.mode_code, l.category_code, l.kind_code, l.expires_at
-		FROM listings l`+index+` WHERE `+inner.String()+`
+		FROM listings l WHERE `+inner.String()+`
 		ORDER BY l.created_at DESC, l.id DESC LIMIT ?) n WHERE `+w.String()+` LIMIT ?`,
 		args, *q.Near, q.RadiusM, &inBox)
 	return cs, inBox, err
@@ -176,10 +161,10 @@ func (s *SQLStore) circleRows(ctx context.Context, text string, args []any, p ge
 	}
 	defer rows.Close()
 	var out []cand
+	var c cand // scanned into again: see inCells
+	var pt geo.Point
+	var created any
 	for rows.Next() {
-		var c cand
-		var pt geo.Point
-		var created any
 		if err := rows.Scan(&c.id, &pt.Lat, &pt.Lon, &created); err != nil {
 			return nil, err
 		}

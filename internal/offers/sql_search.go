@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
-	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
 
@@ -198,27 +197,18 @@ func (s *SQLStore) byIDs(ctx context.Context, territoryID int64, ids []int64) ([
 	if s.postgres() {
 		return s.pageByIDsPostgres(ctx, territoryID, ids)
 	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, territoryID)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	ls, err := s.listings(ctx, false, `SELECT `+publicColumns+` FROM listings l WHERE l.territory_id = ? AND l.id IN (`+
-		store.Placeholders(len(ids))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]*Listing, len(ls))
-	for _, l := range ls {
-		byID[l.ID] = l
-	}
+	return s.pageByIDsSQLite(ctx, territoryID, ids)
+}
+
+// hitsInOrder returns the listings of byID in the order of ids.
+func hitsInOrder(ids []int64, byID map[int64]*Listing) []Hit {
 	hits := make([]Hit, 0, len(ids))
 	for _, id := range ids {
 		if l := byID[id]; l != nil {
 			hits = append(hits, Hit{Listing: l})
 		}
 	}
-	return hits, s.covers(ctx, territoryID, hits)
+	return hits
 }
 
 // covers adds each hit's first photo.

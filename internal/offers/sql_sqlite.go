@@ -131,15 +131,16 @@ func (s *SQLStore) circleSQLite(ctx context.Context, territoryID int64, q Query,
 }
 
 // auxTime reads a time kept in an R*Tree auxiliary column, which has no
-// declared type: the driver returns the text it stored.
+// declared type, or read as text (CAST: see sqlitePageColumns): the
+// driver returns the text it stored.
 func auxTime(v any) (time.Time, error) {
 	switch t := v.(type) {
 	case time.Time:
 		return t.UTC(), nil
 	case string:
-		return time.Parse("2006-01-02 15:04:05.999999999-07:00", t)
+		return parseSQLiteTime(t)
 	case []byte:
-		return time.Parse("2006-01-02 15:04:05.999999999-07:00", string(t))
+		return parseSQLiteTime(string(t))
 	}
 	return time.Time{}, fmt.Errorf("listings_rtree: created_at of type %T", v)
 }

@@ -1,0 +1,68 @@
+package offers
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/sharingcity/sharingcity/internal/access"
+	"github.com/sharingcity/sharingcity/internal/store/storetest"
+)
+
+// TestParseSQLiteTime: the hand parser gives time.Parse's answer (as
+// scanListing keeps it, in UTC), or its error.
+func TestParseSQLiteTime(t *testing.T) {
+	const layout = "2006-01-02 15:04:05.999999999-07:00"
+	for _, s := range []string{
+		"2026-03-14 10:00:00+00:00", "2026-03-14 10:00:00.5+00:00", "2026-12-31 23:59:59.123456789+00:00",
+		"2026-03-14 10:00:00.000001+00:00", "2024-02-29 00:00:00+00:00", "1999-01-01 01:02:03+00:00",
+		"2026-03-14 10:00:00+02:00", "2026-03-14 10:00:00.25-05:30", // other offsets: time.Parse
+		"2026-04-31 10:00:00+00:00", "2025-02-29 10:00:00+00:00", "2026-13-01 10:00:00+00:00", "2026-03-14 24:00:00+00:00",
+		"2026-03-14 10:00:00.+00:00", "2026-03-14 10:00:00.1234567890+00:00", "2026-03-14T10:00:00+00:00",
+		"2026-03-14 10:0a:00+00:00", "2026-03-14 10:00:00", "",
+	} {
+		want, wantErr := time.Parse(layout, s)
+		got, err := parseSQLiteTime(s)
+		if (err != nil) != (wantErr != nil) || (err == nil && !reflect.DeepEqual(got.UTC(), want.UTC())) {
+			t.Errorf("%q: got %v, %v; want %v, %v", s, got, err, want, wantErr)
+		}
+	}
+}
+
+// TestPageByIDsSQLite: the page read with its covers in one query holds
+// what GetListing reads (public columns, times to the nanosecond), in the
+// order asked, without ids of another territory.
+func TestPageByIDsSQLite(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	e := newEnv(t, db)
+	s := e.svc.store.(*SQLStore)
+	var ids []int64
+	for i, title := range []string{"Perceuse", "Vélo", "Tente"} {
+		e.clock.add(time.Duration(i)*time.Second + 123456789*time.Nanosecond)
+		ids = append(ids, e.create(t, e.owner, sample(title, 45.76, 4.83)).ID)
+	}
+	other := sample("Ailleurs", 48.85, 2.35)
+	elsewhere := access.Actor{UserID: 1, Roles: map[int64]access.Role{e.other.ID: access.Member}}
+	if err := e.svc.Create(ctx, elsewhere, e.other, other); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.pageByIDsSQLite(ctx, e.ter.ID, []int64{ids[2], other.ID, ids[0], ids[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 3 {
+		t.Fatalf("%d hits, want 3", len(hits))
+	}
+	for i, id := range []int64{ids[2], ids[0], ids[1]} {
+		want, err := s.GetListing(ctx, e.ter.ID, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.ExactPosition, want.statusBeforeHide, want.acceptedCount, want.coverRead = nil, "", 0, true
+		if got := hits[i].Listing; !reflect.DeepEqual(got, want) {
+			t.Errorf("hit %d:\n got %+v\nwant %+v", i, got, want)
+		}
+	}
+}
