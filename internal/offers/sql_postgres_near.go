@@ -88,7 +88,8 @@ func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64,
 	}
 	head := `WITH w AS MATERIALIZED (SELECT l.id, l.pub_lat, l.pub_lon, ` + pt + ` <-> point(?, ?) AS d FROM listings l WHERE ` +
 		w.String() + ` ORDER BY ` + pt + ` <-> point(?, ?) LIMIT `
-	args := append(append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat), pgWalkPageArgs(territoryID, p, q)...)
+	args := append(append(append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat), pgHaversineArgs(p)...),
+		pgPageArgs(territoryID, q)...)
 	// A walk's entry is cheap, a second walk is not: the raw-degree order
 	// needs about need / cos(lat) entries (1.46 x at 45°) to be sure of
 	// need, and more where listings are uneven.
@@ -97,7 +98,7 @@ func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64,
 		// keeps a generic plan after five runs (0.04 ms to plan it), where
 		// with "LIMIT $n" it guesses a tenth of the index, finds the
 		// generic plan dear and plans every run again (0.3-0.7 ms).
-		rows, err := s.q.Query(ctx, head+strconv.Itoa(n)+`)`+pgWalkPage, args...) // sql_postgres_walkpage.go
+		rows, err := s.q.Query(ctx, head+strconv.Itoa(n)+`)`+pgWalkPage(), args...) // sql_postgres_walkpage.go
 		if err != nil {
 			return nil, err
 		}

@@ -37,46 +37,84 @@ func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Quer
 		box += ` LIMIT ?`
 		args = append(args, maxRead+1)
 	}
-	// One row even when the circle holds none, for the count.
-	text := `WITH b AS MATERIALIZED (` + box + `)
-		SELECT n.n, c.id, c.pub_lat, c.pub_lon, c.created_at FROM (SELECT COUNT(*) AS n FROM b) n
-		LEFT JOIN LATERAL (SELECT * FROM b WHERE ` + flatCircle("") + `
-			ORDER BY b.created_at DESC, b.id DESC LIMIT ?) c ON true`
+	// One row even when the circle holds none, for the count; the page's
+	// rows with it (sql_postgres_walkpage.go).
+	text := `WITH b AS MATERIALIZED (` + box + `), c AS MATERIALIZED (SELECT * FROM b WHERE ` + flatCircle("b.") + `
+		ORDER BY b.created_at DESC, b.id DESC LIMIT ?)` + pgCircleRanks() + `
+		SELECT x.*, n.n, r.id, r.pub_lat, r.pub_lon, r.created_at FROM (SELECT COUNT(*) AS n FROM b) n LEFT JOIN r ON true` + pgPageJoin
 	args = append(args, flatCircleArgs(p, q.RadiusM)...)
 	for limit := need + need/4 + 8; ; limit *= 4 {
-		cs, read, sent, err := s.countedCircleRows(ctx, text, append(args, limit), p, q.RadiusM)
+		cs, read, sent, err := s.countedCircleRows(ctx, text, pgCircleArgs(territoryID, append(args, limit), q), p, q.RadiusM)
 		if err != nil || len(cs) >= need || sent < limit {
 			return cs, maxRead == 0 || read <= maxRead, err
 		}
 	}
 }
 
-// countedCircleRows runs circlePostgres' query: the box's count, then the
-// rows (id, pub_lat, pub_lon, created_at; NULL when none), of which it
-// keeps those within radius of p; sent counts the rows.
+// countedCircleRows runs circlePostgres' query: the page's rows, the
+// box's count, then the candidates (id, pub_lat, pub_lon, created_at; NULL
+// when none), of which it keeps those within radius of p; sent counts the
+// candidates.
 func (s *SQLStore) countedCircleRows(ctx context.Context, text string, args []any, p geo.Point, radius float64) (cs []cand, read, sent int, _ error) {
 	rows, err := s.q.Query(ctx, text, args...)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id *int64
-		var lat, lon *float64
-		var created *time.Time
-		if err := rows.Scan(&read, &id, &lat, &lon, &created); err != nil {
-			return nil, 0, 0, err
-		}
+	var id *int64
+	var lat, lon *float64
+	var created *time.Time
+	err = scanPageRows(rows, []any{&read, &id, &lat, &lon, &created}, func(l *Listing) {
 		if id == nil {
-			continue
+			return
 		}
 		sent++
-		c := cand{id: *id, dist: geo.Distance(p, geo.Point{Lat: *lat, Lon: *lon}), created: created.UTC()}
+		c := cand{id: *id, dist: geo.Distance(p, geo.Point{Lat: *lat, Lon: *lon}), created: created.UTC(), row: l}
 		if c.dist <= radius {
 			cs = append(cs, c)
 		}
+	})
+	return cs, read, sent, err
+}
+
+// pgCircleRanks follows a CTE c (id, pub_lat, pub_lon, created_at: the
+// candidates of a circle, and a few outside it) to rank those within the
+// circle newest first, for pgPageJoin. Its arguments: pgCircleArgs.
+func pgCircleRanks() string {
+	// geo.Distance: 2 × its earthRadius × asin(min(1, sqrt(h))).
+	return `, r AS MATERIALIZED (SELECT c.*, CASE WHEN i.inside
+			THEN row_number() OVER (PARTITION BY i.inside ORDER BY c.created_at DESC, c.id DESC) END AS rank
+		FROM c CROSS JOIN LATERAL (SELECT 2 * 6371008.8 * asin(least(1, sqrt(` + pgHaversine("c.") + `))) <= ? AS inside) i)`
+}
+
+// pgCircleArgs are the arguments of a query ending with pgCircleRanks and
+// pgPageJoin, after the CTE's args.
+func pgCircleArgs(territoryID int64, args []any, q Query) []any {
+	out := append(append([]any{}, args...), pgHaversineArgs(*q.Near)...)
+	return append(append(out, q.RadiusM), pgPageArgs(territoryID, q)...)
+}
+
+// newestInCirclePostgres runs newestInCircle's query (cands: id, pub_lat,
+// pub_lon, created_at of the circle's box) with the page's rows, and
+// returns those within the circle, with how many were read.
+func (s *SQLStore) newestInCirclePostgres(ctx context.Context, territoryID int64, cands string, args []any, q Query) ([]cand, int, error) {
+	rows, err := s.q.Query(ctx, `WITH c AS MATERIALIZED (`+cands+`)`+pgCircleRanks()+`
+		SELECT x.*, r.id, r.pub_lat, r.pub_lon, r.created_at FROM r`+pgPageJoin, pgCircleArgs(territoryID, args, q)...)
+	if err != nil {
+		return nil, 0, err
 	}
-	return cs, read, sent, rows.Err()
+	p := *q.Near
+	var c cand
+	var at geo.Point
+	read := 0
+	var out []cand
+	err = scanPageRows(rows, []any{&c.id, &at.Lat, &at.Lon, &c.created}, func(l *Listing) {
+		read++
+		if c.dist = geo.Distance(p, at); c.dist <= q.RadiusM {
+			c.row, c.created = l, c.created.UTC()
+			out = append(out, c)
+		}
+	})
+	return out, read, err
 }
 
 // flatCircle is a test of the columns pub_lat and pub_lon of alias a ("l."

@@ -158,12 +158,15 @@ func (s *SQLStore) newestInCircle(ctx context.Context, territoryID int64, q Quer
 		w.add("kind_code = ?", kindCodes[q.Kind])
 	}
 	args := append(append(append(inner.args, recentScan), w.args...), limit)
-	inBox := 0
-	cs, err := s.circleRows(ctx, `SELECT id, pub_lat, pub_lon, created_at FROM (
+	text := `SELECT id, pub_lat, pub_lon, created_at FROM (
 		SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.mode_code, l.category_code, l.kind_code, l.expires_at
-		FROM listings l`+index+` WHERE `+inner.String()+`
-		ORDER BY l.created_at DESC, l.id DESC LIMIT ?) n WHERE `+w.String()+` LIMIT ?`,
-		args, *q.Near, q.RadiusM, &inBox)
+		FROM listings l` + index + ` WHERE ` + inner.String() + `
+		ORDER BY l.created_at DESC, l.id DESC LIMIT ?) n WHERE ` + w.String() + ` LIMIT ?`
+	if s.postgres() {
+		return s.newestInCirclePostgres(ctx, territoryID, text, args, q) // with the page's rows
+	}
+	inBox := 0
+	cs, err := s.circleRows(ctx, text, args, *q.Near, q.RadiusM, &inBox)
 	return cs, inBox, err
 }
 

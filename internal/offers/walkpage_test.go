@@ -12,8 +12,9 @@ import (
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 )
 
-// TestWalkPagePostgres: the walk near a point without words brings the
-// rows of its page, and those only, each the same listing (columns and
+// TestWalkPagePostgres: the candidates of a search without words (the walk
+// near a point, newest first within a circle) bring the rows of its page,
+// and those only, each the same listing (columns and
 // cover) as the page read by primary key; a page that PostgreSQL ranked
 // otherwise than Go (pgPageSlip) is read by primary key, and the search
 // gives the same answer either way.
@@ -33,8 +34,14 @@ func TestWalkPagePostgres(t *testing.T) {
 	st := e.svc.store.(*SQLStore)
 	defer func(n int) { pgPageSlip = n }(pgPageSlip)
 	near := &geo.Point{Lat: 45.756, Lon: 4.84}
+	within := geo.BBox{MinLon: e.ter.BBox.MinLon - searchMargin, MinLat: e.ter.BBox.MinLat - searchMargin,
+		MaxLon: e.ter.BBox.MaxLon + searchMargin, MaxLat: e.ter.BBox.MaxLat + searchMargin}
 	for _, q := range []Query{{}, {Offset: 20}, {Offset: 7, Limit: 5}, {Category: directory.Categories[1]},
-		{Category: directory.Categories[0], Mode: Modes[1], Offset: 3}, {Mode: Modes[0], RadiusM: 400}, {Kind: KindOffer, Limit: 100}} {
+		{Category: directory.Categories[0], Mode: Modes[1], Offset: 3}, {Mode: Modes[0], RadiusM: 400}, {Kind: KindOffer, Limit: 100},
+		// Newest first within a circle: the box of a category's region
+		// (circlePostgres), the walk of the newest (newestInCircle).
+		{Sort: SortRecent, RadiusM: 700}, {Sort: SortRecent, RadiusM: 900, Offset: 9, Limit: 4},
+		{Sort: SortRecent, RadiusM: 5000, Category: directory.Categories[1], Offset: 2}, {Sort: SortRecent, RadiusM: 450, Mode: Modes[0]}} {
 		q.Near = near
 		if err := q.normalize(); err != nil {
 			t.Fatal(err)
@@ -42,9 +49,19 @@ func TestWalkPagePostgres(t *testing.T) {
 		var answers []string
 		for _, slip := range []int{0, 1} {
 			pgPageSlip = slip
-			cs, err := st.nearPostgresIndexOnly(ctx, e.ter.ID, q, e.clock.now(), q.Offset+q.Limit+1)
+			need := q.Offset + q.Limit + 1
+			var cs []cand
+			var err error
+			if q.Sort == SortRecent {
+				cs, err = st.recentInCircle(ctx, e.ter.ID, within, q, e.clock.now(), need)
+			} else {
+				cs, err = st.nearPostgresIndexOnly(ctx, e.ter.ID, q, e.clock.now(), need)
+			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(cs) <= q.Offset {
+				t.Fatalf("%+v: %d candidates", q, len(cs))
 			}
 			var ids []int64
 			for i, c := range cs {
