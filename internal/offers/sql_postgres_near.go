@@ -88,8 +88,8 @@ func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64,
 	}
 	head := `WITH w AS MATERIALIZED (SELECT l.id, l.pub_lat, l.pub_lon, ` + pt + ` <-> point(?, ?) AS d FROM listings l WHERE ` +
 		w.String() + ` ORDER BY ` + pt + ` <-> point(?, ?) LIMIT `
-	args := append(append(append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat), pgHaversineArgs(p)...),
-		pgPageArgs(territoryID, q)...)
+	args := append(append(append(append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat), pgHaversineArgs(p)...),
+		pgPageRangeArgs(q)...), territoryID)
 	// A walk's entry is cheap, a second walk is not: the raw-degree order
 	// needs about need / cos(lat) entries (1.46 x at 45°) to be sure of
 	// need, and more where listings are uneven.

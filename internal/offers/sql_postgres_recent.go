@@ -40,8 +40,9 @@ func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Quer
 	// One row even when the circle holds none, for the count; the page's
 	// rows with it (sql_postgres_walkpage.go).
 	text := `WITH b AS MATERIALIZED (` + box + `), c AS MATERIALIZED (SELECT * FROM b WHERE ` + flatCircle("b.") + `
-		ORDER BY b.created_at DESC, b.id DESC LIMIT ?)` + pgCircleRanks() + `
-		SELECT x.*, n.n, r.id, r.pub_lat, r.pub_lon, r.created_at FROM (SELECT COUNT(*) AS n FROM b) n LEFT JOIN r ON true` + pgPageJoin
+		ORDER BY b.created_at DESC, b.id DESC LIMIT ?), n AS MATERIALIZED (SELECT COUNT(*) AS n FROM b)` +
+		pgPage(`SELECT c.id, c.pub_lat, c.pub_lon, c.created_at, n.n FROM c, n WHERE `+pgInCircle("c.")+pgNewestPage,
+			`c.id, c.pub_lat, c.pub_lon, c.created_at, n.n FROM n LEFT JOIN c ON true`)
 	args = append(args, flatCircleArgs(p, q.RadiusM)...)
 	for limit := need + need/4 + 8; ; limit *= 4 {
 		cs, read, sent, err := s.countedCircleRows(ctx, text, pgCircleArgs(territoryID, append(args, limit), q), p, q.RadiusM)
@@ -51,10 +52,10 @@ func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Quer
 	}
 }
 
-// countedCircleRows runs circlePostgres' query: the page's rows, the
-// box's count, then the candidates (id, pub_lat, pub_lon, created_at; NULL
-// when none), of which it keeps those within radius of p; sent counts the
-// candidates.
+// countedCircleRows runs circlePostgres' query: the page's rows, then the
+// candidates (id, pub_lat, pub_lon, created_at; NULL when none) with the
+// box's count, of which it keeps those within radius of p; sent counts
+// the candidates.
 func (s *SQLStore) countedCircleRows(ctx context.Context, text string, args []any, p geo.Point, radius float64) (cs []cand, read, sent int, _ error) {
 	rows, err := s.q.Query(ctx, text, args...)
 	if err != nil {
@@ -63,39 +64,39 @@ func (s *SQLStore) countedCircleRows(ctx context.Context, text string, args []an
 	var id *int64
 	var lat, lon *float64
 	var created *time.Time
-	err = scanPageRows(rows, []any{&read, &id, &lat, &lon, &created}, func(l *Listing) {
+	page, err := scanPageRows(rows, []any{&id, &lat, &lon, &created, &read}, func() {
 		if id == nil {
 			return
 		}
 		sent++
-		c := cand{id: *id, dist: geo.Distance(p, geo.Point{Lat: *lat, Lon: *lon}), created: created.UTC(), row: l}
+		c := cand{id: *id, dist: geo.Distance(p, geo.Point{Lat: *lat, Lon: *lon}), created: created.UTC()}
 		if c.dist <= radius {
 			cs = append(cs, c)
 		}
 	})
-	return cs, read, sent, err
+	return withRows(cs, page), read, sent, err
+}
+
+// pgInCircle tests whether the columns pub_lat and pub_lon of alias a are
+// within the circle as geo.Distance measures it (2 × its earthRadius ×
+// asin(min(1, sqrt(h)))); then the page newest first (pgNewestPage). Its
+// arguments: pgCircleArgs.
+func pgInCircle(a string) string {
+	return `2 * 6371008.8 * asin(least(1, sqrt(` + pgHaversine(a) + `))) <= ?`
+}
+
+const pgNewestPage = ` ORDER BY c.created_at DESC, c.id DESC` + pgPageRange
+
+// pgCircleArgs are the arguments of a query ending with pgPage of
+// pgInCircle's page, after the CTEs' args.
+func pgCircleArgs(territoryID int64, args []any, q Query) []any {
+	out := append(append([]any{}, args...), pgHaversineArgs(*q.Near)...)
+	return append(append(append(out, q.RadiusM), pgPageRangeArgs(q)...), territoryID)
 }
 
 // pgOpaque is cond for a generic plan that keeps an unknown share of the
 // rows, not the guess of its parameters' ranges: a CASE is not estimated.
 func pgOpaque(cond string) string { return `CASE WHEN ` + cond + ` THEN true ELSE false END` }
-
-// pgCircleRanks follows a CTE c (id, pub_lat, pub_lon, created_at: the
-// candidates of a circle, and a few outside it) to rank those within the
-// circle newest first, for pgPageJoin. Its arguments: pgCircleArgs.
-func pgCircleRanks() string {
-	// geo.Distance: 2 × its earthRadius × asin(min(1, sqrt(h))).
-	return `, r AS MATERIALIZED (SELECT c.*, CASE WHEN i.inside
-			THEN row_number() OVER (PARTITION BY i.inside ORDER BY c.created_at DESC, c.id DESC) END AS rank
-		FROM c CROSS JOIN LATERAL (SELECT 2 * 6371008.8 * asin(least(1, sqrt(` + pgHaversine("c.") + `))) <= ? AS inside) i)`
-}
-
-// pgCircleArgs are the arguments of a query ending with pgCircleRanks and
-// pgPageJoin, after the CTE's args.
-func pgCircleArgs(territoryID int64, args []any, q Query) []any {
-	out := append(append([]any{}, args...), pgHaversineArgs(*q.Near)...)
-	return append(append(out, q.RadiusM), pgPageArgs(territoryID, q)...)
-}
 
 // newestInCirclePostgres runs newestInCircle's query (cands: id, pub_lat,
 // pub_lon, created_at of the circle's box) with the page's rows, and
@@ -109,24 +110,25 @@ func pgCircleArgs(territoryID int64, args []any, q Query) []any {
 // own plan, which PostgreSQL then makes every time (0.5-0.65 ms to plan,
 // for 0.26-0.3 ms to run; 0.04 ms with the generic plan).
 func (s *SQLStore) newestInCirclePostgres(ctx context.Context, territoryID int64, cands string, args []any, q Query) ([]cand, int, error) {
-	rows, err := s.q.Query(ctx, `WITH c AS MATERIALIZED (`+cands+`)`+pgCircleRanks()+`
-		SELECT x.*, r.id, r.pub_lat, r.pub_lon, r.created_at FROM r`+pgPageJoin, pgCircleArgs(territoryID, args, q)...)
+	rows, err := s.q.Query(ctx, `WITH c AS MATERIALIZED (`+cands+`)`+
+		pgPage(`SELECT c.id, c.pub_lat, c.pub_lon, c.created_at FROM c WHERE `+pgInCircle("c.")+pgNewestPage,
+			`c.id, c.pub_lat, c.pub_lon, c.created_at FROM c`), pgCircleArgs(territoryID, args, q)...)
 	if err != nil {
 		return nil, 0, err
 	}
 	p := *q.Near
 	var c cand
 	var at geo.Point
-	read := 0
+	n := 0
 	var out []cand
-	err = scanPageRows(rows, []any{&c.id, &at.Lat, &at.Lon, &c.created}, func(l *Listing) {
-		read++
+	page, err := scanPageRows(rows, []any{&c.id, &at.Lat, &at.Lon, &c.created}, func() {
+		n++
 		if c.dist = geo.Distance(p, at); c.dist <= q.RadiusM {
-			c.row, c.created = l, c.created.UTC()
+			c.created = c.created.UTC()
 			out = append(out, c)
 		}
 	})
-	return out, read, err
+	return withRows(out, page), n, err
 }
 
 // flatCircle is a test of the columns pub_lat and pub_lon of alias a ("l."
