@@ -3,7 +3,6 @@ package offers
 import (
 	"context"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -12,7 +11,7 @@ import (
 // Near a point without words, on PostgreSQL (migration 00026): the walk in
 // order of distance is an index-only scan returning (id, public position,
 // distance), and only the page's rows are read from the table, by primary
-// key, in the same statement (sql_postgres_walkpage.go). Before, every candidate of the walk was a heap
+// key (pageByIDsPostgres). Before, every candidate of the walk was a heap
 // page: 1.5 x the page and more, all of their columns, descriptions
 // included, from a table that shared_buffers rarely holds (492 MB against
 // 128 MB on the benchmark's server).
@@ -71,8 +70,7 @@ const pgWalkSlack = 1e-9
 var pgWalkTimes, pgWalkExtra = 2, 16
 
 // nearPostgresIndexOnly returns at least need candidates by distance (all
-// of them within the radius if fewer), the page's with their rows when
-// PostgreSQL ranked them as Go does (sql_postgres_walkpage.go): see
+// of them within the radius if fewer), without their rows: see
 // nearPostgres for the stopping rule.
 func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64, q Query, now time.Time, need int) ([]cand, error) {
 	p := *q.Near
@@ -86,24 +84,31 @@ func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64,
 		// territory) go on through every other region's.
 		w.add(pt+" <@ box(point(?, -90), point(?, 90))", shift-pairShift/2, shift+pairShift/2)
 	}
-	head := `WITH w AS MATERIALIZED (SELECT l.id, l.pub_lat, l.pub_lon, ` + pt + ` <-> point(?, ?) AS d FROM listings l WHERE ` +
-		w.String() + ` ORDER BY ` + pt + ` <-> point(?, ?) LIMIT `
-	args := append(append(append(append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat), pgHaversineArgs(p)...),
-		pgPageRangeArgs(q)...), territoryID)
+	text := `SELECT l.id, l.pub_lat, l.pub_lon, ` + pt + ` <-> point(?, ?) FROM listings l WHERE ` + w.String() +
+		` ORDER BY ` + pt + ` <-> point(?, ?) LIMIT ?`
 	// A walk's entry is cheap, a second walk is not: the raw-degree order
 	// needs about need / cos(lat) entries (1.46 x at 45°) to be sure of
 	// need, and more where listings are uneven.
 	for n := pgWalkTimes*need + pgWalkExtra; ; n *= 4 {
-		// The walk's length in the text, not a parameter: PostgreSQL then
-		// keeps a generic plan after five runs (0.04 ms to plan it), where
-		// with "LIMIT $n" it guesses a tenth of the index, finds the
-		// generic plan dear and plans every run again (0.3-0.7 ms).
-		rows, err := s.q.Query(ctx, head+strconv.Itoa(n)+`)`+pgWalkPage(), args...) // sql_postgres_walkpage.go
+		args := append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat, n)
+		rows, err := s.q.Query(ctx, text, args...)
 		if err != nil {
 			return nil, err
 		}
-		cs, last, err := walkPageRows(rows, p, n)
-		if err != nil {
+		cs := make([]cand, 0, n)
+		var last float64
+		for rows.Next() {
+			var c cand
+			var at geo.Point
+			if err := rows.Scan(&c.id, &at.Lat, &at.Lon, &last); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c.dist = geo.Distance(p, at)
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 		exhausted := len(cs) < n

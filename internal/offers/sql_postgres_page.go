@@ -5,7 +5,6 @@ import (
 	"database/sql"
 
 	"github.com/sharingcity/sharingcity/internal/media"
-	"github.com/sharingcity/sharingcity/internal/store"
 )
 
 // pgWithCover is the FROM clause and the columns of listings (public
@@ -48,28 +47,18 @@ func (s *SQLStore) listingsWithCovers(ctx context.Context, text string, args ...
 	defer rows.Close()
 	byID := map[int64]*Listing{}
 	for rows.Next() {
-		l, err := scanWithCover(rows)
+		var key, thumb, ctype sql.NullString
+		var w, h, tw, th, size sql.NullInt64
+		l, err := scanListing(rows, false, &key, &thumb, &w, &h, &tw, &th, &ctype, &size)
 		if err != nil {
 			return nil, err
 		}
+		if key.Valid {
+			l.Photos = []media.Photo{{Key: key.String, ThumbKey: thumb.String, Width: int(w.Int64), Height: int(h.Int64),
+				ThumbWidth: int(tw.Int64), ThumbHeight: int(th.Int64), ContentType: ctype.String, Bytes: size.Int64}}
+		}
+		l.coverRead = true
 		byID[l.ID] = l
 	}
 	return byID, rows.Err()
-}
-
-// scanWithCover scans a row of pgWithCoverColumns, then extra, into a
-// listing marked as having its cover read (coverRead).
-func scanWithCover(sc store.Scanner, extra ...any) (*Listing, error) {
-	var key, thumb, ctype sql.NullString
-	var w, h, tw, th, size sql.NullInt64
-	l, err := scanListing(sc, false, append([]any{&key, &thumb, &w, &h, &tw, &th, &ctype, &size}, extra...)...)
-	if err != nil {
-		return nil, err
-	}
-	if key.Valid {
-		l.Photos = []media.Photo{{Key: key.String, ThumbKey: thumb.String, Width: int(w.Int64), Height: int(h.Int64),
-			ThumbWidth: int(tw.Int64), ThumbHeight: int(th.Int64), ContentType: ctype.String, Bytes: size.Int64}}
-	}
-	l.coverRead = true
-	return l, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -158,19 +157,20 @@ func (s *SQLStore) newestInCircle(ctx context.Context, territoryID int64, q Quer
 	if q.Kind != "" {
 		w.add("kind_code = ?", kindCodes[q.Kind])
 	}
-	text := func(scan, cond, limit string) string {
-		return `SELECT id, pub_lat, pub_lon, created_at FROM (
-		SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.mode_code, l.category_code, l.kind_code, l.expires_at
-		FROM listings l` + index + ` WHERE ` + inner.String() + `
-		ORDER BY l.created_at DESC, l.id DESC LIMIT ` + scan + `) n WHERE ` + cond + ` LIMIT ` + limit
+	scan, cond, last := "?", w.String(), "?"
+	var args []any
+	if s.postgres() { // planned once (pgGenericWalk)
+		scan, cond, last = pgGenericWalk(recentScan, cond, limit)
+		args = append(inner.args, w.args...)
+	} else {
+		args = append(append(append(inner.args, recentScan), w.args...), limit)
 	}
-	if s.postgres() { // with the page's rows, planned once (see there)
-		return s.newestInCirclePostgres(ctx, territoryID, text(strconv.Itoa(recentScan), pgOpaque(w.String()), strconv.Itoa(limit)),
-			append(inner.args, w.args...), q)
-	}
-	args := append(append(append(inner.args, recentScan), w.args...), limit)
 	inBox := 0
-	cs, err := s.circleRows(ctx, text("?", w.String(), "?"), args, *q.Near, q.RadiusM, &inBox)
+	cs, err := s.circleRows(ctx, `SELECT id, pub_lat, pub_lon, created_at FROM (
+		SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.mode_code, l.category_code, l.kind_code, l.expires_at
+		FROM listings l`+index+` WHERE `+inner.String()+`
+		ORDER BY l.created_at DESC, l.id DESC LIMIT `+scan+`) n WHERE `+cond+` LIMIT `+last,
+		args, *q.Near, q.RadiusM, &inBox)
 	return cs, inBox, err
 }
 
