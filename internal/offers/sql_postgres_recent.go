@@ -25,7 +25,7 @@ import (
 // exact circle is checked here; when it keeps fewer than need of a full
 // answer, more are asked for.
 func (s *SQLStore) circlePostgres(ctx context.Context, territoryID int64, q Query, now time.Time, need, maxRead int) ([]cand, bool, error) {
-	w := s.pgCoverWhere(territoryID, q, now)
+	w := s.pgCoverWhere(territoryID, q, now, false)
 	p := *q.Near
 	b := geo.Around(p, q.RadiusM)
 	pt, shift := pgPoint, 0.0
