@@ -90,7 +90,7 @@ func (s *SQLStore) nearPostgresIndexOnly(ctx context.Context, territoryID int64,
 	// A walk's entry is cheap, a second walk is not: the raw-degree order
 	// needs about need / cos(lat) entries (1.46 x at 45°) to be sure of
 	// need, and more where listings are uneven.
-	for n := pgWalkTimes*need + pgWalkExtra; ; n *= 4 {
+	for n := pgTextLimit(pgWalkTimes*need + pgWalkExtra); ; n *= 4 {
 		args := append(append([]any{from.Lon, from.Lat}, w.args...), from.Lon, from.Lat)
 		rows, err := s.q.Query(ctx, text+strconv.Itoa(n), args...) // the walk's length in the text: pgGenericExpiry
 		if err != nil {
@@ -153,3 +153,16 @@ func (s *SQLStore) pgCoverWhere(territoryID int64, q Query, now time.Time, walk 
 // with the generic plan, the same index and the same run. A CASE compared
 // with a constant is guessed to keep nearly every entry (1 - 0.005).
 const pgGenericExpiry = `(CASE WHEN l.expires_at > ? THEN 1 ELSE 0 END) <> 0`
+
+// pgTextLimit rounds up a limit written in a statement's text to one of
+// eight values per doubling (n itself up to 16; 60 for 58, 144 for 138):
+// pgx keeps 512 prepared statements per connection, and every page size
+// and offset a client asks for would otherwise be a text of its own
+// (MaxOffset 1,000, MaxLimit 100), each prepared and planned anew.
+func pgTextLimit(n int) int {
+	step := 1
+	for n > 16*step {
+		step *= 2
+	}
+	return (n + step - 1) / step * step
+}

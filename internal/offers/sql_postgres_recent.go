@@ -105,5 +105,5 @@ func flatCircleArgs(p geo.Point, radius float64) []any {
 // again: 0.16-0.19 ms to plan for 0.11 ms to run (psql, a mode's newest
 // within 2 km), 0.01 ms with the generic plan.
 func pgGenericWalk(scan int, cond string, limit int) (string, string, string) {
-	return strconv.Itoa(scan), `CASE WHEN ` + cond + ` THEN true ELSE false END`, strconv.Itoa(limit)
+	return strconv.Itoa(scan), `CASE WHEN ` + cond + ` THEN true ELSE false END`, strconv.Itoa(pgTextLimit(limit))
 }
