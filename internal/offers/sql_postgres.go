@@ -54,6 +54,12 @@ func (s *SQLStore) pgWhere(territoryID int64, q Query, now time.Time, withBox bo
 // key, above; see pgCoverWhere for INTEGER). Every PostgreSQL query of
 // the filters spells them here.
 func pgFilters(w *where, a string, q Query, now time.Time, typ func(col string) string) {
+	pgFiltersExpiry(w, a, q, typ, a+"expires_at > ?", now)
+}
+
+// pgFiltersExpiry is pgFilters with the expiry's test spelled by the
+// caller (one parameter, now): see pgGenericExpiry.
+func pgFiltersExpiry(w *where, a string, q Query, typ func(col string) string, expiry string, now time.Time) {
 	for _, f := range []struct {
 		col  string
 		set  bool
@@ -67,7 +73,7 @@ func pgFilters(w *where, a string, q Query, now time.Time, typ func(col string) 
 			w.add(a+f.col+" = CAST(? AS "+typ(f.col)+")", f.code)
 		}
 	}
-	w.add(a+"expires_at > ?", now)
+	w.add(expiry, now)
 }
 
 func pgSmallint(string) string { return "SMALLINT" }

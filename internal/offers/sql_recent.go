@@ -142,12 +142,13 @@ func (s *SQLStore) newestInCircle(ctx context.Context, territoryID int64, q Quer
 	if q.Kind != "" {
 		w.add("kind_code = ?", kindCodes[q.Kind])
 	}
-	args := append(append(append(inner.args, recentScan), w.args...), limit)
+	scan, cond, last := pgGenericWalk(recentScan, w.String(), limit) // planned once
+	args := append(inner.args, w.args...)
 	inBox := 0
 	cs, err := s.circleRows(ctx, `SELECT id, pub_lat, pub_lon, created_at FROM (
 		SELECT l.id, l.pub_lat, l.pub_lon, l.created_at, l.mode_code, l.category_code, l.kind_code, l.expires_at
 		FROM listings l WHERE `+inner.String()+`
-		ORDER BY l.created_at DESC, l.id DESC LIMIT ?) n WHERE `+w.String()+` LIMIT ?`,
+		ORDER BY l.created_at DESC, l.id DESC LIMIT `+scan+`) n WHERE `+cond+` LIMIT `+last,
 		args, *q.Near, q.RadiusM, &inBox)
 	return cs, inBox, err
 }
