@@ -1,12 +1,11 @@
 package directory
 
 import (
-	"container/list"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/sharingcity/sharingcity/internal/lru"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
 
@@ -18,16 +17,7 @@ import (
 // has its own index). Bounded by the hits it holds, least recently used
 // dropped.
 type resultCache struct {
-	mu    sync.Mutex
-	max   int // hits
-	hits  int
-	ll    *list.List // front: most recent
-	byKey map[string]*list.Element
-}
-
-type cachedResult struct {
-	key string
-	res Result
+	pages *lru.Cache[string, Result]
 }
 
 // maxCachedResults bounds the hits the cache holds (a hit is about 1 kB
@@ -35,7 +25,7 @@ type cachedResult struct {
 const maxCachedResults = 2000
 
 func newResultCache(max int) *resultCache {
-	return &resultCache{max: max, ll: list.New(), byKey: map[string]*list.Element{}}
+	return &resultCache{pages: lru.New[string, Result](max, func(r Result) int { return len(r.Items) })}
 }
 
 // resultKey is the cache key of a normalised query, or "" when it is not cached.
@@ -82,44 +72,14 @@ func resultKey(territoryID int64, dk dataKey, q *Query) string {
 // get returns a copy of the cached page (the initiatives are shared and
 // must not be changed).
 func (c *resultCache) get(key string) (Result, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.byKey[key]
-	if !ok {
-		return Result{}, false
-	}
-	c.ll.MoveToFront(e)
-	r := e.Value.(*cachedResult).res
+	r, ok := c.pages.Get(key)
 	r.Items = slices.Clone(r.Items)
-	return r, true
+	return r, ok
 }
 
 func (c *resultCache) put(key string, r Result) {
 	r.Items = slices.Clone(r.Items)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(r.Items) > c.max {
-		return
-	}
-	if e, ok := c.byKey[key]; ok {
-		c.hits -= len(e.Value.(*cachedResult).res.Items)
-		c.ll.Remove(e)
-	}
-	c.byKey[key] = c.ll.PushFront(&cachedResult{key: key, res: r})
-	c.hits += len(r.Items)
-	for c.hits > c.max {
-		old := c.ll.Back()
-		c.ll.Remove(old)
-		cr := old.Value.(*cachedResult)
-		c.hits -= len(cr.res.Items)
-		delete(c.byKey, cr.key)
-	}
+	c.pages.Put(key, r)
 }
 
-func (c *resultCache) purge() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ll.Init()
-	clear(c.byKey)
-	c.hits = 0
-}
+func (c *resultCache) purge() { c.pages.Purge() }

@@ -189,10 +189,5 @@ func (e *env) forgetFrequencies() {
 
 // dropWordSets empties the store's kept word sets (not their counters).
 func (e *env) dropWordSets() {
-	c := e.svc.store.(*SQLStore).words
-	c.mu.Lock()
-	c.ll.Init()
-	clear(c.byKey)
-	c.bytes = 0
-	c.mu.Unlock()
+	e.svc.store.(*SQLStore).words.sets.Purge()
 }

@@ -1,11 +1,12 @@
 package offers
 
 import (
-	"container/list"
 	"context"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sharingcity/sharingcity/internal/lru"
 )
 
 // wordSets keeps the words' sets of an instance (sql_wordsets.go), bounded
@@ -13,11 +14,9 @@ import (
 // or patch a set while the others of the same words wait for it: a
 // rebuild takes 0.4 s, which every concurrent search would otherwise pay.
 type wordSets struct {
-	mu      sync.Mutex
 	max     int // bytes
-	bytes   int
-	ll      *list.List // front: most recently used
-	byKey   map[string]*list.Element
+	sets    *lru.Cache[string, *wordSet]
+	mu      sync.Mutex // guards flights and started
 	flights map[string]*wordFlight
 	started uint64 // flights started so far
 	// builds and patches count the sets read whole and patched, oversized
@@ -38,7 +37,7 @@ type wordFlight struct {
 }
 
 func newWordSets(max int) *wordSets {
-	return &wordSets{max: max, ll: list.New(), byKey: map[string]*list.Element{}, flights: map[string]*wordFlight{},
+	return &wordSets{max: max, sets: lru.New[string, *wordSet](max, (*wordSet).bytes), flights: map[string]*wordFlight{},
 		large: newTermFrequency(time.Now)}
 }
 
@@ -98,43 +97,11 @@ func (c *wordSets) run(key string, refresh func(ws *wordSet, rebuild bool) (*wor
 }
 
 // kept reports whether a set of key is kept, fresh or not.
-func (c *wordSets) kept(key string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.byKey[key]
-	return ok
-}
+func (c *wordSets) kept(key string) bool { return c.sets.Contains(key) }
 
 func (c *wordSets) get(key string) *wordSet {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.byKey[key]
-	if !ok {
-		return nil
-	}
-	c.ll.MoveToFront(e)
-	return e.Value.(*wordSet)
+	ws, _ := c.sets.Get(key)
+	return ws
 }
 
-func (c *wordSets) put(ws *wordSet) {
-	size := ws.bytes()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.byKey[ws.key]; ok {
-		c.bytes -= e.Value.(*wordSet).bytes()
-		c.ll.Remove(e)
-		delete(c.byKey, ws.key)
-	}
-	if size > c.max {
-		return
-	}
-	for c.bytes+size > c.max {
-		e := c.ll.Back()
-		old := e.Value.(*wordSet)
-		c.bytes -= old.bytes()
-		c.ll.Remove(e)
-		delete(c.byKey, old.key)
-	}
-	c.byKey[ws.key] = c.ll.PushFront(ws)
-	c.bytes += size
-}
+func (c *wordSets) put(ws *wordSet) { c.sets.Put(ws.key, ws) }
