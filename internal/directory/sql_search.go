@@ -535,11 +535,5 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	if s.postgres() {
 		return s.publishedByIDsPostgres(ctx, territoryID, ids)
 	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, territoryID)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	return s.packedHits(ctx, len(ids), `SELECT `+s.packedCols()+` FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (`+
-		store.Placeholders(len(ids))+`)`, args...)
+	return s.pageHits(ctx, len(ids), sqlitePublishedByIDs, territoryID, idsJSON(ids))
 }
