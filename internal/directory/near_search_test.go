@@ -170,7 +170,11 @@ func TestDecodePageRefusesMalformed(t *testing.T) {
 		if k > pageTexts {
 			v = ""
 		}
-		fmt.Fprintf(&row, "%d:%s", len(v), v)
+		if k < pageTexts {
+			fmt.Fprintf(&row, "%s,", v)
+		} else {
+			fmt.Fprintf(&row, "%d:%s", len(v), v)
+		}
 	}
 	good := row.String()
 	hits, err := decodePage(good+good, 2, false)
@@ -180,16 +184,17 @@ func TestDecodePageRefusesMalformed(t *testing.T) {
 	for name, page := range map[string]string{
 		"cut":         good[:len(good)-3],
 		"length past": good + "99:x",
-		"no colon":    "12",
-		"bad length":  "-1:" + good,
-		"bad number":  strings.Replace(good, "1:1", "1:x", 1),
-		"bad float":   strings.Replace(good, "4:45.5", "4:45,5", 1),
+		"no comma":    "12",
+		"no colon":    strings.Repeat("1,", pageTexts) + "12",
+		"bad length":  strings.Repeat("1,", pageTexts) + "-1:x",
+		"bad number":  "x" + good[1:],
+		"bad float":   strings.Replace(good, "45.5", "45;5", 1),
 	} {
 		if _, err := decodePage(page, 2, false); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := decodePage(strings.Replace(good, "4:45.5", "4:4046", 1), 1, true); err == nil {
+	if _, err := decodePage(strings.Replace(good, "45.5", "4046", 1), 1, true); err == nil {
 		t.Error("a hex float of 4 digits: no error")
 	}
 }
