@@ -1,10 +1,12 @@
 package directory
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -188,11 +190,11 @@ func setDistances(hits []Hit, p *geo.Point) {
 // nearest keeps the n hits closest to p, in order.
 func nearest(hits []Hit, p geo.Point, n int) []Hit {
 	setDistances(hits, &p)
-	sort.Slice(hits, func(a, b int) bool {
-		if hits[a].DistanceM != hits[b].DistanceM {
-			return hits[a].DistanceM < hits[b].DistanceM
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if c := cmp.Compare(a.DistanceM, b.DistanceM); c != 0 {
+			return c
 		}
-		return hits[a].Initiative.ID < hits[b].Initiative.ID
+		return cmp.Compare(a.Initiative.ID, b.Initiative.ID)
 	})
 	if len(hits) > n {
 		hits = hits[:n]
