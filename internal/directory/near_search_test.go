@@ -130,7 +130,7 @@ func TestPublishedByIDsReadsWholeRows(t *testing.T) {
 // the territory's index.
 func TestPublishedByIDsPlan(t *testing.T) {
 	db := storetest.OpenSQLite(t)
-	rows, err := db.Query(context.Background(), "EXPLAIN QUERY PLAN "+sqlitePublishedByIDs, 1, "[1,2,3]")
+	rows, err := db.Query(context.Background(), "EXPLAIN QUERY PLAN "+sqlitePublishedByIDs, 1, "1,2,3")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,26 +97,27 @@ var (
 		func(c string) string { return "to_char(" + c + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` }) + ", ''), '')"
 )
 
-// publishedByIDsSQLite passes the ids as one JSON array: one text to bind
-// instead of 22 boxed integers, and one statement text whatever their
-// number. SQLite reads json_each into a small table, then looks each id up
-// by primary key (TestPublishedByIDsPlan).
+// publishedByIDsSQLite passes the ids as one text, "1,2,3" (see idList),
+// read as a JSON array: one text to bind instead of 22 boxed integers, and
+// one statement text whatever their number. SQLite reads json_each into a
+// small table, then looks each id up by primary key
+// (TestPublishedByIDsPlan).
 const publishedByIDsSQLite = `SELECT ` + "%s" + ` FROM initiatives i
-	WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (SELECT value FROM json_each(?))`
+	WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (SELECT value FROM json_each('[' || ? || ']'))`
 
 var sqlitePublishedByIDs = fmt.Sprintf(publishedByIDsSQLite, sqlitePage)
 
-// idsJSON spells ids as a JSON array.
-func idsJSON(ids []int64) string {
-	b := make([]byte, 0, 2+len(ids)*8)
-	b = append(b, '[')
+// idList spells ids comma-separated, the one parameter by which both
+// dialects take a page's ids (pgx encodes a []int64 boxing each element).
+func idList(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8)
 	for k, id := range ids {
 		if k > 0 {
 			b = append(b, ',')
 		}
 		b = strconv.AppendInt(b, id, 10)
 	}
-	return string(append(b, ']'))
+	return string(b)
 }
 
 // pageHits runs q, which selects one packed page (sqlitePage or

@@ -537,5 +537,5 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	if s.postgres() {
 		return s.publishedByIDsPostgres(ctx, territoryID, ids)
 	}
-	return s.pageHits(ctx, len(ids), sqlitePublishedByIDs, territoryID, idsJSON(ids))
+	return s.pageHits(ctx, len(ids), sqlitePublishedByIDs, territoryID, idList(ids))
 }
