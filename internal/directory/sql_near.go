@@ -9,14 +9,16 @@ import (
 )
 
 // A "near me" page's rows are read as one value: each row's 25 fields
-// packed into one text (the numbers comma-separated, the texts framed), and the rows aggregated into one, so that the
-// drivers hand database/sql one column of one row instead of 11 columns of
-// 22 rows. Each column was a fresh value in a fresh interface (the numbers
-// boxed, the texts copied), and each row a step of the driver's Next and
-// Scan: 260 of a page's 330 allocations and a seventh of its CPU (bench/
-// README.md, "near me" with headroom: session 7). Each field is spelled as
-// its length in bytes, a colon and itself, so any content reads back
-// exactly; the texts are substrings of the one string.
+// packed into one text, and the rows aggregated into one, so that the
+// driver hands database/sql one column of one row instead of 11 columns
+// of 22 rows. Each column was a fresh value in a fresh interface (the
+// numbers boxed, the texts copied), and each row a step of the driver's
+// Next and Scan: 260 of a page's 330 allocations (bench/README.md, "near
+// me" with headroom: session 7). The numbers, floats and times come first,
+// comma-separated; each text is spelled as its length in bytes, a colon
+// and itself, so any content reads back exactly; the texts are substrings
+// of the one string. PostgreSQL outside a transaction reads rows through
+// pgx instead (publishedByIDsPostgres).
 
 // packedTexts lists, in order, the text columns a page packs after its
 // numbers and times.
@@ -87,7 +89,8 @@ var packedTextsSQL = func() string {
 	return framed(exprs)
 }()
 
-// sqlitePage and postgresPage select a page's packed rows as one text (” for none).
+// sqlitePage and postgresPage select a page's packed rows as one text
+// (the empty text for none).
 var (
 	sqlitePage = "COALESCE(group_concat(" + pageRow(
 		func(c string) string { return c },
@@ -97,15 +100,13 @@ var (
 		func(c string) string { return "to_char(" + c + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` }) + ", ''), '')"
 )
 
-// publishedByIDsSQLite passes the ids as one text, "1,2,3" (see idList),
+// sqlitePublishedByIDs takes the ids as one text, "1,2,3" (see idList),
 // read as a JSON array: one text to bind instead of 22 boxed integers, and
 // one statement text whatever their number. SQLite reads json_each into a
 // small table, then looks each id up by primary key
 // (TestPublishedByIDsPlan).
-const publishedByIDsSQLite = `SELECT ` + "%s" + ` FROM initiatives i
+var sqlitePublishedByIDs = `SELECT ` + sqlitePage + ` FROM initiatives i
 	WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (SELECT value FROM json_each('[' || ? || ']'))`
-
-var sqlitePublishedByIDs = fmt.Sprintf(publishedByIDsSQLite, sqlitePage)
 
 // idList spells ids comma-separated, the one parameter by which both
 // dialects take a page's ids (pgx encodes a []int64 boxing each element).
