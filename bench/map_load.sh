@@ -16,8 +16,15 @@
 # request, as in production) CHUNK=rows per import (default: the whole file
 # on SQLite, 5000 on PostgreSQL) KEEP=1 keeps the work directory,
 # FROM_DB=FILE copies an SQLite file a kept run imported instead of
-# importing again. MEMORY_LIMIT=44MiB sets serve's --memory-limit (Go's soft
-# limit, see bench/README.md); by default there is none, as in production.
+# importing again. FROM_SCHEMA=SCHEMA (with SHARINGCITY_BENCH_POSTGRES)
+# serves an existing PostgreSQL schema that already holds the territory
+# "metro" (e.g. bench_web_keep_v2, the Go benchmarks' kept city) instead of
+# importing into a fresh one; it is never dropped (serve applies pending
+# migrations to it). MEMORY_LIMIT=44MiB sets serve's --memory-limit (Go's
+# soft limit, see bench/README.md); by default there is none, as in
+# production.
+#
+#   SHARINGCITY_BENCH_POSTGRES=postgres://... FROM_SCHEMA=bench_web_keep_v2 bench/map_load.sh
 set -euo pipefail
 
 N=${N:-100000}
@@ -71,7 +78,17 @@ go build -o "$WORK/sharingcity" ./cmd/sharingcity
 go build -o "$WORK/bare" ./bench/bare
 go build -o "$WORK/gen" ./bench/gen
 
-if [ -n "$PG" ]; then
+FROM_SCHEMA=${FROM_SCHEMA:-}
+if [ -n "$FROM_SCHEMA" ] && [ -z "$PG" ]; then
+	echo "map_load: FROM_SCHEMA needs SHARINGCITY_BENCH_POSTGRES" >&2
+	exit 1
+fi
+if [ -n "$FROM_SCHEMA" ]; then
+	# A kept schema: served as it is, and never dropped (SCHEMA stays empty
+	# so that cleanup leaves it).
+	case "$PG" in *\?*) DB="$PG&search_path=$FROM_SCHEMA,public" ;; *) DB="$PG?search_path=$FROM_SCHEMA,public" ;; esac
+	DIALECT="postgres (kept schema $FROM_SCHEMA)"
+elif [ -n "$PG" ]; then
 	command -v psql >/dev/null || { echo "map_load: psql is needed to create a fresh schema" >&2; exit 1; }
 	SCHEMA="bench_load_$$"
 	timeout 60 psql -q "$PG" -c "CREATE SCHEMA $SCHEMA"
@@ -86,6 +103,8 @@ SC="$WORK/sharingcity"
 if [ -n "${FROM_DB:-}" ] && [ -z "$PG" ]; then
 	echo "== copy of $FROM_DB"
 	cp "$FROM_DB" "$DB"
+elif [ -n "$FROM_SCHEMA" ]; then
+	echo "== serving the kept schema $FROM_SCHEMA (not imported, not dropped)"
 else
 	echo "== $N initiatives into $DIALECT"
 	"$WORK/gen" -n "$N" -o "$WORK/city.csv"

@@ -3,7 +3,9 @@ package directory
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -79,25 +81,140 @@ func TestPublishedByIDsReadsWholeRows(t *testing.T) {
 			in := sample("Atelier "+s, 45.75+float64(i)/1000, 4.83)
 			in.Summary, in.Description, in.Address, in.Website = s, s+s, s, ""
 			in.Tags = []string{"12:3", "vélo"}
+			if i == 0 { // an empty list between full ones
+				in.Tags = nil
+			} else if i == 1 {
+				in.Categories = []string{"food", "waste_repair", "energy"}
+			}
 			in.Commons = Commons{Resource: s, Governance: "1:" + s}
 			ids = append(ids, e.published(t, in).ID)
 		}
+		// Coordinates a decimal text would round at 15 digits.
+		in := sample("Atelier des décimales", 45.75+1.0/3000, 4.83+math.Pi/1e4)
+		ids = append(ids, e.published(t, in).ID)
 		st := NewSQLStore(db)
-		hits, err := st.PublishedByIDs(ctx, e.ter.ID, append(ids, ids[0]+1000))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(hits) != len(ids) {
-			t.Fatalf("%d hits, want %d", len(hits), len(ids))
-		}
-		for _, h := range hits {
-			want, err := st.Get(ctx, e.ter.ID, h.Initiative.ID)
+		// Outside a transaction and inside one: PostgreSQL reads the rows
+		// through pgx outside, the page as one value inside.
+		check := func(t *testing.T, st Store) {
+			if hits, err := st.PublishedByIDs(ctx, e.ter.ID, []int64{ids[0] + 1000}); err != nil || len(hits) != 0 {
+				t.Fatalf("no row: %d hits, %v", len(hits), err)
+			}
+			hits, err := st.PublishedByIDs(ctx, e.ter.ID, append(ids, ids[0]+1000))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(h.Initiative, want) {
-				t.Errorf("initiative %d:\n got %+v\nwant %+v", want.ID, h.Initiative, want)
+			if len(hits) != len(ids) {
+				t.Fatalf("%d hits, want %d", len(hits), len(ids))
+			}
+			for _, h := range hits {
+				want, err := st.Get(ctx, e.ter.ID, h.Initiative.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(h.Initiative, want) {
+					t.Errorf("initiative %d:\n got %+v\nwant %+v", want.ID, h.Initiative, want)
+				}
 			}
 		}
+		t.Run("alone", func(t *testing.T) { check(t, st) })
+		t.Run("in a transaction", func(t *testing.T) {
+			if err := st.WithTx(ctx, func(tx Store) error { check(t, tx); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		})
 	})
+}
+
+// TestPublishedByIDsPlan checks that SQLite reads the ids of a "near me"
+// page from json_each and looks each one up by primary key, not through
+// the territory's index.
+func TestPublishedByIDsPlan(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	rows, err := db.Query(context.Background(), "EXPLAIN QUERY PLAN "+sqlitePublishedByIDs, 1, "1,2,3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(plan, "; ")
+	if !strings.Contains(got, "SEARCH i USING INTEGER PRIMARY KEY (rowid=?)") || !strings.Contains(got, "json_each") {
+		t.Errorf("plan: %s", got)
+	}
+}
+
+// TestDecodePageRefusesMalformed checks that a page cut short or with a
+// length past its end is an error, not a panic or a wrong row.
+func TestDecodePageRefusesMalformed(t *testing.T) {
+	var row strings.Builder
+	for k := range pageFieldCount {
+		v := "1"
+		switch k {
+		case pageLat, pageLon:
+			v = "45.5"
+		case pageCreatedAt, pageUpdatedAt:
+			v = "2026-11-26 09:00:00+00:00"
+		case pageTexts:
+			v = "n"
+		}
+		if k > pageTexts {
+			v = ""
+		}
+		if k < pageTexts {
+			fmt.Fprintf(&row, "%s,", v)
+		} else {
+			fmt.Fprintf(&row, "%d:%s", len(v), v)
+		}
+	}
+	good := row.String()
+	hits, err := decodePage(good+good, 2, false)
+	if err != nil || len(hits) != 2 || hits[1].Initiative.Position.Lat != 45.5 || hits[1].Initiative.Name != "n" {
+		t.Fatalf("good page: %d hits, %v", len(hits), err)
+	}
+	for name, page := range map[string]string{
+		"cut":         good[:len(good)-3],
+		"length past": good + "99:x",
+		"no comma":    "12",
+		"no colon":    strings.Repeat("1,", pageTexts) + "12",
+		"bad length":  strings.Repeat("1,", pageTexts) + "-1:x",
+		"bad number":  "x" + good[1:],
+		"bad float":   strings.Replace(good, "45.5", "45;5", 1),
+	} {
+		if _, err := decodePage(page, 2, false); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := decodePage(strings.Replace(good, "45.5", "4046", 1), 1, true); err == nil {
+		t.Error("a hex float of 4 digits: no error")
+	}
+}
+
+// TestSplitListIntoMatchesSplitList checks that lists sharing one array
+// read as splitList's, and that appending to one leaves the next alone.
+func TestSplitListIntoMatchesSplitList(t *testing.T) {
+	in := []string{",food,energy,", "", ",", "a", ",a,,b,", "x,y"}
+	var buf []string
+	var got [][]string
+	for _, s := range in {
+		got = append(got, splitListInto(&buf, s))
+	}
+	for k, s := range in {
+		if !reflect.DeepEqual(got[k], splitList(s)) {
+			t.Errorf("%q: %#v, want %#v", s, got[k], splitList(s))
+		}
+	}
+	_ = append(got[0], "more")
+	if got[1] == nil || len(got[1]) != 0 || got[3][0] != "a" {
+		t.Errorf("append to the first list changed the next: %#v", got)
+	}
 }

@@ -35,8 +35,7 @@ func checkPlans(b *testing.B, db *store.DB, territoryID int64) {
 			{"clusters", `SELECT cx, cy, n FROM initiative_cells WHERE territory_id = ? AND z = ? AND cx BETWEEN ? AND ? AND cy BETWEEN ? AND ?`,
 				"USING PRIMARY KEY", []any{territoryID, lvl, x0, x1, y0, y1}},
 			// PublishedByIDs, "near me"'s read: one primary-key lookup an id.
-			{"by ids", `SELECT i.id FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (?, ?, ?)`,
-				"INTEGER PRIMARY KEY", []any{territoryID, 1, 2, 3}},
+			{"by ids", sqlitePublishedByIDs, "INTEGER PRIMARY KEY", []any{territoryID, "1,2,3"}},
 		}
 		for i := range plans {
 			plans[i].query = "EXPLAIN QUERY PLAN " + plans[i].query

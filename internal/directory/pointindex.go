@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"container/heap"
 	"math"
 	"slices"
@@ -337,7 +338,11 @@ func (ix *pointIndex) nearest(p geo.Point, k int) []int64 {
 			dLat, dLon := ix.lat[j]-p.Lat, ix.lon[j]-p.Lon
 			cand := candidate{ix.ids[j], dLat*dLat + dLon*dLon*cos2}
 			if len(best) < k {
-				heap.Push(&best, cand)
+				// append and Fix rather than heap.Push, which boxes
+				// each candidate in an interface (22 allocations a
+				// "near me").
+				best = append(best, cand)
+				heap.Fix(&best, len(best)-1)
 			} else if cand.d2 < best[0].d2 || (cand.d2 == best[0].d2 && cand.id < best[0].id) {
 				best[0] = cand
 				heap.Fix(&best, 0)
@@ -369,11 +374,11 @@ func (ix *pointIndex) nearest(p geo.Point, k int) []int64 {
 			}
 		}
 	}
-	sort.Slice(best, func(a, b int) bool {
-		if best[a].d2 != best[b].d2 {
-			return best[a].d2 < best[b].d2
+	slices.SortFunc(best, func(a, b candidate) int {
+		if c := cmp.Compare(a.d2, b.d2); c != 0 {
+			return c
 		}
-		return best[a].id < best[b].id
+		return cmp.Compare(a.id, b.id)
 	})
 	out := make([]int64, len(best))
 	for i, c := range best {

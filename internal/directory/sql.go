@@ -78,13 +78,27 @@ func (d dbTime) Scan(v any) error {
 	default:
 		return fmt.Errorf("time from %T", v)
 	}
+	t, err := parseDBTime(s)
+	if err != nil {
+		return err
+	}
+	*d.t = t
+	return nil
+}
+
+// parseDBTime reads a time in one of sqliteTimeLayouts, trying only those
+// with the same separator of date and time (a failed time.Parse allocates
+// its error).
+func parseDBTime(s string) (time.Time, error) {
 	for _, layout := range sqliteTimeLayouts {
+		if len(s) > 10 && s[10] != layout[10] {
+			continue
+		}
 		if t, err := time.Parse(layout, s); err == nil {
-			*d.t = t
-			return nil
+			return t, nil
 		}
 	}
-	return fmt.Errorf("time %q: unknown layout", s)
+	return time.Time{}, fmt.Errorf("time %q: unknown layout", s)
 }
 
 // sqliteTimeLayouts: how the SQLite driver writes times (_time_format=sqlite),
@@ -127,7 +141,12 @@ func (r *initiativeRow) scan(sc store.Scanner, extra ...any) (*Initiative, error
 // setStored decodes the columns kept as text (lists, JSON) and puts the
 // times in UTC, after a scan.
 func (in *Initiative) setStored(cats, tags, hours, commons string) error {
-	in.Categories, in.Tags = splitList(cats), splitList(tags)
+	return in.setStoredLists(splitList(cats), splitList(tags), hours, commons)
+}
+
+// setStoredLists is setStored with the lists split already.
+func (in *Initiative) setStoredLists(cats, tags []string, hours, commons string) error {
+	in.Categories, in.Tags = cats, tags
 	// Most entries have neither: skip the decoder for the empty values.
 	if hours != "[]" && hours != "" {
 		if err := json.Unmarshal([]byte(hours), &in.OpeningHours); err != nil {

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 
@@ -288,10 +289,66 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, p geo.Po
 	}
 }
 
-// publishedByIDsPostgres is PublishedByIDs with the ids as one array: one
-// statement text whatever their number, so each connection prepares it
-// once and binds one parameter instead of 23 for a "near me".
+// publishedByIDsPostgres is PublishedByIDs with the ids as one text made
+// an array by the server (idList): one statement text whatever their
+// number, so each connection prepares it once and binds one parameter
+// instead of 23 for a "near me", which pgx would box one by one as an
+// array of int8 (22 allocations).
+//
+// Outside a transaction the rows are read through pgx itself, which scans
+// the numbers and times from their binary form straight into the
+// initiative (database/sql boxes each in an interface: 10 allocations a
+// row) and the 15 texts packed in one column. Packing the whole page into
+// one value on the server as SQLite does (postgresPage) cost the server
+// 0.05 ms more than it saved the client (EXPLAIN ANALYZE, 22 rows: the
+// numbers, floats and times spelled as text): it serves the transaction's
+// connection, which pgx cannot be asked for.
 func (s *SQLStore) publishedByIDsPostgres(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error) {
-	return s.packedHits(ctx, len(ids), `SELECT `+s.packedCols()+` FROM initiatives i WHERE i.territory_id = ? AND i.status = 'published' AND i.id = ANY(?)`,
-		territoryID, ids)
+	list := idList(ids)
+	if s.inTx {
+		return s.pageHits(ctx, len(ids), postgresPublishedByIDs, territoryID, list)
+	}
+	p := newPageBlock(len(ids))
+	err := s.db.WithPgx(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, postgresRowsByIDs, territoryID, list)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var texts [len(packedTexts)]string
+		var packed string
+		// One slice of destinations for every row: Scan's variadic
+		// slice escapes, an allocation a row otherwise.
+		dest := make([]any, 11)
+		for rows.Next() {
+			in := p.next()
+			dest[0], dest[1], dest[2], dest[3], dest[4], dest[5] = &in.ID, &in.TerritoryID, &in.Position.Lat, &in.Position.Lon, &in.OrganisationID, &in.MapJamID
+			dest[6], dest[7], dest[8], dest[9], dest[10] = &in.CreatedBy, &in.CreatedAt, &in.UpdatedAt, &in.Revision, &packed
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if _, err := unpack(packed, texts[:]); err != nil {
+				return fmt.Errorf("initiative %d: packed texts: %w", in.ID, err)
+			}
+			if err := in.setTexts(texts[:], &p.lists); err != nil {
+				return err
+			}
+			p.hits = append(p.hits, Hit{Initiative: in})
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p.hits, nil
 }
+
+// postgresPublishedByIDs reads a page as one value (see postgresPage).
+var postgresPublishedByIDs = `SELECT ` + postgresPage + ` FROM initiatives i
+	WHERE i.territory_id = ? AND i.status = 'published' AND i.id = ANY(CAST(string_to_array(?, ',') AS bigint[]))`
+
+// postgresRowsByIDs reads a page's rows for pgx: PostgreSQL's own
+// placeholders, the numbers and times as themselves, the texts packed.
+var postgresRowsByIDs = `SELECT i.id, i.territory_id, i.lat, i.lon, COALESCE(i.organisation_id, 0), COALESCE(i.mapjam_id, 0),
+	COALESCE(i.created_by, 0), i.created_at, i.updated_at, i.revision, ` + packedTextsSQL + ` FROM initiatives i
+	WHERE i.territory_id = $1 AND i.status = 'published' AND i.id = ANY(CAST(string_to_array($2, ',') AS bigint[]))`

@@ -1,10 +1,12 @@
 package directory
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -188,11 +190,11 @@ func setDistances(hits []Hit, p *geo.Point) {
 // nearest keeps the n hits closest to p, in order.
 func nearest(hits []Hit, p geo.Point, n int) []Hit {
 	setDistances(hits, &p)
-	sort.Slice(hits, func(a, b int) bool {
-		if hits[a].DistanceM != hits[b].DistanceM {
-			return hits[a].DistanceM < hits[b].DistanceM
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if c := cmp.Compare(a.DistanceM, b.DistanceM); c != 0 {
+			return c
 		}
-		return hits[a].Initiative.ID < hits[b].Initiative.ID
+		return cmp.Compare(a.Initiative.ID, b.Initiative.ID)
 	})
 	if len(hits) > n {
 		hits = hits[:n]
@@ -535,11 +537,5 @@ func (s *SQLStore) PublishedByIDs(ctx context.Context, territoryID int64, ids []
 	if s.postgres() {
 		return s.publishedByIDsPostgres(ctx, territoryID, ids)
 	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, territoryID)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	return s.packedHits(ctx, len(ids), `SELECT `+s.packedCols()+` FROM initiatives i WHERE +i.territory_id = ? AND +i.status = 'published' AND i.id IN (`+
-		store.Placeholders(len(ids))+`)`, args...)
+	return s.pageHits(ctx, len(ids), sqlitePublishedByIDs, territoryID, idList(ids))
 }

@@ -85,3 +85,26 @@ func splitList(s string) []string {
 	}
 	return strings.Split(s, ",")
 }
+
+// splitListInto is splitList with the parts appended to *buf, so that the
+// lists of a page of rows share one array (the result's capacity ends
+// with it: appending to it copies rather than overwrites the next list).
+func splitListInto(buf *[]string, s string) []string {
+	s = strings.Trim(s, ",")
+	start := len(*buf)
+	if s == "" {
+		if *buf == nil {
+			return []string{}
+		}
+		return (*buf)[start:start:start]
+	}
+	for {
+		part, rest, more := strings.Cut(s, ",")
+		*buf = append(*buf, part)
+		if !more {
+			break
+		}
+		s = rest
+	}
+	return (*buf)[start:len(*buf):len(*buf)]
+}
