@@ -62,50 +62,6 @@ func (s *SQLStore) cols() string {
 	return sqliteInitiativeColumns
 }
 
-// dbTime scans a time from the driver's time.Time or from SQLite's text.
-type dbTime struct{ t *time.Time }
-
-func (d dbTime) Scan(v any) error {
-	var s string
-	switch x := v.(type) {
-	case time.Time:
-		*d.t = x
-		return nil
-	case string:
-		s = x
-	case []byte:
-		s = string(x)
-	default:
-		return fmt.Errorf("time from %T", v)
-	}
-	t, err := parseDBTime(s)
-	if err != nil {
-		return err
-	}
-	*d.t = t
-	return nil
-}
-
-// parseDBTime reads a time in one of sqliteTimeLayouts, trying only those
-// with the same separator of date and time (a failed time.Parse allocates
-// its error).
-func parseDBTime(s string) (time.Time, error) {
-	for _, layout := range sqliteTimeLayouts {
-		if len(s) > 10 && s[10] != layout[10] {
-			continue
-		}
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q: unknown layout", s)
-}
-
-// sqliteTimeLayouts: how the SQLite driver writes times (_time_format=sqlite),
-// then what SQL's own functions write.
-var sqliteTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"}
-
 // scanInitiative reads initiativeColumns (or cols()), then extra destinations.
 func scanInitiative(sc store.Scanner, extra ...any) (*Initiative, error) {
 	var r initiativeRow
@@ -128,7 +84,7 @@ func (r *initiativeRow) scan(sc store.Scanner, extra ...any) (*Initiative, error
 	r.dest = append(r.dest[:0], &in.ID, &in.TerritoryID, &in.Name, &in.Summary, &in.Description, cats, tags, &in.Kind,
 		&in.Address, &in.Position.Lat, &in.Position.Lon, hours, &in.Website, &in.Email, &in.Phone, &in.OrganisationID,
 		commons, &in.Status, &in.RejectReason, &in.SourceKey, &in.MapJamID, &in.CreatedBy,
-		dbTime{&in.CreatedAt}, dbTime{&in.UpdatedAt}, &in.Revision)
+		store.TimeColumn{T: &in.CreatedAt}, store.TimeColumn{T: &in.UpdatedAt}, &in.Revision)
 	if err := sc.Scan(append(r.dest, extra...)...); err != nil {
 		return nil, store.NotFound(err, "err.initiative_not_found")
 	}

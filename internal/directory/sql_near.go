@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/sharingcity/sharingcity/internal/store"
 )
 
 // A "near me" page's rows are read as one value: each row's 25 fields
@@ -215,10 +217,10 @@ func (in *Initiative) setPage(f *[pageFieldCount]string, hexFloats bool, lists *
 	if in.Position.Lon, err = pageFloat(f[pageLon], hexFloats); err != nil {
 		return fmt.Errorf("initiative %d: lon: %w", in.ID, err)
 	}
-	if in.CreatedAt, err = parseDBTime(f[pageCreatedAt]); err != nil {
+	if in.CreatedAt, err = store.ParseTime(f[pageCreatedAt]); err != nil {
 		return fmt.Errorf("initiative %d: %w", in.ID, err)
 	}
-	if in.UpdatedAt, err = parseDBTime(f[pageUpdatedAt]); err != nil {
+	if in.UpdatedAt, err = store.ParseTime(f[pageUpdatedAt]); err != nil {
 		return fmt.Errorf("initiative %d: %w", in.ID, err)
 	}
 	return in.setTexts(f[pageTexts:], lists)

@@ -88,7 +88,7 @@ func scanListing(sc store.Scanner, private bool, extra ...any) (*Listing, error)
 	dest := []any{&l.ID, &l.TerritoryID, &l.OwnerID, &l.Kind, &l.Mode, &l.Title, &l.Description, &l.Category,
 		&l.Condition, &l.PriceCents, &l.Currency, &l.WantedInReturn, &l.Availability, &l.Quantity,
 		&l.Position.Lat, &l.Position.Lon, &l.Status, &l.HideReason,
-		timeColumn{&l.ExpiresAt}, timeColumn{&l.CreatedAt}, timeColumn{&l.UpdatedAt},
+		store.TimeColumn{T: &l.ExpiresAt}, store.TimeColumn{T: &l.CreatedAt}, store.TimeColumn{T: &l.UpdatedAt},
 		&l.hiddenOwner, &expired}
 	var exactLat, exactLon float64
 	if private {

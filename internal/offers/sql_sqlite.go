@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
+	"github.com/sharingcity/sharingcity/internal/store"
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 )
 
@@ -138,9 +139,9 @@ func auxTime(v any) (time.Time, error) {
 	case time.Time:
 		return t.UTC(), nil
 	case string:
-		return parseSQLiteTime(t)
+		return store.ParseTime(t)
 	case []byte:
-		return parseSQLiteTime(string(t))
+		return store.ParseTime(string(t))
 	}
 	return time.Time{}, fmt.Errorf("listings_rtree: created_at of type %T", v)
 }

@@ -10,26 +10,6 @@ import (
 	"github.com/sharingcity/sharingcity/internal/store/storetest"
 )
 
-// TestParseSQLiteTime: the hand parser gives time.Parse's answer (as
-// scanListing keeps it, in UTC), or its error.
-func TestParseSQLiteTime(t *testing.T) {
-	const layout = "2006-01-02 15:04:05.999999999-07:00"
-	for _, s := range []string{
-		"2026-03-14 10:00:00+00:00", "2026-03-14 10:00:00.5+00:00", "2026-12-31 23:59:59.123456789+00:00",
-		"2026-03-14 10:00:00.000001+00:00", "2024-02-29 00:00:00+00:00", "1999-01-01 01:02:03+00:00",
-		"2026-03-14 10:00:00+02:00", "2026-03-14 10:00:00.25-05:30", // other offsets: time.Parse
-		"2026-04-31 10:00:00+00:00", "2025-02-29 10:00:00+00:00", "2026-13-01 10:00:00+00:00", "2026-03-14 24:00:00+00:00",
-		"2026-03-14 10:00:00.+00:00", "2026-03-14 10:00:00.1234567890+00:00", "2026-03-14T10:00:00+00:00",
-		"2026-03-14 10:0a:00+00:00", "2026-03-14 10:00:00", "",
-	} {
-		want, wantErr := time.Parse(layout, s)
-		got, err := parseSQLiteTime(s)
-		if (err != nil) != (wantErr != nil) || (err == nil && !reflect.DeepEqual(got.UTC(), want.UTC())) {
-			t.Errorf("%q: got %v, %v; want %v, %v", s, got, err, want, wantErr)
-		}
-	}
-}
-
 // TestPageByIDsSQLite: the page read with its covers in one query holds
 // what GetListing reads (public columns, times to the nanosecond), in the
 // order asked, without ids of another territory.
