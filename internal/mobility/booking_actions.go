@@ -34,8 +34,9 @@ var errPaid = errs.E(errs.Conflict, "err.mobility.nothing_to_pay")
 // else the error the action answers, checked in the order the actions
 // always checked them. The actions and the lists of what a member may do
 // (Booking.Actions) both ask it, so a page never offers a button the
-// service refuses, nor hides one it allows. b.Reviewed is only known to
-// lists; Review leaves a second review to the store's unique index.
+// service refuses, nor hides one it allows. b.Reviewed is set by the
+// reads for a member (MyTrips, Booking); the store's unique index still
+// refuses a second review racing the first.
 func (s *Service) mayBooking(b *Booking, userID int64, action BookingAction, now time.Time) error {
 	party := userID != 0 && (b.PassengerID == userID || b.DriverID == userID)
 	departed := !b.DepartsAt.After(now)

@@ -208,8 +208,19 @@ func (s *Service) CancelBooking(ctx context.Context, actor access.Actor, ter *te
 	})
 }
 
-// Booking returns a booking to its passenger or driver.
+// Booking returns a booking to its passenger or driver, with what they
+// may do to it now.
 func (s *Service) Booking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64) (*Booking, error) {
+	b, err := s.partyBooking(ctx, actor, ter, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.withActions(ctx, actor, b)
+}
+
+// partyBooking reads booking id for its passenger or driver (NotFound for
+// anyone else).
+func (s *Service) partyBooking(ctx context.Context, actor access.Actor, ter *territory.Territory, id int64) (*Booking, error) {
 	b, err := s.store.GetBooking(ctx, ter.ID, id)
 	if err != nil {
 		return nil, err
@@ -217,7 +228,7 @@ func (s *Service) Booking(ctx context.Context, actor access.Actor, ter *territor
 	if actor.UserID == 0 || (b.PassengerID != actor.UserID && b.DriverID != actor.UserID) {
 		return nil, errs.E(errs.NotFound, "err.mobility.booking_not_found")
 	}
-	return s.withActions(ctx, actor, b)
+	return b, nil
 }
 
 // withActions sets on b what actor may do to it now, as MyTrips lists it,

@@ -107,7 +107,7 @@ func reminderMail(to, name, lang, when, link string) mail.Message {
 // The ledger's answer comes back as is: a limit is a Conflict with its
 // readable reason.
 func (s *Service) PayContribution(ctx context.Context, actor access.Actor, ter *territory.Territory, bookingID int64) (*Booking, error) {
-	b, err := s.Booking(ctx, actor, ter, bookingID)
+	b, err := s.partyBooking(ctx, actor, ter, bookingID)
 	if err != nil {
 		return nil, err
 	}
