@@ -154,6 +154,8 @@ type Result struct {
 	Items       []Hit `json:"items"`
 	Total       int   `json:"total"`
 	TotalCapped bool  `json:"total_capped,omitempty"`
+
+	page *Page // a "near me" page's memory, until Release
 }
 
 // Filter narrows map queries.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sharingcity/sharingcity/internal/geo"
@@ -96,24 +99,30 @@ func TestPublishedByIDsReadsWholeRows(t *testing.T) {
 		// Outside a transaction and inside one: PostgreSQL reads the rows
 		// through pgx outside, the page as one value inside.
 		check := func(t *testing.T, st Store) {
-			if hits, err := st.PublishedByIDs(ctx, e.ter.ID, []int64{ids[0] + 1000}); err != nil || len(hits) != 0 {
-				t.Fatalf("no row: %d hits, %v", len(hits), err)
+			if page, err := st.PublishedByIDs(ctx, e.ter.ID, []int64{ids[0] + 1000}); err != nil || len(page.Hits) != 0 {
+				t.Fatalf("no row: %v", err)
 			}
-			hits, err := st.PublishedByIDs(ctx, e.ter.ID, append(ids, ids[0]+1000))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(hits) != len(ids) {
-				t.Fatalf("%d hits, want %d", len(hits), len(ids))
-			}
-			for _, h := range hits {
-				want, err := st.Get(ctx, e.ter.ID, h.Initiative.ID)
+			// The same pages again once released: each fills the
+			// memory the one before let go (see Page).
+			for round := range 3 {
+				some := ids[round%2:]
+				page, err := st.PublishedByIDs(ctx, e.ter.ID, append(slices.Clone(some), ids[0]+1000))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !reflect.DeepEqual(h.Initiative, want) {
-					t.Errorf("initiative %d:\n got %+v\nwant %+v", want.ID, h.Initiative, want)
+				if len(page.Hits) != len(some) {
+					t.Fatalf("%d hits, want %d", len(page.Hits), len(some))
 				}
+				for _, h := range page.Hits {
+					want, err := st.Get(ctx, e.ter.ID, h.Initiative.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(h.Initiative, want) {
+						t.Errorf("round %d: initiative %d:\n got %+v\nwant %+v", round, want.ID, h.Initiative, want)
+					}
+				}
+				page.Release()
 			}
 		}
 		t.Run("alone", func(t *testing.T) { check(t, st) })
@@ -177,6 +186,11 @@ func TestDecodePageRefusesMalformed(t *testing.T) {
 		}
 	}
 	good := row.String()
+	decodePage := func(page string, n int, hexFloats bool) ([]Hit, error) {
+		p := newPage(new(sync.Pool), n)
+		err := p.decode(page, hexFloats)
+		return p.Hits, err
+	}
 	hits, err := decodePage(good+good, 2, false)
 	if err != nil || len(hits) != 2 || hits[1].Initiative.Position.Lat != 45.5 || hits[1].Initiative.Name != "n" {
 		t.Fatalf("good page: %d hits, %v", len(hits), err)
@@ -217,4 +231,61 @@ func TestSplitListIntoMatchesSplitList(t *testing.T) {
 	if got[1] == nil || len(got[1]) != 0 || got[3][0] != "a" {
 		t.Errorf("append to the first list changed the next: %#v", got)
 	}
+}
+
+// TestNearPagesReleasedConcurrently has many goroutines ask "near me" and
+// release each page once checked, so that pages go from one request to
+// the next: every hit must be its own initiative, whole, whatever page
+// memory it was read into (run under -race by make test).
+func TestNearPagesReleasedConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		r := rand.New(rand.NewPCG(5, 6))
+		names, tags := map[int64]string{}, map[int64]string{}
+		for i := range 80 {
+			in := sample(fmt.Sprintf("Atelier %02d %s", i, strings.Repeat("é", i)), 45.71+r.Float64()*0.09, 4.78+r.Float64()*0.11)
+			in.Tags = []string{fmt.Sprintf("tag%d", i)}
+			id := e.published(t, in).ID
+			names[id], tags[id] = in.Name, in.Tags[0]
+		}
+		ter, err := e.territories.Get(ctx, e.ter.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.svc.PrepareNear(ctx, ter)
+		const workers, rounds = 12, 30
+		errc := make(chan error, workers)
+		for w := range workers {
+			go func() {
+				r := rand.New(rand.NewPCG(uint64(w), 7))
+				for range rounds {
+					p := geo.Point{Lat: 45.70 + r.Float64()*0.11, Lon: 4.77 + r.Float64()*0.13}
+					res, err := e.svc.Search(ctx, ter, Query{Near: &p, Limit: 1 + r.IntN(30)})
+					if err != nil {
+						errc <- err
+						return
+					}
+					if res.page == nil {
+						errc <- fmt.Errorf("%v: answered without the index", p)
+						return
+					}
+					for _, h := range res.Items {
+						in := h.Initiative
+						if in.Name != names[in.ID] || len(in.Tags) != 1 || in.Tags[0] != tags[in.ID] {
+							errc <- fmt.Errorf("initiative %d: %q %v, want %q [%s]", in.ID, in.Name, in.Tags, names[in.ID], tags[in.ID])
+							return
+						}
+					}
+					res.Release()
+				}
+				errc <- nil
+			}()
+		}
+		for range workers {
+			if err := <-errc; err != nil {
+				t.Error(err)
+			}
+		}
+	})
 }

@@ -116,11 +116,11 @@ func (q *Query) plainNear() bool {
 }
 
 func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Query) (Result, error) {
-	hits, size, err := s.nearest(ctx, ter, *q.Near, q.Offset+q.Limit)
+	hits, page, size, err := s.nearest(ctx, ter, *q.Near, q.Offset+q.Limit)
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Items: []Hit{}}
+	res := Result{Items: []Hit{}, page: page}
 	if q.Offset < len(hits) {
 		res.Items = hits[q.Offset:]
 	}
@@ -129,33 +129,36 @@ func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Quer
 		return res, nil
 	}
 	if res.Total, res.TotalCapped, err = s.store.CountPublished(ctx, ter.ID); err != nil {
-		return res, fmt.Errorf("directory: near %v: %w", *q.Near, err)
+		res.Release()
+		return Result{}, fmt.Errorf("directory: near %v: %w", *q.Near, err)
 	}
 	return res, nil
 }
 
 // nearest returns the limit published initiatives closest to p, closest
-// first, and the number of published initiatives when the in-memory index
-// answered (-1 when the database did). The index gives the ids; one query
-// reads those rows, and the exact distances settle the order.
-func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, int, error) {
+// first, the page that holds them when the in-memory index answered (see
+// Page) and the number of published initiatives then (-1 when the
+// database answered). The index gives the ids; one query reads those rows,
+// and the exact distances settle the order.
+func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, *Page, int, error) {
 	if ix := s.near.get(ter.ID, s.dataKey(ter)); ix != nil {
 		ids := ix.points.nearest(p, limit+2)
-		hits, err := s.store.PublishedByIDs(ctx, ter.ID, ids)
+		page, err := s.store.PublishedByIDs(ctx, ter.ID, ids)
 		if err != nil {
-			return nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
+			return nil, nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
 		}
 		// Fewer rows than ids: some changed since the index was built
 		// and the new version is not known yet; the database answers.
-		if len(hits) >= min(len(ids), limit) {
-			return nearest(hits, p, limit), ix.size(), nil
+		if len(page.Hits) >= min(len(ids), limit) {
+			return nearest(page.Hits, p, limit), page, ix.size(), nil
 		}
+		page.Release()
 	}
 	hits, err := s.store.Near(ctx, ter.ID, ter.BBox, p, limit)
 	if err != nil {
-		return nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
+		return nil, nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
 	}
-	return hits, -1, nil
+	return hits, nil, -1, nil
 }
 
 // PrepareNear builds the territory's "near me" index now, unless it is
@@ -263,7 +266,7 @@ func (s *Service) Near(ctx context.Context, ter *territory.Territory, p geo.Poin
 	if limit == 0 {
 		limit = 10
 	}
-	hits, _, err := s.nearest(ctx, ter, p, limit)
+	hits, _, _, err := s.nearest(ctx, ter, p, limit) // the page is the caller's for good
 	if err != nil {
 		return nil, err
 	}

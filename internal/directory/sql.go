@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sharingcity/sharingcity/internal/errs"
@@ -17,11 +18,14 @@ type SQLStore struct {
 	db   *store.DB
 	q    store.Querier
 	inTx bool
+	// pages holds released "near me" pages for the next (see Page);
+	// shared with the store's transactions.
+	pages *sync.Pool
 }
 
 // NewSQLStore returns a store over db.
 func NewSQLStore(db *store.DB) *SQLStore {
-	return &SQLStore{db: db, q: db}
+	return &SQLStore{db: db, q: db, pages: new(sync.Pool)}
 }
 
 func (s *SQLStore) postgres() bool { return s.db.Dialect() == store.Postgres }
@@ -32,7 +36,7 @@ func (s *SQLStore) WithTx(ctx context.Context, fn func(tx Store) error) error {
 		return fn(s)
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		return fn(&SQLStore{db: s.db, q: tx, inTx: true})
+		return fn(&SQLStore{db: s.db, q: tx, inTx: true, pages: s.pages})
 	})
 }
 

@@ -82,15 +82,6 @@ func framed(exprs []string) string {
 	return b.String() + ")"
 }
 
-// packedTextsSQL is the framed text columns alone (postgresRowsByIDs).
-var packedTextsSQL = func() string {
-	exprs := make([]string, len(packedTexts))
-	for k, c := range packedTexts {
-		exprs[k] = "i." + c
-	}
-	return framed(exprs)
-}()
-
 // sqlitePage and postgresPage select a page's packed rows as one text
 // (the empty text for none).
 var (
@@ -124,61 +115,45 @@ func idList(ids []int64) string {
 }
 
 // pageHits runs q, which selects one packed page (sqlitePage or
-// postgresPage), and decodes it; n is the number of rows expected at most.
-func (s *SQLStore) pageHits(ctx context.Context, n int, q string, args ...any) ([]Hit, error) {
-	var page string
-	if err := s.q.QueryRow(ctx, q, args...).Scan(&page); err != nil {
+// postgresPage), and decodes it into a page of the store's; n is the
+// number of rows expected at most.
+func (s *SQLStore) pageHits(ctx context.Context, n int, q string, args ...any) (*Page, error) {
+	var text string
+	if err := s.q.QueryRow(ctx, q, args...).Scan(&text); err != nil {
 		return nil, err
 	}
-	return decodePage(page, n, s.postgres())
+	p := newPage(s.pages, n)
+	if err := p.decode(text, s.postgres()); err != nil {
+		p.Release()
+		return nil, err
+	}
+	return p, nil
 }
 
-// decodePage reads the rows of a packed page into one block of
-// initiatives, with their categories and tags in one block of strings.
-// hexFloats says the floats are spelled as PostgreSQL's float8send in hex.
-func decodePage(page string, n int, hexFloats bool) ([]Hit, error) {
-	p := newPageBlock(n)
+// decode reads the rows of a packed page into p, its texts substrings of
+// page. hexFloats says the floats are spelled as PostgreSQL's float8send
+// in hex.
+func (p *Page) decode(page string, hexFloats bool) error {
 	var f [pageFieldCount]string
 	for rest := page; rest != ""; {
 		for k := range pageTexts {
 			comma := strings.IndexByte(rest, ',')
 			if comma < 0 {
-				return nil, fmt.Errorf("near page: row %d: field %d: malformed", len(p.hits), k)
+				return fmt.Errorf("near page: row %d: field %d: malformed", len(p.Hits), k)
 			}
 			f[k], rest = rest[:comma], rest[comma+1:]
 		}
 		var err error
 		if rest, err = unpack(rest, f[pageTexts:]); err != nil {
-			return nil, fmt.Errorf("near page: row %d: %w", len(p.hits), err)
+			return fmt.Errorf("near page: row %d: %w", len(p.Hits), err)
 		}
 		in := p.next()
 		if err := in.setPage(&f, hexFloats, &p.lists); err != nil {
-			return nil, err
+			return err
 		}
-		p.hits = append(p.hits, Hit{Initiative: in})
+		p.Hits = append(p.Hits, Hit{Initiative: in})
 	}
-	return p.hits, nil
-}
-
-// pageBlock holds a page's initiatives in one block and their lists in
-// another, sized for n rows.
-type pageBlock struct {
-	block []Initiative
-	hits  []Hit
-	lists []string
-}
-
-func newPageBlock(n int) *pageBlock {
-	return &pageBlock{block: make([]Initiative, 0, n), hits: make([]Hit, 0, n), lists: make([]string, 0, 4*n)}
-}
-
-// next returns the next initiative of the block (a new one past n).
-func (p *pageBlock) next() *Initiative {
-	if len(p.block) < cap(p.block) {
-		p.block = p.block[:len(p.block)+1]
-		return &p.block[len(p.block)-1]
-	}
-	return new(Initiative)
+	return nil
 }
 
 // unpack reads len(f) framed fields from the start of s into f (substrings

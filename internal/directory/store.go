@@ -60,8 +60,9 @@ type Store interface {
 	// PublishedPoints gives to sink every published initiative's id,
 	// position, name, name_key and tags, in id order.
 	PublishedPoints(ctx context.Context, territoryID int64, sink PointSink) error
-	// PublishedByIDs reads the published initiatives among ids.
-	PublishedByIDs(ctx context.Context, territoryID int64, ids []int64) ([]Hit, error)
+	// PublishedByIDs reads the published initiatives among ids, in no
+	// order, into a page the caller releases when done (Page.Release).
+	PublishedByIDs(ctx context.Context, territoryID int64, ids []int64) (*Page, error)
 	// Names returns the names of the given initiatives of a territory.
 	Names(ctx context.Context, territoryID int64, ids []int64) (map[int64]string, error)
 	// MemberData reads one member's contributions, changes and reports.

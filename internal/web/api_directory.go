@@ -421,6 +421,9 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	// Once written, a "near me" page's memory serves the next one
+	// (directory.Page).
+	defer res.Release()
 	withDistance := q.Near != nil
 	if !canAppendHits(ter, res.Items, withDistance) {
 		s.writeHitsEncoded(w, ter, res, withDistance)
