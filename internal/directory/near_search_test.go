@@ -75,7 +75,24 @@ func TestSearchLigatures(t *testing.T) {
 // look like its own framing: colons, digits, multi-byte letters, empty
 // fields, JSON columns.
 func TestPublishedByIDsReadsWholeRows(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, checkPublishedByIDs)
+	// With the simple protocol PostgreSQL sends the rows as text, which
+	// pgx's Scan reads instead of the binary decoding (rowsBinary).
+	t.Run("postgres simple protocol", func(t *testing.T) {
+		db, err := store.Open(context.Background(), storetest.PostgresURL(t)+"&default_query_exec_mode=simple_protocol")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		checkPublishedByIDs(t, db)
+	})
+}
+
+func checkPublishedByIDs(t *testing.T, db *store.DB) {
+	{
 		e := newEnv(t, db)
 		ctx := context.Background()
 		odd := []string{"", ":", "12:", "3:abc", "é:ü 🚲", "a,b:c\n\"x\""}
@@ -131,7 +148,7 @@ func TestPublishedByIDsReadsWholeRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-	})
+	}
 }
 
 // TestPublishedByIDsPlan checks that SQLite reads the ids of a "near me"

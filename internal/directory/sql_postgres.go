@@ -4,10 +4,8 @@ import (
 	"context"
 	"math"
 	"strings"
-	"unsafe"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/sharingcity/sharingcity/internal/textsearch"
 
@@ -289,93 +287,3 @@ func (s *SQLStore) nearPostgres(ctx context.Context, territoryID int64, p geo.Po
 		n *= 4
 	}
 }
-
-// publishedByIDsPostgres is PublishedByIDs with the ids as one text made
-// an array by the server (idList): one statement text whatever their
-// number, so each connection prepares it once and binds one parameter
-// instead of 23 for a "near me", which pgx would box one by one as an
-// array of int8 (22 allocations).
-//
-// Outside a transaction the rows are read through pgx itself, which scans
-// the numbers and times from their binary form straight into the
-// initiative (database/sql boxes each in an interface: 10 allocations a
-// row) and hands each text as the bytes of its read buffer
-// (pgtype.DriverBytes). Those are copied into the page's own text block,
-// kept with the page for the next one (see Page), so that a page's texts
-// cost no allocation once the store has served a few. The server sends
-// the columns as they are: framing the texts into one column as SQLite
-// does (postgresPage) cost PostgreSQL 0.02-0.08 ms more a page, 30
-// functions a row (pgbench, 22 rows). Inside a transaction, whose
-// connection pgx cannot be asked for, the page is read as one value.
-func (s *SQLStore) publishedByIDsPostgres(ctx context.Context, territoryID int64, ids []int64) (*Page, error) {
-	list := idList(ids)
-	if s.inTx {
-		return s.pageHits(ctx, len(ids), postgresPublishedByIDs, territoryID, list)
-	}
-	p := newPage(s.pages, len(ids))
-	err := s.db.WithPgx(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, postgresRowsByIDs, territoryID, list)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var texts [len(packedTexts)]pgtype.DriverBytes
-		// One slice of destinations for every row: Scan's variadic
-		// slice escapes, an allocation a row otherwise.
-		dest := make([]any, pageTexts+len(texts))
-		for k := range texts {
-			dest[pageTexts+k] = &texts[k]
-		}
-		for rows.Next() {
-			in := p.next()
-			dest[0], dest[1], dest[2], dest[3], dest[4], dest[5] = &in.ID, &in.TerritoryID, &in.Position.Lat, &in.Position.Lon, &in.OrganisationID, &in.MapJamID
-			dest[6], dest[7], dest[8], dest[9] = &in.CreatedBy, &in.CreatedAt, &in.UpdatedAt, &in.Revision
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			for _, t := range texts {
-				p.text = append(p.text, t...)
-				p.ends = append(p.ends, uint32(len(p.text)))
-			}
-			p.Hits = append(p.Hits, Hit{Initiative: in})
-		}
-		return rows.Err()
-	})
-	if err == nil {
-		err = p.setTexts()
-	}
-	if err != nil {
-		p.Release()
-		return nil, err
-	}
-	return p, nil
-}
-
-// setTexts sets the texts of p's initiatives from its text block, once
-// every row is read: the block no longer grows, so its texts are strings
-// over it without a copy, valid until the page is released.
-func (p *Page) setTexts() error {
-	all := unsafe.String(unsafe.SliceData(p.text), len(p.text))
-	var texts [len(packedTexts)]string
-	start := uint32(0)
-	for r, h := range p.Hits {
-		for k := range texts {
-			end := p.ends[r*len(texts)+k]
-			texts[k], start = all[start:end], end
-		}
-		if err := h.Initiative.setTexts(texts[:], &p.lists); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// postgresPublishedByIDs reads a page as one value (see postgresPage).
-var postgresPublishedByIDs = `SELECT ` + postgresPage + ` FROM initiatives i
-	WHERE i.territory_id = ? AND i.status = 'published' AND i.id = ANY(CAST(string_to_array(?, ',') AS bigint[]))`
-
-// postgresRowsByIDs reads a page's rows for pgx: PostgreSQL's own
-// placeholders, the columns of a packed row (pageRow) as themselves.
-var postgresRowsByIDs = `SELECT i.id, i.territory_id, i.lat, i.lon, COALESCE(i.organisation_id, 0), COALESCE(i.mapjam_id, 0),
-	COALESCE(i.created_by, 0), i.created_at, i.updated_at, i.revision, i.` + strings.Join(packedTexts[:], ", i.") + ` FROM initiatives i
-	WHERE i.territory_id = $1 AND i.status = 'published' AND i.id = ANY(CAST(string_to_array($2, ',') AS bigint[]))`
