@@ -10,6 +10,10 @@ import (
 	"github.com/sharingcity/sharingcity/internal/i18n"
 )
 
+// statusClientClosed is the status logged for a request whose client left
+// before it was answered (nginx's 499; no client sees it).
+const statusClientClosed = 499
+
 // statusOf is the one place where error kinds become HTTP statuses.
 func statusOf(k errs.Kind) int {
 	switch k {
@@ -69,6 +73,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	status := statusOf(kind)
 	if errors.Is(err, http.ErrHandlerTimeout) {
 		status = http.StatusServiceUnavailable
+	}
+	if status >= 500 && r.Context().Err() != nil {
+		// The client went away (or the server is stopping) and the work
+		// stopped with it: not the server's failure. The access log says
+		// 499, as nginx does for a client that closed the request; nobody
+		// reads the body.
+		s.Log.Debug("request abandoned", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+		w.WriteHeader(statusClientClosed)
+		return
 	}
 	if status >= 500 {
 		s.Log.Error("request failed", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", err)
