@@ -303,16 +303,29 @@ func (h *worstFirst) Pop() any {
 	return x
 }
 
+// nearScratch is the memory of one nearest search, kept by the service
+// for the next (a tenth of what a "near me" allocated once its page was
+// reused).
+type nearScratch struct {
+	best worstFirst
+	ids  []int64
+}
+
 // nearest returns the ids of the k points closest to p, closest first, on a
 // plane tangent at p (within a territory, the order of true distances but
-// for near-ties, which the caller settles on exact distances).
-func (ix *pointIndex) nearest(p geo.Point, k int) []int64 {
+// for near-ties, which the caller settles on exact distances). The ids are
+// in sc's memory when sc is not nil, valid until its next search.
+func (ix *pointIndex) nearest(p geo.Point, k int, sc *nearScratch) []int64 {
 	if k <= 0 || len(ix.ids) == 0 {
 		return nil
 	}
+	if sc == nil {
+		sc = new(nearScratch)
+	}
 	cos := math.Cos(p.Lat * math.Pi / 180)
 	cos2 := cos * cos
-	best := make(worstFirst, 0, k+1)
+	sc.best = slices.Grow(sc.best[:0], k+1)
+	best := &sc.best // a pointer already: heap.Fix boxes no slice
 	cx, cy := ix.cellXY(p.Lat, p.Lon)
 	// Planar distance from p to the edges of cell column/row indexes, in
 	// degrees of latitude: what lies beyond ring r is at least this far.
@@ -337,15 +350,15 @@ func (ix *pointIndex) nearest(p geo.Point, k int) []int64 {
 		for j := ix.start[c]; j < ix.start[c+1]; j++ {
 			dLat, dLon := ix.lat[j]-p.Lat, ix.lon[j]-p.Lon
 			cand := candidate{ix.ids[j], dLat*dLat + dLon*dLon*cos2}
-			if len(best) < k {
+			if len(*best) < k {
 				// append and Fix rather than heap.Push, which boxes
 				// each candidate in an interface (22 allocations a
 				// "near me").
-				best = append(best, cand)
-				heap.Fix(&best, len(best)-1)
-			} else if cand.d2 < best[0].d2 || (cand.d2 == best[0].d2 && cand.id < best[0].id) {
-				best[0] = cand
-				heap.Fix(&best, 0)
+				*best = append(*best, cand)
+				heap.Fix(best, len(*best)-1)
+			} else if top := &(*best)[0]; cand.d2 < top.d2 || (cand.d2 == top.d2 && cand.id < top.id) {
+				*top = cand
+				heap.Fix(best, 0)
 			}
 		}
 	}
@@ -368,21 +381,22 @@ func (ix *pointIndex) nearest(p geo.Point, k int) []int64 {
 				visit(x1, y)
 			}
 		}
-		if len(best) == k {
-			if e := edge(r); e*e >= best[0].d2 {
+		if len(*best) == k {
+			if e := edge(r); e*e >= (*best)[0].d2 {
 				break
 			}
 		}
 	}
-	slices.SortFunc(best, func(a, b candidate) int {
+	slices.SortFunc(*best, func(a, b candidate) int {
 		if c := cmp.Compare(a.d2, b.d2); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.id, b.id)
 	})
-	out := make([]int64, len(best))
-	for i, c := range best {
-		out[i] = c.id
+	out := slices.Grow(sc.ids[:0], len(*best))
+	for _, c := range *best {
+		out = append(out, c.id)
 	}
+	sc.ids = out
 	return out
 }

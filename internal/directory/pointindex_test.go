@@ -67,7 +67,7 @@ func TestPointIndexMatchesBruteForce(t *testing.T) {
 					p = geo.Point{Lat: 44 + r.Float64()*3, Lon: 3 + r.Float64()*3}
 				}
 				k := []int{1, 5, 22, 102}[i%4]
-				got := ix.nearest(p, k)
+				got := ix.nearest(p, k, nil)
 				want := bruteNearest(pts, p, k)
 				if len(got) != len(want) {
 					t.Fatalf("%v k=%d: %d ids, want %d", p, k, len(got), len(want))

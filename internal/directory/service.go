@@ -34,6 +34,7 @@ type Service struct {
 	now         func() time.Time
 	near        *nearIndexes
 	results     *resultCache
+	nearScratch sync.Pool // *nearScratch, for the next "near me"
 
 	// changes counts, per territory, the changes made through this
 	// service: with the territory's data version (which other instances'

@@ -142,8 +142,13 @@ func (s *Service) nearPage(ctx context.Context, ter *territory.Territory, q Quer
 // and the exact distances settle the order.
 func (s *Service) nearest(ctx context.Context, ter *territory.Territory, p geo.Point, limit int) ([]Hit, *Page, int, error) {
 	if ix := s.near.get(ter.ID, s.dataKey(ter)); ix != nil {
-		ids := ix.points.nearest(p, limit+2)
+		sc, _ := s.nearScratch.Get().(*nearScratch)
+		if sc == nil {
+			sc = new(nearScratch)
+		}
+		ids := ix.points.nearest(p, limit+2, sc)
 		page, err := s.store.PublishedByIDs(ctx, ter.ID, ids)
+		s.nearScratch.Put(sc) // the ids are read
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("directory: near %v: %w", p, err)
 		}
