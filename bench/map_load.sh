@@ -54,10 +54,11 @@ command -v wrk >/dev/null || { echo "map_load: wrk is missing (apt-get install -
 command -v curl >/dev/null || { echo "map_load: curl is missing" >&2; exit 1; }
 
 WORK=$(mktemp -d -t sharingcity-load-XXXXXX)
-SERVE_PID="" BARE_PID="" SCHEMA=""
+SERVE_PID="" BARE_PID="" FLOOR_PID="" SCHEMA=""
 cleanup() {
 	set +e
 	[ -n "$BARE_PID" ] && kill "$BARE_PID" 2>/dev/null && wait "$BARE_PID" 2>/dev/null
+	[ -n "$FLOOR_PID" ] && kill "$FLOOR_PID" 2>/dev/null && wait "$FLOOR_PID" 2>/dev/null
 	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
 	if [ -n "$SCHEMA" ]; then
 		PGOPTIONS="-c client_min_messages=warning" timeout 60 psql -q "$PG" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null
@@ -216,8 +217,26 @@ EOF
 echo "== latency, one connection"
 # The warm-up asks from other points than the measured run.
 sed 's/randomseed(42)/randomseed(7)/' "$WORK/near.lua" >"$WORK/near_warm.lua"
+# The machine's own tail at this moment: bare net/http serving the bytes
+# of one near-me answer from memory to the same lone client. No near me
+# can be faster; in a VM whose host takes CPU time (steal), it moves by
+# milliseconds between runs (bench/README.md, session 8).
+FLOOR_PORT=$((PORT + 2))
+"$WORK/bare" -from "http://127.0.0.1:$PORT/api/v1/territories/$SLUG/search?near=45.76000,4.85000" -addr "127.0.0.1:$FLOOR_PORT" >/dev/null &
+FLOOR_PID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$FLOOR_PORT/" && break; sleep 0.1; done
+# stolen prints the CPU time the VM's host took and all CPU time so far,
+# in ticks (/proc/stat); steal_pct the share taken between two readings.
+stolen() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9 + 0, t }' /proc/stat 2>/dev/null || echo "0 0"; }
+steal_pct() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; p = 0; if (d > 0) p = 100 * (y[1] - x[1]) / d; printf "%.0f%%", p }'; }
 warm -s "$WORK/near_warm.lua" "http://127.0.0.1:$PORT/"
-echo "near me p99:            $(p99 -s "$WORK/near.lua" "http://127.0.0.1:$PORT/") (target <= 1 ms; after ${WARMUP} untimed)"
+s0=$(stolen)
+near=$(p99 -s "$WORK/near.lua" "http://127.0.0.1:$PORT/")
+s1=$(stolen)
+floor=$(p99 "http://127.0.0.1:$FLOOR_PORT/")
+s2=$(stolen)
+echo "near me p99:            $near (target <= 1 ms; after ${WARMUP} untimed; host steal $(steal_pct "$s0" "$s1"))"
+echo "  the machine's floor:  $floor (bare net/http, the same bytes, one connection; steal $(steal_pct "$s1" "$s2"))"
 echo "search 'partage' p99:   $(p99 "http://127.0.0.1:$PORT/api/v1/territories/$SLUG/search?q=partage") (target <= 5 ms; repeated: from the result cache)"
 # The same word with 1,000 different page sizes and offsets in turn: more
 # keys than the server's result cache holds (256), so every request misses.
