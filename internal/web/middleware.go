@@ -66,7 +66,7 @@ func (s *Server) outer(next http.Handler) http.Handler {
 		// shared, so the hottest endpoint pays no allocation for them.
 		h["X-Request-Id"] = []string{id}
 		h["X-Content-Type-Options"] = hdrNosniff
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		if isAPIData(r.URL.Path) {
 			// Data, never a document: no frame, script or link of its
 			// own for the page policies to govern. With Vary, the
 			// Content-Type and Content-Length of a JSON answer that makes
@@ -105,6 +105,12 @@ func (s *Server) outer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// isAPIData reports whether path is one of the API's answers, which are
+// data (JSON, CSV, GeoJSON, photos), not the API's documentation page.
+func isAPIData(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/") || path == "/api/openapi.json"
 }
 
 var (
