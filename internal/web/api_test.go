@@ -62,8 +62,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `"openapi": "3.1.0"`) {
 		t.Fatalf("/api/openapi.json: %d %.200s", resp.StatusCode, body)
 	}
-	if resp := e.get(nil, "/api/docs"); resp.StatusCode != 200 {
+	resp = e.get(nil, "/api/docs")
+	body = readBody(resp)
+	if resp.StatusCode != 200 {
 		t.Fatalf("/api/docs: %d", resp.StatusCode)
+	}
+	// The document's description is Markdown: its code spans are code.
+	if !strings.Contains(body, "<code>Authorization: Bearer TOKEN</code>") || strings.Contains(body, "`Authorization") {
+		t.Errorf("/api/docs: the intro's Markdown is not rendered: %.300s", body[strings.Index(body, "<h1>"):])
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"sort"
 	"strings"
@@ -94,10 +95,12 @@ func (s *Server) apiDocs(w http.ResponseWriter, r *http.Request) {
 		out = append(out, apiDocGroup{Tag: t.Name, Ops: ops})
 	}
 	p := s.newPage(r, s.localizer(r).T("api.title"))
+	// OpenAPI's descriptions are CommonMark: the intro's code spans are
+	// shown as code, not as backquotes.
 	p.Data = struct {
-		Intro  string
+		Intro  template.HTML
 		Groups []apiDocGroup
-	}{doc.Info.Description, out}
+	}{s.md().HTML(doc.Info.Description), out}
 	s.render(w, r, http.StatusOK, "api_docs", p)
 }
 
