@@ -104,8 +104,8 @@ func rowsBinary(fields []pgconn.FieldDescription) bool {
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // addBinaryRow adds one row of postgresRowsByIDs in binary (rowsBinary) to
-// the page: the numbers and times into the next initiative, the texts to
-// the page's text block (setTexts sets them once the block is whole).
+// the page: the numbers and times into the next initiative, the texts kept
+// (keep).
 func (p *Page) addBinaryRow(v [][]byte) error {
 	for k := range pageTexts {
 		n := 8
@@ -130,21 +130,29 @@ func (p *Page) addBinaryRow(v [][]byte) error {
 		}
 		*dst = pgEpoch.Add(time.Duration(us) * time.Microsecond)
 	}
-	for _, t := range v[pageTexts:] {
+	p.keep(in, v[pageTexts:])
+	return nil
+}
+
+// keep adds in to the page's hits and its texts, in packedTexts's order,
+// to the page's text block (setTexts sets them once the block is whole).
+func (p *Page) keep(in *Initiative, texts [][]byte) {
+	for _, t := range texts {
 		p.text = append(p.text, t...)
 		p.ends = append(p.ends, uint32(len(p.text)))
 	}
 	p.Hits = append(p.Hits, Hit{Initiative: in})
-	return nil
 }
 
 // scanRows adds the rows of postgresRowsByIDs to the page through pgx's
 // Scan, whatever their format.
 func (p *Page) scanRows(rows pgx.Rows) error {
-	var texts [len(packedTexts)]pgtype.DriverBytes
+	// Each text is the bytes of pgx's read buffer (pgtype.DriverBytes),
+	// valid until the next row: keep copies them.
+	var texts [len(packedTexts)][]byte
 	dest := make([]any, pageTexts+len(texts))
 	for k := range texts {
-		dest[pageTexts+k] = &texts[k]
+		dest[pageTexts+k] = (*pgtype.DriverBytes)(&texts[k])
 	}
 	for rows.Next() {
 		in := p.next()
@@ -153,11 +161,7 @@ func (p *Page) scanRows(rows pgx.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		for _, t := range texts {
-			p.text = append(p.text, t...)
-			p.ends = append(p.ends, uint32(len(p.text)))
-		}
-		p.Hits = append(p.Hits, Hit{Initiative: in})
+		p.keep(in, texts[:])
 	}
 	return rows.Err()
 }
